@@ -1,0 +1,397 @@
+// Package message turns what people paste into a header field list that the
+// rest of the analyzer can trust, keeping the raw bytes of every field.
+//
+// Pasted input is rarely a clean RFC 5322 message. Parse accepts:
+//   - a header block alone, or a whole message with its body;
+//   - CRLF, LF or CR line endings (all become CRLF, RFC 5322 §2.1);
+//   - leading blank lines and a UTF-8 byte order mark;
+//   - indentation that copy-paste added in front of every line;
+//   - an mbox "From " separator line;
+//   - continuation lines whose leading white space was lost, which are
+//     joined to the field above them.
+//
+// Every repair is recorded in Message.Notes so that the report can say why,
+// for example, a DKIM signature no longer verifies. Field values are kept
+// undecoded; RFC 2047 decoding happens in the summary only.
+//
+// The input is attacker-controlled. Parse bounds its work: it reads at most
+// MaxFields fields and MaxFieldSize bytes per field, and it never panics.
+package message
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Limits on what Parse reads. Input beyond them is reported in Notes, not
+// silently dropped.
+const (
+	// MaxInputSize is the largest input Parse accepts at all.
+	MaxInputSize = 64 << 20
+	// MaxFields is the number of header fields kept; later ones are dropped
+	// with a note.
+	MaxFields = 10000
+	// MaxFieldSize caps the raw size of one header field. Longer fields are
+	// truncated with a note. RFC 5322 §2.1.1 limits lines to 998 characters;
+	// folded fields can be longer, but not by this much in real mail.
+	MaxFieldSize = 256 << 10
+)
+
+// ErrEmpty is returned for input that holds nothing but white space.
+var ErrEmpty = errors.New("the input is empty")
+
+// ErrNoHeader is returned when no header field could be found at all, for
+// example for binary data or plain prose.
+var ErrNoHeader = errors.New("no header fields found: the input does not look like an email header (expected lines such as \"Received: ...\" or \"From: ...\")")
+
+// ErrTooLarge is returned for input over MaxInputSize.
+var ErrTooLarge = fmt.Errorf("the input is larger than %d MiB", MaxInputSize>>20)
+
+// Field is one header field, in the order it appeared.
+type Field struct {
+	// Name is the field name as written (case preserved).
+	Name string
+	// Value is the unfolded value (RFC 5322 §2.2.3: CRLF removed, white
+	// space kept), trimmed of surrounding white space, not RFC 2047 decoded.
+	Value string
+	// Raw is the field exactly as received after line endings were
+	// normalized: name, colon, value and folding, ending in CRLF. DKIM and
+	// ARC canonicalize these bytes (RFC 6376 §3.4).
+	Raw []byte
+	// Line is the 1-based line number of the field's first line in the
+	// input as given.
+	Line int
+}
+
+// Message is a parsed header block and, when one was supplied, the body.
+type Message struct {
+	// Fields are in order, topmost (most recently added) first.
+	Fields []Field
+	// Body is the body with CRLF line endings, or nil when the input held
+	// only headers (or a body of nothing but white space).
+	Body []byte
+	// Notes says what Parse had to repair or drop, in plain words.
+	Notes []string
+}
+
+// HasBody reports whether a body was supplied.
+func (m *Message) HasBody() bool { return m.Body != nil }
+
+// Get returns the fields named name (case-insensitive), topmost first.
+func (m *Message) Get(name string) []Field {
+	var out []Field
+	for _, f := range m.Fields {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// First returns the value of the topmost field named name, and whether
+// there was one.
+func (m *Message) First(name string) (string, bool) {
+	for _, f := range m.Fields {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// Count returns how many fields are named name (case-insensitive).
+func (m *Message) Count(name string) int {
+	n := 0
+	for _, f := range m.Fields {
+		if strings.EqualFold(f.Name, name) {
+			n++
+		}
+	}
+	return n
+}
+
+// HeaderBytes returns the header block as CRLF-terminated raw fields, in
+// order, without the blank separator line.
+func (m *Message) HeaderBytes() []byte {
+	var b bytes.Buffer
+	for _, f := range m.Fields {
+		b.Write(f.Raw)
+	}
+	return b.Bytes()
+}
+
+// Parse splits input into header fields and body. It returns ErrEmpty,
+// ErrTooLarge or ErrNoHeader when there is nothing to analyze; any other
+// irregularity is repaired and noted.
+func Parse(input []byte) (*Message, error) {
+	if len(input) > MaxInputSize {
+		return nil, ErrTooLarge
+	}
+	input = bytes.TrimPrefix(input, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(input)) == 0 {
+		return nil, ErrEmpty
+	}
+	p := parser{lines: splitLines(input)}
+	return p.parse()
+}
+
+type parser struct {
+	lines []line
+	notes []string
+}
+
+// line is one input line without its line terminator.
+type line struct {
+	text []byte
+	num  int // 1-based
+}
+
+// splitLines splits on CRLF, LF or a lone CR (RFC 5322 §2.1 requires CRLF;
+// pasted text mostly has LF, and old Mac text has CR).
+func splitLines(b []byte) []line {
+	n := bytes.Count(b, []byte{'\n'}) + 1
+	if n == 1 {
+		n = bytes.Count(b, []byte{'\r'}) + 1
+	}
+	out := make([]line, 0, n)
+	num := 1
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "\r\n")
+		if i < 0 {
+			out = append(out, line{b, num})
+			break
+		}
+		out = append(out, line{b[:i], num})
+		num++
+		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+			i++
+		}
+		b = b[i+1:]
+	}
+	return out
+}
+
+func isWSP(c byte) bool { return c == ' ' || c == '\t' }
+
+func blank(b []byte) bool {
+	for _, c := range b {
+		if !isWSP(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) note(format string, args ...any) {
+	p.notes = append(p.notes, fmt.Sprintf(format, args...))
+}
+
+func (p *parser) parse() (*Message, error) {
+	lines := p.lines
+	// Leading blank lines are never part of a header.
+	skipped := 0
+	for len(lines) > 0 && blank(lines[0].text) {
+		lines = lines[1:]
+		skipped++
+	}
+	if skipped > 0 {
+		p.note("skipped %d blank line(s) before the first header field", skipped)
+	}
+	// An mbox separator ("From sender date") is not a header field
+	// (RFC 4155 §2); it has no colon right after the name.
+	if len(lines) > 0 && isMboxFrom(lines[0].text) {
+		p.note("removed the mbox separator line %q", truncate(string(lines[0].text), 80))
+		lines = lines[1:]
+	}
+
+	// Header and body are separated by the first empty line (RFC 5322
+	// §2.1). A line of white space only is taken as that separator too:
+	// pasted text often carries trailing blanks.
+	end := len(lines)
+	for i, l := range lines {
+		if blank(l.text) {
+			end = i
+			break
+		}
+	}
+	header, rest := lines[:end], lines[end:]
+
+	header = p.stripIndent(header)
+	fields := p.fields(header)
+	if len(fields) == 0 {
+		return nil, ErrNoHeader
+	}
+	m := &Message{Fields: fields}
+	if len(rest) > 1 {
+		body := rest[1:]
+		hasText := false
+		for _, l := range body {
+			if !blank(l.text) {
+				hasText = true
+				break
+			}
+		}
+		if hasText {
+			var b bytes.Buffer
+			for _, l := range body {
+				b.Write(l.text)
+				b.WriteString("\r\n")
+			}
+			m.Body = b.Bytes()
+		}
+	}
+	m.Notes = p.notes
+	return m, nil
+}
+
+// isMboxFrom reports whether l is an mbox "From " line rather than a From
+// field written with white space before its colon (RFC 5322 §4.5).
+func isMboxFrom(l []byte) bool {
+	rest, ok := bytes.CutPrefix(l, []byte("From "))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " \t")
+	return len(rest) > 0 && rest[0] != ':'
+}
+
+// stripIndent removes white space that copy-paste put before every line:
+// a header's first line never starts with white space (RFC 5322 §2.2), so
+// when it does, that prefix is removed from every line that has it.
+func (p *parser) stripIndent(header []line) []line {
+	if len(header) == 0 || !isWSP(header[0].text[0]) {
+		return header
+	}
+	first := header[0].text
+	n := 0
+	for n < len(first) && isWSP(first[n]) {
+		n++
+	}
+	prefix := first[:n]
+	out := make([]line, len(header))
+	for i, l := range header {
+		out[i] = l
+		out[i].text = bytes.TrimPrefix(l.text, prefix)
+	}
+	p.note("removed %d character(s) of indentation added before every header line", n)
+	return out
+}
+
+// validName reports whether b is a field name: printable US-ASCII except
+// colon (RFC 5322 §2.2 and §3.6.8).
+func validName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < 33 || c > 126 || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// fields groups header lines into fields.
+func (p *parser) fields(header []line) []Field {
+	var (
+		fields   []Field
+		cur      *Field
+		raw      []byte
+		value    []byte
+		dropped  int
+		orphans  int
+		joined   int
+		truncNum int
+	)
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		if len(fields) >= MaxFields {
+			dropped++
+		} else {
+			cur.Raw = raw
+			cur.Value = unfold(value)
+			fields = append(fields, *cur)
+		}
+		cur, raw, value = nil, nil, nil
+	}
+	add := func(l line, valuePart []byte) {
+		if len(raw)+len(l.text)+2 > MaxFieldSize {
+			if truncNum != cur.Line {
+				truncNum = cur.Line
+				p.note("field %s on line %d is longer than %d KiB; the rest of it was dropped", cur.Name, cur.Line, MaxFieldSize>>10)
+			}
+			return
+		}
+		raw = append(raw, l.text...)
+		raw = append(raw, '\r', '\n')
+		value = append(value, '\r', '\n')
+		value = append(value, valuePart...)
+	}
+	for _, l := range header {
+		t := l.text
+		if isWSP(t[0]) {
+			// RFC 5322 §2.2.3: a line starting with white space continues
+			// the field above it.
+			if cur == nil {
+				orphans++
+				continue
+			}
+			add(l, t)
+			continue
+		}
+		colon := bytes.IndexByte(t, ':')
+		var name []byte
+		if colon > 0 {
+			// RFC 5322 §4.5 (obs-optional): white space may stand before
+			// the colon.
+			name = bytes.TrimRight(t[:colon], " \t")
+		}
+		if !validName(name) {
+			if cur != nil {
+				// Copy-paste often loses the indentation of folded lines.
+				add(l, append([]byte(" "), t...))
+				joined++
+				if joined <= 3 {
+					p.note("line %d is not a header field (no \"Name:\" at its start); it was joined to %s above as a folded continuation", l.num, cur.Name)
+				}
+			} else {
+				orphans++
+			}
+			continue
+		}
+		flush()
+		cur = &Field{Name: string(name), Line: l.num}
+		raw = append(make([]byte, 0, len(t)+2), t...)
+		raw = append(raw, '\r', '\n')
+		value = append([]byte(nil), t[colon+1:]...)
+	}
+	flush()
+	if joined > 3 {
+		p.note("%d more lines without a field name were joined to the field above them", joined-3)
+	}
+	if orphans > 0 {
+		p.note("ignored %d line(s) before the first header field that are not header fields", orphans)
+	}
+	if dropped > 0 {
+		p.note("kept the first %d header fields and dropped %d more", MaxFields, dropped)
+	}
+	return fields
+}
+
+// unfold removes the CRLFs of folding (RFC 5322 §2.2.3) and trims the
+// result.
+func unfold(v []byte) string {
+	v = bytes.ReplaceAll(v, []byte("\r\n"), nil)
+	return string(bytes.Trim(v, " \t"))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
