@@ -1,0 +1,318 @@
+// Package site serves the built headerlens web site (the dist/ folder made
+// by scripts/build-site): static files only, with the right media types,
+// compression, caching and security headers.
+//
+// Security headers (on every response, 404s included):
+//
+//   - Content-Security-Policy (W3C CSP Level 3): scripts only from the site
+//     itself plus 'wasm-unsafe-eval' for WebAssembly; connect-src limited to
+//     'self', the configured DNS-over-HTTPS endpoints (RFC 8484) and the
+//     configured companion origins. A ?doh= URL given to the page that is not
+//     one of the configured endpoints is therefore blocked by the browser:
+//     to use another resolver, start the server with --doh for it.
+//     frame-ancestors defaults to 'none'; set Options.FrameAncestors to allow
+//     embedding (e.g. in a wiki).
+//   - X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer,
+//     Cross-Origin-Opener-Policy: same-origin,
+//     Cross-Origin-Resource-Policy: same-origin, and X-Frame-Options: DENY
+//     when framing is not allowed.
+//
+// Compression (RFC 9110 §8.4, §12.5.3): a file with a precompressed sibling
+// (name.br, name.gz) is served from it when the request's Accept-Encoding
+// allows; otherwise text types (and WebAssembly) are gzipped on the fly.
+//
+// Caching (RFC 9111 §5.2.2.4): the file names are not content-hashed, so every
+// response says Cache-Control: no-cache with a strong ETag; revalidation is a
+// cheap 304 and a new build is picked up at once.
+package site
+
+import (
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// Options configures Handler.
+type Options struct {
+	// ConnectSrc lists the URLs the page may connect to besides its own
+	// origin: the DoH endpoints and any companion server on another origin.
+	// Each must be an absolute http or https URL.
+	ConnectSrc []string
+	// FrameAncestors lists the CSP frame-ancestors sources allowed to embed
+	// the page (e.g. "https://wiki.example.com"). Empty means 'none'.
+	FrameAncestors []string
+}
+
+// types maps the file extensions the site uses to their media types.
+var types = map[string]string{
+	".html":        "text/html; charset=utf-8",
+	".js":          "text/javascript; charset=utf-8",
+	".mjs":         "text/javascript; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".wasm":        "application/wasm",
+	".json":        "application/json",
+	".webmanifest": "application/manifest+json",
+	".svg":         "image/svg+xml",
+	".png":         "image/png",
+	".ico":         "image/x-icon",
+	".txt":         "text/plain; charset=utf-8",
+	".eml":         "text/plain; charset=utf-8",
+	".woff2":       "font/woff2",
+}
+
+// compressible reports whether a media type benefits from gzip.
+func compressible(ctype string) bool {
+	mt, _, _ := mime.ParseMediaType(ctype)
+	return strings.HasPrefix(mt, "text/") || mt == "application/wasm" ||
+		mt == "application/json" || mt == "application/manifest+json" || mt == "image/svg+xml"
+}
+
+// minGzipSize is the smallest file gzipped on the fly.
+const minGzipSize = 512
+
+type handler struct {
+	root *os.Root
+	dir  string
+	csp  string
+	xfo  bool
+}
+
+// Handler returns an http.Handler serving the files under dir. It fails at
+// request time (500) if dir cannot be opened; use CSP to inspect the policy
+// and ValidateSource to check configuration early.
+func Handler(dir string, opts Options) http.Handler {
+	h := &handler{dir: dir, csp: CSP(opts), xfo: len(opts.FrameAncestors) == 0}
+	if root, err := os.OpenRoot(dir); err == nil {
+		h.root = root
+	}
+	return h
+}
+
+// ValidateSource checks that s can be placed in a CSP source list: an
+// absolute http(s) URL (or, with allowKeyword, 'self'/'none' or a scheme
+// like https:) with no characters that would break the policy.
+func ValidateSource(s string, allowKeyword bool) error {
+	if s == "" || strings.ContainsAny(s, " \t\r\n;,'\"\\") {
+		if allowKeyword && (s == "'self'" || s == "'none'") {
+			return nil
+		}
+		return fmt.Errorf("site: %q cannot be used in a Content-Security-Policy", s)
+	}
+	if allowKeyword && (s == "https:" || s == "http:") {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("site: %q is not an absolute http(s) URL without query", s)
+	}
+	return nil
+}
+
+// CSP returns the Content-Security-Policy the handler sends for opts.
+// Invalid sources (see ValidateSource) are left out.
+func CSP(opts Options) string {
+	connect := []string{"'self'"}
+	for _, s := range opts.ConnectSrc {
+		if ValidateSource(s, false) == nil {
+			connect = append(connect, s)
+		}
+	}
+	var frames []string
+	for _, s := range opts.FrameAncestors {
+		if ValidateSource(s, true) == nil {
+			frames = append(frames, s)
+		}
+	}
+	if len(frames) == 0 {
+		frames = []string{"'none'"}
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self' 'wasm-unsafe-eval'",
+		"style-src 'self'",
+		"img-src 'self' data:",
+		"connect-src " + strings.Join(connect, " "),
+		"base-uri 'none'",
+		"form-action 'none'",
+		"frame-ancestors " + strings.Join(frames, " "),
+	}, "; ")
+}
+
+func (h *handler) securityHeaders(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", h.csp)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+	hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+	if h.xfo {
+		hd.Set("X-Frame-Options", "DENY")
+	}
+}
+
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, "404 page not found\n")
+}
+
+// cleanName maps a URL path to a file name inside the site, or "" when the
+// path must not be served: traversal, hidden files, backslashes, NULs.
+func cleanName(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\\\x00") {
+		return ""
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." || (strings.HasPrefix(seg, ".") && seg != "") {
+			return ""
+		}
+	}
+	name := strings.TrimPrefix(path.Clean(p), "/")
+	if name == "" || strings.HasSuffix(p, "/") {
+		name = path.Join(name, "index.html")
+	}
+	if !fs.ValidPath(name) {
+		return ""
+	}
+	return name
+}
+
+// ServeHTTP implements http.Handler.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.securityHeaders(w)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if h.root == nil {
+		http.Error(w, "site folder "+h.dir+" cannot be opened; build it with make site", http.StatusInternalServerError)
+		return
+	}
+	name := cleanName(r.URL.Path)
+	if name == "" || strings.HasSuffix(name, ".gz") || strings.HasSuffix(name, ".br") {
+		notFound(w)
+		return
+	}
+	f, fi, err := h.open(name)
+	if err != nil {
+		notFound(w)
+		return
+	}
+	defer f.Close()
+
+	ctype, ok := types[path.Ext(name)]
+	if !ok {
+		ctype = "application/octet-stream"
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", ctype)
+	hd.Set("Cache-Control", "no-cache")
+	tag := fmt.Sprintf("%x-%x", fi.ModTime().UnixNano(), fi.Size())
+	if !compressible(ctype) {
+		hd.Set("ETag", `"`+tag+`"`)
+		http.ServeContent(w, r, name, fi.ModTime(), f)
+		return
+	}
+	hd.Add("Vary", "Accept-Encoding")
+	ae := r.Header.Get("Accept-Encoding")
+	for _, enc := range []struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+		if !accepts(ae, enc.token) {
+			continue
+		}
+		cf, cfi, err := h.open(name + enc.ext)
+		if err != nil {
+			continue
+		}
+		defer cf.Close()
+		hd.Set("Content-Encoding", enc.token)
+		hd.Set("ETag", fmt.Sprintf(`"%s-%x-%s"`, tag, cfi.Size(), enc.token))
+		http.ServeContent(w, r, name, fi.ModTime(), cf)
+		return
+	}
+	if fi.Size() < minGzipSize || !accepts(ae, "gzip") {
+		hd.Set("ETag", `"`+tag+`"`)
+		http.ServeContent(w, r, name, fi.ModTime(), f)
+		return
+	}
+	// On-the-fly gzip: no ranges, no length. Conditional requests still
+	// get their 304 through checkNotModified.
+	etag := `"` + tag + `-gzip"`
+	hd.Set("ETag", etag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Encoding", "gzip")
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	gz, _ := gzip.NewWriterLevel(w, gzip.DefaultCompression)
+	_, _ = io.Copy(gz, f)
+	_ = gz.Close()
+}
+
+// open opens a regular file inside the root; directories and other
+// non-regular files are refused (no listings).
+func (h *handler) open(name string) (*os.File, fs.FileInfo, error) {
+	f, err := h.root.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, errors.New("site: not a regular file")
+	}
+	return f, fi, nil
+}
+
+// etagMatch implements the weak comparison of If-None-Match (RFC 9110
+// §13.1.2).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// accepts reports whether the Accept-Encoding value allows coding (RFC 9110
+// §12.5.3): listed (or "*") with a non-zero q.
+func accepts(header, coding string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		fields := strings.Split(part, ";")
+		tok := strings.ToLower(strings.TrimSpace(fields[0]))
+		q := 1.0
+		for _, p := range fields[1:] {
+			p = strings.TrimSpace(p)
+			if v, ok := strings.CutPrefix(strings.ToLower(p), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch tok {
+		case coding:
+			return q > 0
+		case "*":
+			star = q > 0
+		}
+	}
+	return star
+}
