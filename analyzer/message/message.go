@@ -133,12 +133,12 @@ func Parse(input []byte) (*Message, error) {
 	if len(bytes.TrimSpace(input)) == 0 {
 		return nil, ErrEmpty
 	}
-	p := parser{lines: splitLines(input)}
+	p := parser{input: input}
 	return p.parse()
 }
 
 type parser struct {
-	lines []line
+	input []byte
 	notes []string
 }
 
@@ -148,27 +148,36 @@ type line struct {
 	num  int // 1-based
 }
 
-// splitLines splits on CRLF, LF or a lone CR (RFC 5322 §2.1 requires CRLF;
-// pasted text mostly has LF, and old Mac text has CR).
-func splitLines(b []byte) []line {
-	n := bytes.Count(b, []byte{'\n'}) + 1
-	if n == 1 {
-		n = bytes.Count(b, []byte{'\r'}) + 1
+// nextLine returns the line at the start of b (without its terminator) and
+// the rest of b. Lines end in CRLF, LF or a lone CR (RFC 5322 §2.1 requires
+// CRLF; pasted text mostly has LF, and old Mac text has CR).
+func nextLine(b []byte) (line, rest []byte) {
+	i := bytes.IndexAny(b, "\r\n")
+	if i < 0 {
+		return b, nil
 	}
-	out := make([]line, 0, n)
-	num := 1
+	j := i + 1
+	if b[i] == '\r' && j < len(b) && b[j] == '\n' {
+		j++
+	}
+	return b[:i], b[j:]
+}
+
+// normalizeBody returns b with every line ending turned into CRLF. Input
+// that already uses CRLF only is returned without a copy.
+func normalizeBody(b []byte) []byte {
+	lf := bytes.Count(b, []byte{'\n'})
+	cr := bytes.Count(b, []byte{'\r'})
+	crlf := bytes.Count(b, []byte("\r\n"))
+	if lf == crlf && cr == crlf && (len(b) == 0 || b[len(b)-1] == '\n') {
+		return b
+	}
+	out := make([]byte, 0, len(b)+lf+cr-crlf+2)
 	for len(b) > 0 {
-		i := bytes.IndexAny(b, "\r\n")
-		if i < 0 {
-			out = append(out, line{b, num})
-			break
-		}
-		out = append(out, line{b[:i], num})
-		num++
-		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
-			i++
-		}
-		b = b[i+1:]
+		var l []byte
+		l, b = nextLine(b)
+		out = append(out, l...)
+		out = append(out, '\r', '\n')
 	}
 	return out
 }
@@ -189,34 +198,41 @@ func (p *parser) note(format string, args ...any) {
 }
 
 func (p *parser) parse() (*Message, error) {
-	lines := p.lines
-	// Leading blank lines are never part of a header.
-	skipped := 0
-	for len(lines) > 0 && blank(lines[0].text) {
-		lines = lines[1:]
-		skipped++
+	// Collect the header lines: everything up to the first blank line.
+	// Header and body are separated by the first empty line (RFC 5322
+	// §2.1); a line of white space only is taken as that separator too,
+	// since pasted text often carries trailing blanks. Leading blank lines
+	// are never part of a header.
+	var (
+		header  []line
+		rest    = p.input
+		num     = 0
+		skipped = 0
+		sawSep  = false
+	)
+	for len(rest) > 0 {
+		var l []byte
+		l, rest = nextLine(rest)
+		num++
+		if blank(l) {
+			if len(header) == 0 {
+				skipped++
+				continue
+			}
+			sawSep = true
+			break
+		}
+		if len(header) == 0 && isMboxFrom(l) {
+			// An mbox separator ("From sender date") is not a header
+			// field (RFC 4155 §2).
+			p.note("removed the mbox separator line %q", truncate(string(l), 80))
+			continue
+		}
+		header = append(header, line{l, num})
 	}
 	if skipped > 0 {
 		p.note("skipped %d blank line(s) before the first header field", skipped)
 	}
-	// An mbox separator ("From sender date") is not a header field
-	// (RFC 4155 §2); it has no colon right after the name.
-	if len(lines) > 0 && isMboxFrom(lines[0].text) {
-		p.note("removed the mbox separator line %q", truncate(string(lines[0].text), 80))
-		lines = lines[1:]
-	}
-
-	// Header and body are separated by the first empty line (RFC 5322
-	// §2.1). A line of white space only is taken as that separator too:
-	// pasted text often carries trailing blanks.
-	end := len(lines)
-	for i, l := range lines {
-		if blank(l.text) {
-			end = i
-			break
-		}
-	}
-	header, rest := lines[:end], lines[end:]
 
 	header = p.stripIndent(header)
 	fields := p.fields(header)
@@ -224,23 +240,8 @@ func (p *parser) parse() (*Message, error) {
 		return nil, ErrNoHeader
 	}
 	m := &Message{Fields: fields}
-	if len(rest) > 1 {
-		body := rest[1:]
-		hasText := false
-		for _, l := range body {
-			if !blank(l.text) {
-				hasText = true
-				break
-			}
-		}
-		if hasText {
-			var b bytes.Buffer
-			for _, l := range body {
-				b.Write(l.text)
-				b.WriteString("\r\n")
-			}
-			m.Body = b.Bytes()
-		}
+	if sawSep && len(bytes.TrimSpace(rest)) > 0 {
+		m.Body = normalizeBody(rest)
 	}
 	m.Notes = p.notes
 	return m, nil

@@ -1,0 +1,130 @@
+// Package analyzer reads an email header block (or a whole message) and
+// explains it: who sent it, the path it took, what the receiving servers
+// decided, and whether SPF (RFC 7208), DKIM (RFC 6376), DMARC (RFC 7489,
+// RFC 9989) and ARC (RFC 8617) still verify.
+//
+// The package is pure Go: it has no syscall/js and opens no connection. The
+// only way out is the lookup.Resolver in Options; with no resolver the
+// analysis is offline and the live checks are skipped. The same code runs in
+// the browser (compiled to WebAssembly) and in the headerlens command.
+//
+// Analyze returns a Report whose JSON form is the contract between the Go
+// code, the command line and the web page; docs/report.md documents it.
+package analyzer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"runtime/debug"
+	"time"
+
+	"headerlens/analyzer/finding"
+	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/message"
+)
+
+// Version is the analyzer's version, reported in every Report. Release
+// builds set it with -ldflags "-X headerlens/analyzer.Version=...".
+var Version = "dev"
+
+// DefaultTimeout bounds a whole analysis when Options.Timeout is zero.
+const DefaultTimeout = 20 * time.Second
+
+// Options controls an analysis.
+type Options struct {
+	// Resolver answers the DNS queries of the live checks. Nil means
+	// offline: no network at all, and the live checks are skipped.
+	Resolver lookup.Resolver
+	// IP, HELO and MailFrom override the SPF identities that would
+	// otherwise be read from the Received trail and Return-Path
+	// (RFC 7208 §2.2–§2.4). Empty fields are read from the headers.
+	IP       string
+	HELO     string
+	MailFrom string
+	// Timeout bounds the whole analysis, DNS included. Zero means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// Now is the time used for signature expiry and date checks. Zero
+	// means time.Now().
+	Now time.Time
+}
+
+// ErrInvalidOption is wrapped by errors about Options.
+var ErrInvalidOption = errors.New("invalid option")
+
+// Analyze parses input and returns its report. It returns an error only when
+// there is nothing to analyze (empty input, no header fields, input over
+// message.MaxInputSize) or an option is invalid; every other irregularity
+// is repaired, reported in Report.Notes, and analyzed as far as possible.
+// Analyze never panics: an internal failure is returned as an error.
+func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			report = nil
+			err = fmt.Errorf("internal error while analyzing (please report it): %v\n%s", r, debug.Stack())
+		}
+	}()
+	start := time.Now()
+	if opts.IP != "" {
+		if _, perr := netip.ParseAddr(opts.IP); perr != nil {
+			return nil, fmt.Errorf("%w: ip %q is not an IP address", ErrInvalidOption, opts.IP)
+		}
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var dnsLog lookup.Log
+	ctx = lookup.WithLog(ctx, &dnsLog)
+
+	msg, err := message.Parse(input)
+	if err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+
+	r := &Report{
+		Version: Version,
+		Input: Input{
+			Bytes:     len(input),
+			Fields:    len(msg.Fields),
+			HasBody:   msg.HasBody(),
+			BodyBytes: len(msg.Body),
+		},
+		Notes:    msg.Notes,
+		Headers:  headerList(msg),
+		Findings: []finding.Finding{},
+	}
+	r.Summary = summarize(msg)
+	r.Live = runLive(ctx, msg, opts)
+	r.DNS = dnsLog.Queries()
+	if r.DNS == nil {
+		r.DNS = []lookup.Query{}
+	}
+	r.ElapsedMs = float64(time.Since(start).Microseconds()) / 1000
+	_ = now
+	return r, nil
+}
+
+// runLive runs the DNS-based checks, or says why they were skipped.
+func runLive(ctx context.Context, msg *message.Message, opts Options) *Live {
+	if opts.Resolver == nil {
+		return &Live{Enabled: false, Reason: "offline: no DNS resolver was configured, so SPF, DKIM, DMARC and ARC were not re-checked"}
+	}
+	return &Live{Enabled: true}
+}
+
+func headerList(msg *message.Message) []Header {
+	out := make([]Header, len(msg.Fields))
+	for i, f := range msg.Fields {
+		out[i] = Header{Name: f.Name, Value: f.Value}
+	}
+	return out
+}

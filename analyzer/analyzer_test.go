@@ -1,0 +1,190 @@
+package analyzer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"headerlens/analyzer/message"
+)
+
+func TestAnalyzeSummary(t *testing.T) {
+	in := "Return-Path: <bounce@mail.example.net>\n" +
+		"From: =?UTF-8?B?SsO8cmdlbg==?= <juergen@Example.COM>\n" +
+		"To: Bob <bob@example.org>, carol@example.org\n" +
+		"Reply-To: help@example.com\n" +
+		"Subject: =?ISO-8859-1?Q?Caf=E9?= menu\n" +
+		"Date: Tue, 3 Jan 2023 10:00:00 +0100 (CET)\n" +
+		"Message-ID: <abc@example.com>\n"
+	r, err := Analyze(context.Background(), []byte(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Summary{
+		From:        "Jürgen <juergen@Example.COM>",
+		FromName:    "Jürgen",
+		FromAddress: "juergen@Example.COM",
+		FromDomain:  "example.com",
+		To:          "Bob <bob@example.org>, carol@example.org",
+		Subject:     "Café menu",
+		Date:        "2023-01-03T09:00:00Z",
+		DateRaw:     "Tue, 3 Jan 2023 10:00:00 +0100 (CET)",
+		MessageID:   "abc@example.com",
+		ReturnPath:  "bounce@mail.example.net",
+		ReplyTo:     "help@example.com",
+	}
+	if r.Summary != want {
+		t.Errorf("Summary =\n%+v\nwant\n%+v", r.Summary, want)
+	}
+	if got := len(r.Headers); got != 7 {
+		t.Errorf("len(Headers) = %d, want 7", got)
+	}
+	if r.Live == nil || r.Live.Enabled {
+		t.Errorf("Live = %+v, want disabled (offline)", r.Live)
+	}
+}
+
+func TestAnalyzeLenientFrom(t *testing.T) {
+	tests := []struct {
+		from, wantAddr, wantDomain string
+	}{
+		{`"Support" <help@Paypal.com.>`, "help@Paypal.com.", "paypal.com"},
+		{`John Q. Public, Jr. <jqp@example.com>`, "jqp@example.com", "example.com"},
+		{`bare@example.net`, "bare@example.net", "example.net"},
+		{`Broken <<evil@x.example>`, "evil@x.example", "x.example"},
+		{`no address at all`, "", ""},
+	}
+	for _, tt := range tests {
+		r, err := Analyze(context.Background(), []byte("From: "+tt.from+"\n"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Summary.FromAddress != tt.wantAddr || r.Summary.FromDomain != tt.wantDomain {
+			t.Errorf("From %q: address %q domain %q, want %q %q", tt.from, r.Summary.FromAddress, r.Summary.FromDomain, tt.wantAddr, tt.wantDomain)
+		}
+	}
+}
+
+func TestAnalyzeBadInput(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      []byte
+		wantErr error // nil: a report is expected
+	}{
+		{"empty", nil, message.ErrEmpty},
+		{"binary garbage", []byte{0x00, 0xff, 0x13, 0x88, '\n', 0x01, 0x02}, message.ErrNoHeader},
+		{"line without colon", []byte("this line has no colon\n"), message.ErrNoHeader},
+		{"invalid utf-8", []byte("Subject: \xc3\x28 bad \xff\nFrom: \xfe@\xfe\n"), nil},
+		{"10 MB of text", bytes.Repeat([]byte("X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"), 10<<20/64), nil},
+		{"10 MB one line", append([]byte("Subject: "), bytes.Repeat([]byte("a"), 10<<20)...), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Analyze(context.Background(), tt.in, Options{})
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("error = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("error = %v, want a report", err)
+			}
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatalf("report does not marshal: %v", err)
+			}
+		})
+	}
+}
+
+func TestAnalyzeInvalidIP(t *testing.T) {
+	_, err := Analyze(context.Background(), []byte("From: a@example.com\n"), Options{IP: "300.1.1.1"})
+	if !errors.Is(err, ErrInvalidOption) {
+		t.Errorf("error = %v, want ErrInvalidOption", err)
+	}
+}
+
+// TestAnalyzeCorpus analyzes every real message in the shared corpus: none
+// may fail, and every one must have a From or a Received field.
+func TestAnalyzeCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../shared/corpus/messages/*.eml")
+	more, _ := filepath.Glob("../testdata/corpus/*.eml")
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Skip("no corpus found")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Analyze(context.Background(), data, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+			continue
+		}
+		if r.Summary.From == "" && !hasHeader(r, "Received") {
+			t.Errorf("%s: no From and no Received found among %d fields", filepath.Base(f), len(r.Headers))
+		}
+	}
+}
+
+func hasHeader(r *Report, name string) bool {
+	for _, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzAnalyzeOffline(f *testing.F) {
+	files, _ := filepath.Glob("../../shared/corpus/messages/*.eml")
+	for i, fn := range files {
+		if i >= 10 {
+			break
+		}
+		if data, err := os.ReadFile(fn); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("From: =?utf-8?q?=E2=80=AE?= <a@b>\nSubject: =?x-unknown?b?AAAA?=\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, err := Analyze(context.Background(), in, Options{})
+		if err != nil {
+			if strings.Contains(err.Error(), "internal error") {
+				t.Fatal(err)
+			}
+			return
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkAnalyzeOffline(b *testing.B) {
+	files, _ := filepath.Glob("../../shared/corpus/messages/*.eml")
+	if len(files) == 0 {
+		b.Skip("no corpus")
+	}
+	var inputs [][]byte
+	for _, fn := range files {
+		data, err := os.ReadFile(fn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, data)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := Analyze(context.Background(), inputs[i%len(inputs)], Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

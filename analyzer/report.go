@@ -1,0 +1,92 @@
+package analyzer
+
+import (
+	"headerlens/analyzer/finding"
+	"headerlens/analyzer/lookup"
+)
+
+// Report is the result of an analysis. Its JSON form is the contract shared
+// by the command line and the web page; docs/report.md documents every
+// field. Fields are added over time; none is renamed.
+type Report struct {
+	// Version is the analyzer version that made the report.
+	Version string `json:"version"`
+	// Summary holds the decoded key header fields.
+	Summary Summary `json:"summary"`
+	// Headers lists every header field in order, topmost first.
+	Headers []Header `json:"headers"`
+	// Live holds the checks re-run against DNS.
+	Live *Live `json:"live"`
+	// Findings are observations worth a person's attention.
+	Findings []finding.Finding `json:"findings"`
+	// DNS is the query log of the live checks, one entry per query.
+	DNS []lookup.Query `json:"dns"`
+	// Input describes what was analyzed.
+	Input Input `json:"input"`
+	// Notes says how the input was repaired before analysis (indentation
+	// removed, lines joined...), in plain words.
+	Notes []string `json:"notes"`
+	// ElapsedMs is the wall time of the analysis in milliseconds.
+	ElapsedMs float64 `json:"elapsedMs"`
+}
+
+// Summary holds the header fields people look at first, RFC 2047 encoded
+// words decoded (RFC 2047 §6). Empty strings mean the field is absent.
+type Summary struct {
+	// From is the decoded From field, e.g. "Alice <alice@example.com>".
+	From string `json:"from"`
+	// FromName and FromAddress split the first From mailbox.
+	FromName    string `json:"fromName"`
+	FromAddress string `json:"fromAddress"`
+	// FromDomain is the domain of the first From address, lower case: the
+	// RFC5322.From domain of DMARC (RFC 7489 §3.1).
+	FromDomain string `json:"fromDomain"`
+	// To is the decoded To field.
+	To string `json:"to"`
+	// Cc is the decoded Cc field.
+	Cc string `json:"cc,omitempty"`
+	// Subject is the decoded Subject.
+	Subject string `json:"subject"`
+	// Date is the Date field in RFC 3339, or "" when it is missing or
+	// cannot be parsed (DateRaw keeps the text).
+	Date string `json:"date"`
+	// DateRaw is the Date field as written.
+	DateRaw string `json:"dateRaw,omitempty"`
+	// MessageID is the Message-ID without angle brackets.
+	MessageID string `json:"messageId"`
+	// ReturnPath is the address in the topmost Return-Path, the envelope
+	// sender recorded at final delivery (RFC 5321 §4.4); "<>" stays "".
+	ReturnPath string `json:"returnPath"`
+	// ReplyTo is the decoded Reply-To field.
+	ReplyTo string `json:"replyTo"`
+	// Sender is the decoded Sender field.
+	Sender string `json:"sender,omitempty"`
+}
+
+// Header is one header field as written: the value is unfolded but not
+// decoded.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Input describes the analyzed input.
+type Input struct {
+	// Bytes is the size of the input as given.
+	Bytes int `json:"bytes"`
+	// Fields is the number of header fields found.
+	Fields int `json:"fields"`
+	// HasBody says whether a body was supplied, which decides whether
+	// DKIM body hashes can be checked.
+	HasBody bool `json:"hasBody"`
+	// BodyBytes is the body size after line endings became CRLF.
+	BodyBytes int `json:"bodyBytes"`
+}
+
+// Live holds the results of the checks re-run against DNS.
+type Live struct {
+	// Enabled is false when the analysis ran offline.
+	Enabled bool `json:"enabled"`
+	// Reason says why the live checks did not run.
+	Reason string `json:"reason,omitempty"`
+}
