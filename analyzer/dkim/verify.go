@@ -1,0 +1,543 @@
+// Package dkim verifies the DKIM signatures of a message (RFC 6376), with
+// the algorithm restrictions of RFC 8301 and the ed25519-sha256 algorithm of
+// RFC 8463, and explains each result.
+//
+// It works in two modes. In full mode (a body was pasted) the body hash of
+// each signature is computed and compared (RFC 6376 §3.7 step 1). In
+// headers-only mode (no body) the header signature is still verified
+// cryptographically: b= covers the signed header fields and the bh= value
+// (RFC 6376 §3.7 step 2), so a valid signature proves the headers, and the
+// body hash claimed by the signer, are intact. Such a result is "pass" with
+// scope "headers-only" and bodyHash "not-checked".
+//
+// Result words are those of RFC 8601 §2.7.1. Choices this package makes:
+//
+//   - rsa-sha1 (RFC 8301 §3.1: "rsa-sha1 MUST NOT be used for signing or
+//     verifying") is "policy": the signature is checked, but the verifier's
+//     policy does not accept it (RFC 8601 §2.7.1 "policy: ... some aspect of
+//     the signature ... was not acceptable"). Downgrade says "rsa-sha1".
+//   - RSA keys shorter than 1024 bits (RFC 8301 §3.2: verifiers "MUST NOT
+//     consider signatures using RSA keys of less than 1024 bits as valid")
+//     are "fail", Downgrade "rsa-key-under-1024".
+//   - Signatures of the pre-RFC 4871 drafts (no v= or v=0.5) are
+//     "permerror" (RFC 6376 §3.5 requires v=1), Downgrade "draft-version".
+//   - An expired signature (x= in the past, RFC 6376 §3.5, §6.1.1) and one
+//     whose t= is in the future beyond five minutes of clock skew are
+//     "permerror".
+//
+// In the three Downgrade cases CryptoVerified still says whether the
+// signature itself is correct.
+package dkim
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/dkimcore"
+	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/message"
+)
+
+// Scope values.
+const (
+	ScopeFull        = "full"
+	ScopeHeadersOnly = "headers-only"
+)
+
+// BodyHash values.
+const (
+	BodyVerified   = "verified"
+	BodyMismatch   = "mismatch"
+	BodyNotChecked = "not-checked"
+)
+
+// Result words (RFC 8601 §2.7.1).
+const (
+	Pass      = "pass"
+	Fail      = "fail"
+	Neutral   = "neutral"
+	Policy    = "policy"
+	TempError = "temperror"
+	PermError = "permerror"
+	None      = "none"
+)
+
+// Downgrade values: why a cryptographically correct signature is not pass.
+const (
+	DowngradeSHA1     = "rsa-sha1"
+	DowngradeShortKey = "rsa-key-under-1024"
+	DowngradeDraft    = "draft-version"
+)
+
+// DefaultMaxSignatures is the number of signatures verified when
+// Options.MaxSignatures is zero (RFC 6376 §8.4 lets verifiers limit the
+// work a message can cause).
+const DefaultMaxSignatures = 16
+
+// ClockSkew is the tolerance for a t= in the future.
+const ClockSkew = 5 * time.Minute
+
+// Options controls Verify.
+type Options struct {
+	// Now is the time used for t= and x= checks; zero means time.Now().
+	Now time.Time
+	// MaxSignatures bounds how many signatures are verified; later ones
+	// get result "neutral". Zero means DefaultMaxSignatures.
+	MaxSignatures int
+}
+
+// Result is the outcome for one DKIM-Signature field. Its JSON form is part
+// of the report contract (docs/report.md).
+type Result struct {
+	// Index is the position of the field among the DKIM-Signature fields,
+	// 0 for the topmost.
+	Index int `json:"index"`
+	// Domain is d= (the SDID); Selector is s=.
+	Domain   string `json:"domain"`
+	Selector string `json:"selector"`
+	// Algorithm is a= as written (lower case).
+	Algorithm string `json:"algorithm"`
+	// Result is an RFC 8601 word: pass, fail, neutral, policy, temperror,
+	// permerror or none.
+	Result string `json:"result"`
+	// Scope is "full" when the body was checked, "headers-only" otherwise.
+	Scope string `json:"scope"`
+	// BodyHash is "verified", "mismatch" or "not-checked".
+	BodyHash string `json:"bodyHash"`
+	// KeyBits is the public key size, 0 when no key was obtained.
+	KeyBits int `json:"keyBits"`
+	// Reason explains Result for a person.
+	Reason string `json:"reason"`
+	// Identity is the AUID: i=, or "@" + d= when i= is absent.
+	Identity string `json:"identity,omitempty"`
+	// Canonicalization is c= in "header/body" form.
+	Canonicalization string `json:"canonicalization,omitempty"`
+	// SignedHeaders is the h= list.
+	SignedHeaders []string `json:"signedHeaders,omitempty"`
+	// Timestamp and Expiration are t= and x= in seconds since the epoch.
+	Timestamp  *int64 `json:"timestamp,omitempty"`
+	Expiration *int64 `json:"expiration,omitempty"`
+	// BodyLength is l=, absent when the whole body is signed.
+	BodyLength *int64 `json:"bodyLength,omitempty"`
+	// KeyType is the key record's k=; KeyRecord the record itself.
+	KeyType   string `json:"keyType,omitempty"`
+	KeyRecord string `json:"keyRecord,omitempty"`
+	// Testing is the key's t=y flag (RFC 6376 §3.6.1): the domain is
+	// testing DKIM and receivers should not treat failures differently
+	// from unsigned mail.
+	Testing bool `json:"testing"`
+	// CryptoVerified is true when the b= signature verified with the key
+	// over the signed header fields.
+	CryptoVerified bool `json:"cryptoVerified"`
+	// Downgrade names the rule that kept a cryptographically correct
+	// signature from passing (see the package documentation).
+	Downgrade string `json:"downgrade,omitempty"`
+	// Unprotected lists header field names that a third party could add
+	// (or that are present but not covered) without breaking the signature.
+	Unprotected []string `json:"unprotected"`
+	// Findings are the observations about this signature.
+	Findings []finding.Finding `json:"findings,omitempty"`
+	// Err is the error behind a non-pass result, for kind checks with
+	// dkimcore.KindOf; not part of the JSON.
+	Err error `json:"-"`
+}
+
+// ImportantHeaders are the fields whose absence from h= lets someone add
+// them to a signed message unnoticed (RFC 6376 §5.4.1 recommends signing
+// these; §8.15 describes adding unsigned fields).
+var ImportantHeaders = []string{
+	"From", "To", "Cc", "Subject", "Date", "Reply-To", "Sender",
+	"Message-ID", "In-Reply-To", "References", "Content-Type",
+	"Content-Transfer-Encoding", "MIME-Version",
+	"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id",
+}
+
+// Verify checks every DKIM-Signature field of msg, top first, and returns
+// one Result per field. Key lookups for different signatures run
+// concurrently, and signatures sharing a key fetch it once. resolver may be
+// nil; then no key can be fetched and the results are temperror.
+func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) []Result {
+	fields := make([]dkimcore.Field, len(msg.Fields))
+	for i, f := range msg.Fields {
+		fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}
+	}
+	return verifyFields(ctx, resolver, fields, msg.Body, msg.HasBody(), opts)
+}
+
+func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimcore.Field, body []byte, hasBody bool, opts Options) []Result {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	max := opts.MaxSignatures
+	if max <= 0 {
+		max = DefaultMaxSignatures
+	}
+	var sigIdx []int
+	for i, f := range fields {
+		if strings.EqualFold(f.Name, "DKIM-Signature") {
+			sigIdx = append(sigIdx, i)
+		}
+	}
+	if len(sigIdx) == 0 {
+		return nil
+	}
+	v := &verifier{
+		ctx: ctx, resolver: resolver, fields: fields, body: body,
+		hasBody: hasBody, now: now, keys: map[string]*keyFetch{},
+		bodyHashes: map[bodyKey]bodyHashResult{},
+	}
+	results := make([]Result, len(sigIdx))
+	var wg sync.WaitGroup
+	for n, idx := range sigIdx {
+		if n >= max {
+			results[n] = Result{
+				Index: n, Result: Neutral, Scope: v.scope(), BodyHash: BodyNotChecked,
+				Reason:      fmt.Sprintf("not verified: the message has more than %d DKIM signatures (RFC 6376 §8.4 lets verifiers limit the work)", max),
+				Unprotected: []string{},
+			}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[n] = v.verifyOne(n, fields[idx].Raw)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+type verifier struct {
+	ctx      context.Context
+	resolver lookup.Resolver
+	fields   []dkimcore.Field
+	body     []byte
+	hasBody  bool
+	now      time.Time
+
+	mu         sync.Mutex
+	keys       map[string]*keyFetch
+	bodyHashes map[bodyKey]bodyHashResult
+}
+
+type keyFetch struct {
+	once    sync.Once
+	key     *dkimcore.Key
+	records []string
+	err     error
+}
+
+type bodyKey struct {
+	canon dkimcore.Canonicalization
+	alg   string
+	limit int64
+}
+
+type bodyHashResult struct {
+	sum      []byte
+	canonLen int64
+	err      error
+}
+
+func (v *verifier) scope() string {
+	if v.hasBody {
+		return ScopeFull
+	}
+	return ScopeHeadersOnly
+}
+
+// fetchKey fetches each distinct key once, however many signatures use it.
+func (v *verifier) fetchKey(selector, domain string) (*dkimcore.Key, []string, error) {
+	name := strings.ToLower(dkimcore.KeyName(selector, domain))
+	v.mu.Lock()
+	kf, ok := v.keys[name]
+	if !ok {
+		kf = &keyFetch{}
+		v.keys[name] = kf
+	}
+	v.mu.Unlock()
+	kf.once.Do(func() {
+		if v.resolver == nil {
+			kf.err = &dkimcore.Error{Kind: dkimcore.KindTempError, Msg: "no DNS resolver: the key of " + name + " could not be fetched (offline analysis)"}
+			return
+		}
+		kf.key, kf.records, kf.err = dkimcore.FetchKey(v.ctx, v.resolver, selector, domain)
+	})
+	return kf.key, kf.records, kf.err
+}
+
+func (v *verifier) bodyHash(s *Signature) bodyHashResult {
+	k := bodyKey{s.BodyCanon, s.Algorithm.Name, s.Length}
+	v.mu.Lock()
+	r, ok := v.bodyHashes[k]
+	v.mu.Unlock()
+	if ok {
+		return r
+	}
+	r.sum, r.canonLen, r.err = dkimcore.BodyHash(v.body, s.BodyCanon, s.Algorithm.Hash, s.Length)
+	v.mu.Lock()
+	v.bodyHashes[k] = r
+	v.mu.Unlock()
+	return r
+}
+
+func (v *verifier) verifyOne(n int, raw []byte) Result {
+	res := Result{Index: n, Scope: v.scope(), BodyHash: BodyNotChecked, Unprotected: []string{}}
+	s, err := ParseSignature(raw)
+	if err != nil {
+		// RFC 6376 §6.1.1: a signature that cannot be parsed is PERMFAIL.
+		// Report what can be read from the raw tags.
+		if tags, terr := parseRawTags(raw); terr == nil {
+			res.Domain, _ = tags.Get("d")
+			res.Selector, _ = tags.Get("s")
+			a, _ := tags.Get("a")
+			res.Algorithm = strings.ToLower(a)
+		}
+		return v.finish(res, PermError, err, "the signature is malformed: "+errMsg(err))
+	}
+	res.Domain, res.Selector, res.Algorithm = s.Domain, s.Selector, s.Algorithm.Name
+	res.Identity = s.Identity
+	res.Canonicalization = string(s.HeaderCanon) + "/" + string(s.BodyCanon)
+	res.SignedHeaders = s.Headers
+	if s.Timestamp != nil {
+		t := s.Timestamp.Unix()
+		res.Timestamp = &t
+	}
+	if s.Expiration != nil {
+		x := s.Expiration.Unix()
+		res.Expiration = &x
+	}
+	if s.Length >= 0 {
+		l := s.Length
+		res.BodyLength = &l
+	}
+	res.Unprotected, res.Findings = v.unprotected(s)
+
+	// RFC 6376 §5.4 and §6.1.1: "If the "h=" tag does not include the
+	// From header field, the verifier MUST ignore the DKIM-Signature
+	// header field and return PERMFAIL (From field not signed)."
+	fromSigned := false
+	for _, h := range s.Headers {
+		if strings.EqualFold(h, "From") {
+			fromSigned = true
+		}
+	}
+	if !fromSigned {
+		return v.finish(res, PermError, perm("From is not in h="), "the signature does not cover the From header field, which RFC 6376 §5.4 requires")
+	}
+	// RFC 6376 §3.5 x= and §6.1.1: expired signatures are PERMFAIL.
+	if s.Expiration != nil && v.now.After(*s.Expiration) {
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-expired", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM signature of %s expired at %s (x=). It may have been valid when the message was delivered.", s.Domain, s.Expiration.Format(time.RFC3339))})
+		return v.finish(res, PermError, perm("signature expired"), fmt.Sprintf("the signature expired at %s (x=)", s.Expiration.Format(time.RFC3339)))
+	}
+	// RFC 6376 §3.5 t=: "Implementations MAY ignore signatures that have
+	// a timestamp in the future."
+	if s.Timestamp != nil && s.Timestamp.After(v.now.Add(ClockSkew)) {
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-future-timestamp", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM signature of %s claims to have been made at %s, in the future.", s.Domain, s.Timestamp.Format(time.RFC3339))})
+		return v.finish(res, PermError, perm("timestamp in the future"), "the signature's timestamp (t=) is in the future")
+	}
+
+	key, records, err := v.fetchKey(s.Selector, s.Domain)
+	if key != nil {
+		res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = key.Type, key.Record, key.Bits, key.Testing
+	} else if len(records) > 0 {
+		res.KeyRecord = records[0]
+	}
+	if len(records) > 1 {
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-multiple-key-records", Source: "dkim",
+			Message: fmt.Sprintf("%s has %d TXT records; RFC 6376 §3.6.2.2 expects one key record per selector.", dkimcore.KeyName(s.Selector, s.Domain), len(records))})
+	}
+	if err != nil {
+		kind := dkimcore.KindOf(err)
+		if kind == dkimcore.KindTempError {
+			return v.finish(res, TempError, err, "the key could not be fetched: "+errMsg(err))
+		}
+		return v.finish(res, PermError, err, "no usable key: "+errMsg(err))
+	}
+	if key.Testing {
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "dkim-testing", Source: "dkim",
+			Message: fmt.Sprintf("The key of %s has the testing flag t=y: the domain is testing DKIM, and receivers treat the result like unsigned mail (RFC 6376 §3.6.1).", s.Domain)})
+	}
+	// RFC 6376 §3.6.1 k= and RFC 8463 §4: the key type must match a=.
+	if key.Type != s.Algorithm.KeyType {
+		return v.finish(res, PermError, perm("key type mismatch"), fmt.Sprintf("the key is of type %s but the signature uses %s", key.Type, s.Algorithm.Name))
+	}
+	// RFC 6376 §3.6.1 h=: the key may restrict the hash algorithms.
+	if !key.AllowsHash(s.Algorithm.HashName) {
+		return v.finish(res, PermError, perm("hash not allowed by key"), fmt.Sprintf("the key allows only h=%s, not %s", strings.Join(key.HashAlgs, ":"), s.Algorithm.HashName))
+	}
+	// RFC 6376 §3.6.1 t=s: "the "i=" domain MUST NOT be a subdomain of "d="".
+	at := strings.LastIndexByte(s.Identity, '@')
+	if key.Strict && !strings.EqualFold(strings.TrimSuffix(s.Identity[at+1:], "."), s.Domain) {
+		return v.finish(res, PermError, perm("t=s key with subdomain i="), fmt.Sprintf("the key has t=s, so the i= domain must be exactly %s", s.Domain))
+	}
+	// RFC 4871 §3.6.1 g= (removed by RFC 6376, still published by some
+	// old keys): the i= local-part must match the pattern.
+	if !key.GranularityMatches(s.Identity[:at]) {
+		return v.finish(res, PermError, perm("g= does not match i="), fmt.Sprintf("the key's legacy g=%s does not allow the identity %s (RFC 4871 §3.6.1)", *key.Granularity, s.Identity))
+	}
+
+	// RFC 6376 §3.7 step 2 and §6.1.3: the header hash.
+	data := dkimcore.HeaderHashInput(v.fields, s.Headers, raw, "b", s.HeaderCanon)
+	cryptoErr := dkimcore.VerifyHash(key, s.Algorithm, s.Algorithm.HashData(data), s.SignatureData)
+	res.CryptoVerified = cryptoErr == nil
+
+	// RFC 6376 §3.7 step 1 and §6.1.3: the body hash, when there is a body.
+	var bodyErr error
+	if v.hasBody {
+		bh := v.bodyHash(s)
+		switch {
+		case bh.err != nil:
+			res.BodyHash, bodyErr = BodyMismatch, bh.err
+		case subtle.ConstantTimeCompare(bh.sum, s.BodyHash) != 1:
+			res.BodyHash = BodyMismatch
+			bodyErr = &dkimcore.Error{Kind: dkimcore.KindFail, Msg: "body hash mismatch"}
+		default:
+			res.BodyHash = BodyVerified
+		}
+		if s.Length >= 0 && bh.err == nil && s.Length < bh.canonLen {
+			res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-body-length-limit", Source: "dkim",
+				Message: fmt.Sprintf("The DKIM signature of %s covers only the first %d of %d body octets (l=); the last %d octets are not signed and could have been added by anyone (RFC 6376 §8.2).", s.Domain, s.Length, bh.canonLen, bh.canonLen-s.Length)})
+		}
+	}
+	if s.Length >= 0 && !hasCode(res.Findings, "dkim-body-length-limit") {
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-body-length-limit", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM signature of %s has a body length limit (l=%d): anything appended to the body after that many octets is not signed (RFC 6376 §8.2).", s.Domain, s.Length)})
+	}
+
+	switch {
+	case cryptoErr != nil && dkimcore.KindOf(cryptoErr) == dkimcore.KindPermError:
+		return v.finish(res, PermError, cryptoErr, errMsg(cryptoErr))
+	case cryptoErr != nil:
+		why := "the signature does not verify: the signed header fields were changed, or the key does not match"
+		if bodyErr != nil {
+			why += "; the body hash does not match either"
+		}
+		return v.finish(res, Fail, cryptoErr, why)
+	case bodyErr != nil:
+		return v.finish(res, Fail, bodyErr, "the header signature verifies, but the body hash does not match: the body was changed after signing ("+errMsg(bodyErr)+")")
+	}
+	// The signature is cryptographically correct. RFC 8301 and RFC 6376
+	// §3.5 may still refuse it.
+	switch {
+	case key.Type == "rsa" && key.Bits < 1024:
+		res.Downgrade = DowngradeShortKey
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Error, Code: "dkim-weak-key", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM key of %s is only %d bits; RFC 8301 §3.2 forbids accepting RSA keys under 1024 bits.", s.Domain, key.Bits)})
+		return v.finish(res, Fail, perm("RSA key under 1024 bits"), fmt.Sprintf("the signature is correct but the RSA key has only %d bits; RFC 8301 §3.2 says such signatures must not be considered valid", key.Bits))
+	case s.Algorithm.Name == "rsa-sha1":
+		res.Downgrade = DowngradeSHA1
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-weak-algorithm", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM signature of %s uses rsa-sha1, which RFC 8301 §3.1 forbids for signing and verifying.", s.Domain)})
+		return v.finish(res, Policy, perm("rsa-sha1 not accepted"), "the signature is correct but uses rsa-sha1, which RFC 8301 §3.1 says must not be used for verifying")
+	case s.Draft:
+		res.Downgrade = DowngradeDraft
+		return v.finish(res, PermError, perm("no v=1"), "the signature is correct but follows a pre-standard draft (no v=1 tag); RFC 6376 §3.5 requires v=1")
+	}
+	if v.hasBody {
+		return v.finish(res, Pass, nil, "the signature and the body hash verify")
+	}
+	return v.finish(res, Pass, nil, "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked because only the header was pasted")
+}
+
+func (v *verifier) finish(res Result, result string, err error, reason string) Result {
+	res.Result, res.Err, res.Reason = result, err, reason
+	return res
+}
+
+func hasCode(fs []finding.Finding, code string) bool {
+	for _, f := range fs {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func errMsg(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// parseRawTags reads the tags of a field whose signature did not parse,
+// for display.
+func parseRawTags(raw []byte) (dkimcore.TagList, error) {
+	_, value, _ := bytes.Cut(raw, []byte(":"))
+	return dkimcore.ParseTagList(string(value))
+}
+
+// unprotected returns the header names a third party could add without
+// breaking s (RFC 6376 §5.4.2 and §8.15): a name signed fewer times than
+// it is present plus one leaves room for one more instance, which
+// verifiers skip when they select fields bottom-up; an important name not
+// in h= at all is unprotected whether present or not.
+func (v *verifier) unprotected(s *Signature) ([]string, []finding.Finding) {
+	signed := map[string]int{}
+	display := map[string]string{}
+	for _, h := range s.Headers {
+		k := strings.ToLower(h)
+		signed[k]++
+		if _, ok := display[k]; !ok {
+			display[k] = h
+		}
+	}
+	present := map[string]int{}
+	for _, f := range v.fields {
+		present[strings.ToLower(f.Name)]++
+	}
+	for _, h := range ImportantHeaders {
+		if _, ok := display[strings.ToLower(h)]; !ok {
+			display[strings.ToLower(h)] = h
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	var unsignedPresent []string
+	for k, n := range signed {
+		if n < present[k]+1 {
+			out = append(out, display[k])
+			seen[k] = true
+		}
+	}
+	for _, h := range ImportantHeaders {
+		k := strings.ToLower(h)
+		if signed[k] > 0 || seen[k] {
+			continue
+		}
+		out = append(out, h)
+		seen[k] = true
+		if present[k] > 0 {
+			unsignedPresent = append(unsignedPresent, h)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	sort.Strings(unsignedPresent)
+	var fs []finding.Finding
+	if seen["from"] {
+		fs = append(fs, finding.Finding{Severity: finding.Warning, Code: "dkim-from-not-oversigned", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM signature of %s does not over-sign From: a second From field could be added and the signature would still verify (RFC 6376 §8.15).", s.Domain)})
+	}
+	if len(unsignedPresent) > 0 {
+		fs = append(fs, finding.Finding{Severity: finding.Warning, Code: "dkim-important-header-unsigned", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM signature of %s does not cover these header fields, which are present and could have been changed: %s.", s.Domain, strings.Join(unsignedPresent, ", "))})
+	}
+	if len(out) > 0 {
+		fs = append(fs, finding.Finding{Severity: finding.Info, Code: "dkim-unprotected-headers", Source: "dkim",
+			Message: fmt.Sprintf("Anyone could add these header fields to the message without breaking the DKIM signature of %s, because they are not signed once more than they occur (over-signed): %s.", s.Domain, strings.Join(out, ", "))})
+	}
+	return out, fs
+}
