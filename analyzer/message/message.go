@@ -294,13 +294,19 @@ func validName(b []byte) bool {
 	return true
 }
 
-// fields groups header lines into fields.
+// fields groups header lines into fields. The raw bytes of all fields share
+// one buffer, sized up front, so that parsing allocates little.
 func (p *parser) fields(header []line) []Field {
+	size := 0
+	for _, l := range header {
+		size += len(l.text) + 3
+	}
+	arena := make([]byte, 0, min(size, MaxFields*1024))
+	fields := make([]Field, 0, min(len(header), MaxFields))
 	var (
-		fields   []Field
 		cur      *Field
-		raw      []byte
-		value    []byte
+		rawStart int
+		colon    int // offset of the colon within the current raw field
 		dropped  int
 		orphans  int
 		joined   int
@@ -312,25 +318,32 @@ func (p *parser) fields(header []line) []Field {
 		}
 		if len(fields) >= MaxFields {
 			dropped++
+			arena = arena[:rawStart]
 		} else {
+			raw := arena[rawStart:len(arena):len(arena)]
 			cur.Raw = raw
-			cur.Value = unfold(value)
+			cur.Value = unfold(raw[colon+1:])
 			fields = append(fields, *cur)
 		}
-		cur, raw, value = nil, nil, nil
+		cur = nil
 	}
-	add := func(l line, valuePart []byte) {
-		if len(raw)+len(l.text)+2 > MaxFieldSize {
+	add := func(l line, prefix string) {
+		if len(arena) == rawStart && len(l.text)+2 > MaxFieldSize {
+			// The field's first line alone is too long: keep its start.
+			l.text = l.text[:MaxFieldSize-2]
+			p.note("field %s on line %d is longer than %d KiB; the rest of it was dropped", cur.Name, cur.Line, MaxFieldSize>>10)
+			truncNum = cur.Line
+		}
+		if len(arena)-rawStart+len(prefix)+len(l.text)+2 > MaxFieldSize {
 			if truncNum != cur.Line {
 				truncNum = cur.Line
 				p.note("field %s on line %d is longer than %d KiB; the rest of it was dropped", cur.Name, cur.Line, MaxFieldSize>>10)
 			}
 			return
 		}
-		raw = append(raw, l.text...)
-		raw = append(raw, '\r', '\n')
-		value = append(value, '\r', '\n')
-		value = append(value, valuePart...)
+		arena = append(arena, prefix...)
+		arena = append(arena, l.text...)
+		arena = append(arena, '\r', '\n')
 	}
 	for _, l := range header {
 		t := l.text
@@ -341,20 +354,21 @@ func (p *parser) fields(header []line) []Field {
 				orphans++
 				continue
 			}
-			add(l, t)
+			add(l, "")
 			continue
 		}
-		colon := bytes.IndexByte(t, ':')
+		c := bytes.IndexByte(t, ':')
 		var name []byte
-		if colon > 0 {
+		if c > 0 {
 			// RFC 5322 §4.5 (obs-optional): white space may stand before
 			// the colon.
-			name = bytes.TrimRight(t[:colon], " \t")
+			name = bytes.TrimRight(t[:c], " \t")
 		}
 		if !validName(name) {
 			if cur != nil {
-				// Copy-paste often loses the indentation of folded lines.
-				add(l, append([]byte(" "), t...))
+				// Copy-paste often loses the indentation of folded lines;
+				// restore one space so the field stays well-formed.
+				add(l, " ")
 				joined++
 				if joined <= 3 {
 					p.note("line %d is not a header field (no \"Name:\" at its start); it was joined to %s above as a folded continuation", l.num, cur.Name)
@@ -366,9 +380,8 @@ func (p *parser) fields(header []line) []Field {
 		}
 		flush()
 		cur = &Field{Name: string(name), Line: l.num}
-		raw = append(make([]byte, 0, len(t)+2), t...)
-		raw = append(raw, '\r', '\n')
-		value = append([]byte(nil), t[colon+1:]...)
+		rawStart, colon = len(arena), c
+		add(l, "")
 	}
 	flush()
 	if joined > 3 {
@@ -386,8 +399,11 @@ func (p *parser) fields(header []line) []Field {
 // unfold removes the CRLFs of folding (RFC 5322 §2.2.3) and trims the
 // result.
 func unfold(v []byte) string {
-	v = bytes.ReplaceAll(v, []byte("\r\n"), nil)
-	return string(bytes.Trim(v, " \t"))
+	v = bytes.Trim(v, " \t\r\n")
+	if bytes.IndexByte(v, '\r') < 0 {
+		return string(v)
+	}
+	return string(bytes.ReplaceAll(v, []byte("\r\n"), nil))
 }
 
 func truncate(s string, n int) string {
