@@ -60,7 +60,7 @@ func CanonicalizeHeader(raw []byte, c Canonicalization) []byte {
 	name, value, found := bytes.Cut(raw, []byte(":"))
 	out := make([]byte, 0, len(raw)+2)
 	// RFC 6376 §3.4.2: lowercase the name, delete WSP before the colon.
-	out = append(out, bytes.ToLower(bytes.TrimRight(name, " \t"))...)
+	out = append(out, bytes.ToLower(bytes.TrimRight(name, " \t\r\n"))...)
 	if !found {
 		return append(out, ':', '\r', '\n')
 	}
