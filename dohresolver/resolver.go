@@ -1,0 +1,758 @@
+// Package dohresolver is a DNS-over-HTTPS client (RFC 8484) implementing
+// headerlens/analyzer/lookup.Resolver. It runs natively (net/http, HTTP/2)
+// and in the browser (GOOS=js, through fetch).
+//
+// Queries are sent with DNS ID 0 (RFC 8484 §4.1), by POST or by GET with
+// the dns parameter (RFC 8484 §4.1), with EDNS(0) (RFC 6891), the DO bit
+// (RFC 3225) and block-length padding to 128 bytes (RFC 7830, RFC 8467
+// §4.1). Answers are validated (HTTP status, media type RFC 8484 §6, size,
+// question, TC bit) and cached for their TTL (RFC 1035, RFC 2181 §5.2),
+// negative answers for the SOA minimum (RFC 2308 §5). CNAME chains are
+// followed (RFC 1034 §3.6.2, RFC 6604 §2.1). Identical queries in flight
+// are merged, the number of queries in flight is bounded, and endpoints
+// are tried in order until one answers.
+//
+// Failed lookups return a *net.DNSError wrapping an *Error; see Error for
+// how kinds map to IsNotFound, IsTimeout and IsTemporary.
+package dohresolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"headerlens/analyzer/lookup"
+)
+
+// DefaultEndpoints are the DoH servers used when Config.Endpoints is empty.
+var DefaultEndpoints = []string{"https://cloudflare-dns.com/dns-query", "https://dns.google/dns-query"}
+
+// Defaults of the Config fields.
+const (
+	DefaultTimeout         = 5 * time.Second
+	DefaultMaxConcurrent   = 8
+	DefaultMaxResponseSize = 65535
+	DefaultCacheSize       = 1024
+)
+
+// mediaType is the DNS message media type (RFC 8484 §6).
+const mediaType = "application/dns-message"
+
+const (
+	// maxCNAMEHops bounds the CNAME chain followed inside one answer.
+	maxCNAMEHops = 16
+	// maxRequeries bounds the queries made for a chain that ends without
+	// the type asked for.
+	maxRequeries = 4
+	// paddingBlock is the query padding block length (RFC 8467 §4.1).
+	paddingBlock = 128
+	// ednsUDPSize is the advertised EDNS(0) payload size; DoH is not UDP,
+	// but RFC 6891 §6.2.5 requires a value; 1232 is the usual choice.
+	ednsUDPSize = 1232
+)
+
+// Config configures a Resolver. The zero value uses DefaultEndpoints with
+// every default.
+type Config struct {
+	// Endpoints are DoH URLs, tried in order; the next one is tried when
+	// one fails (HTTP failure, timeout, malformed answer, SERVFAIL or
+	// another error RCODE). Empty: DefaultEndpoints.
+	Endpoints []string
+	// Method is "POST" (default) or "GET" (the query in the dns
+	// parameter, base64url without padding, RFC 8484 §4.1).
+	Method string
+	// Timeout bounds each HTTP exchange (default DefaultTimeout). A lookup
+	// takes at most Timeout per endpoint tried, and never longer than its
+	// context allows.
+	Timeout time.Duration
+	// MaxConcurrent bounds the HTTP exchanges in flight (default
+	// DefaultMaxConcurrent). Waiting for a slot honours the context.
+	MaxConcurrent int
+	// MaxResponseSize caps the response body in bytes (default
+	// DefaultMaxResponseSize); a larger body is a KindHTTP failure.
+	MaxResponseSize int
+	// CacheSize is the number of answers cached: 0 means
+	// DefaultCacheSize, a negative value disables the cache.
+	CacheSize int
+	// Transport performs the HTTP exchanges; nil means
+	// DefaultTransport(): net/http natively, fetch under GOOS=js.
+	Transport Transport
+	// OnQuery, if set, is called once for every query (cache hits
+	// included), after it is recorded in the context's lookup.Log.
+	OnQuery func(lookup.Query)
+}
+
+// Resolver is a DoH client. It is safe for concurrent use and implements
+// lookup.Resolver.
+type Resolver struct {
+	endpoints []string
+	method    string
+	timeout   time.Duration
+	maxResp   int
+	sem       chan struct{}
+	cache     *cache
+	flights   flightGroup
+	transport Transport
+	onQuery   func(lookup.Query)
+	now       func() time.Time
+}
+
+var _ lookup.Resolver = (*Resolver)(nil)
+
+// New returns a Resolver for cfg. It fails on an endpoint that is not an
+// absolute http or https URL (RFC 8484 §3 requires https; http is allowed
+// for local test servers), on an unknown method, and on negative limits.
+func New(cfg Config) (*Resolver, error) {
+	r := &Resolver{
+		endpoints: cfg.Endpoints,
+		method:    strings.ToUpper(cfg.Method),
+		timeout:   cfg.Timeout,
+		maxResp:   cfg.MaxResponseSize,
+		transport: cfg.Transport,
+		onQuery:   cfg.OnQuery,
+		now:       time.Now,
+	}
+	if len(r.endpoints) == 0 {
+		r.endpoints = DefaultEndpoints
+	}
+	r.endpoints = slices.Clone(r.endpoints)
+	for _, ep := range r.endpoints {
+		u, err := url.Parse(ep)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("dohresolver: endpoint %q is not an http(s) URL", ep)
+		}
+		if u.Fragment != "" {
+			return nil, fmt.Errorf("dohresolver: endpoint %q has a fragment", ep)
+		}
+	}
+	switch r.method {
+	case "":
+		r.method = "POST"
+	case "POST", "GET":
+	default:
+		return nil, fmt.Errorf("dohresolver: method %q is neither GET nor POST", cfg.Method)
+	}
+	if r.timeout < 0 || cfg.MaxConcurrent < 0 || r.maxResp < 0 {
+		return nil, errors.New("dohresolver: negative Timeout, MaxConcurrent or MaxResponseSize")
+	}
+	if r.timeout == 0 {
+		r.timeout = DefaultTimeout
+	}
+	if r.maxResp == 0 {
+		r.maxResp = DefaultMaxResponseSize
+	}
+	n := cfg.MaxConcurrent
+	if n == 0 {
+		n = DefaultMaxConcurrent
+	}
+	r.sem = make(chan struct{}, n)
+	switch {
+	case cfg.CacheSize == 0:
+		r.cache = newCache(DefaultCacheSize, func() time.Time { return r.now() })
+	case cfg.CacheSize > 0:
+		r.cache = newCache(cfg.CacheSize, func() time.Time { return r.now() })
+	}
+	if r.transport == nil {
+		r.transport = DefaultTransport()
+	}
+	return r, nil
+}
+
+// answer is a validated DNS response and where it came from.
+type answer struct {
+	msg      *dns.Msg
+	endpoint string
+	cached   bool
+}
+
+// exchange resolves one question (fqdn, qtype) through the cache, the
+// in-flight group and the endpoints, and records it in the query log. It
+// returns an answer for any RCODE; the error is non-nil only when no DNS
+// answer was obtained.
+func (r *Resolver) exchange(ctx context.Context, fqdn string, qtype uint16) (*answer, error) {
+	start := r.now()
+	key := strings.ToLower(fqdn) + "/" + dns.TypeToString[qtype]
+	ans := r.cache.get(key)
+	var err error
+	if ans == nil {
+		ans, _, err = r.flights.do(ctx, key, func(fctx context.Context) (*answer, error) {
+			a, err := r.fetch(fctx, fqdn, qtype)
+			if err == nil {
+				r.cache.put(key, a, cacheTTL(a.msg, qtype))
+			}
+			return a, err
+		})
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				// The caller's own context ended while waiting.
+				e = &Error{Kind: ctxKind(err), Err: err}
+			} else {
+				c := *e // shared with the other callers of the flight
+				e = &c
+			}
+			e.Name, e.Type = strings.TrimSuffix(fqdn, "."), typeString(qtype)
+			err = e
+		}
+	}
+	r.record(ctx, fqdn, qtype, start, ans, err)
+	return ans, err
+}
+
+// record adds one entry to the context's query log and calls OnQuery.
+func (r *Resolver) record(ctx context.Context, fqdn string, qtype uint16, start time.Time, ans *answer, err error) {
+	log := lookup.LogFrom(ctx)
+	if log == nil && r.onQuery == nil {
+		return
+	}
+	q := lookup.Query{
+		Name:       strings.TrimSuffix(fqdn, "."),
+		Type:       typeString(qtype),
+		DurationMs: float64(r.now().Sub(start).Microseconds()) / 1000,
+	}
+	if ans != nil {
+		q.Rcode = dns.RcodeToString[ans.msg.Rcode]
+		q.Answers = countType(ans.msg, qtype)
+		q.AuthenticatedData = ans.msg.AuthenticatedData
+		q.Endpoint = ans.endpoint
+		q.Cached = ans.cached
+	}
+	if err != nil {
+		q.Error = err.Error()
+		var e *Error
+		if errors.As(err, &e) {
+			q.Endpoint = e.Endpoint
+			q.Rcode = e.Rcode
+		}
+	}
+	log.Add(q)
+	if r.onQuery != nil {
+		r.onQuery(q)
+	}
+}
+
+func typeString(t uint16) string {
+	if s, ok := dns.TypeToString[t]; ok {
+		return s
+	}
+	return fmt.Sprintf("TYPE%d", t)
+}
+
+func countType(m *dns.Msg, qtype uint16) int {
+	n := 0
+	for _, rr := range m.Answer {
+		if rr.Header().Rrtype == qtype {
+			n++
+		}
+	}
+	return n
+}
+
+// buildQuery returns the query for (fqdn, qtype) and its wire form: ID 0
+// (RFC 8484 §4.1, so HTTP caches can share answers), RD set, AD set to ask
+// for the validation result (RFC 6840 §5.7), EDNS(0) with the DO bit
+// (RFC 3225 §3) and a Padding option (RFC 7830) bringing the message to a
+// multiple of 128 bytes (RFC 8467 §4.1).
+func buildQuery(fqdn string, qtype uint16) (*dns.Msg, []byte, error) {
+	m := new(dns.Msg)
+	m.SetQuestion(fqdn, qtype)
+	m.Id = 0
+	m.RecursionDesired = true
+	m.AuthenticatedData = true
+	opt := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}}
+	opt.SetUDPSize(ednsUDPSize)
+	opt.SetDo()
+	m.Extra = append(m.Extra, opt)
+	// The option adds 4 bytes of header (RFC 7830 §3) plus its content.
+	n := m.Len() + 4
+	opt.Option = append(opt.Option, &dns.EDNS0_PADDING{Padding: make([]byte, (paddingBlock-n%paddingBlock)%paddingBlock)})
+	wire, err := m.Pack()
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, wire, nil
+}
+
+// fetch sends the query to the endpoints in order until one gives a
+// usable answer. NOERROR and NXDOMAIN answers end the search; after
+// SERVFAIL or another error RCODE the next endpoint is tried, and the last
+// such answer is returned if none does better.
+func (r *Resolver) fetch(ctx context.Context, fqdn string, qtype uint16) (*answer, error) {
+	q, wire, err := buildQuery(fqdn, qtype)
+	if err != nil {
+		return nil, &Error{Kind: KindInvalidName, Err: err}
+	}
+	var fallback *answer
+	var lastErr *Error
+	for _, ep := range r.endpoints {
+		if err := ctx.Err(); err != nil {
+			return nil, &Error{Kind: ctxKind(err), Endpoint: ep, Err: err}
+		}
+		m, e := r.attempt(ctx, ep, q, wire)
+		if e != nil {
+			if !e.Kind.retryable() {
+				return nil, e
+			}
+			lastErr = e
+			continue
+		}
+		a := &answer{msg: m, endpoint: ep}
+		switch m.Rcode {
+		case dns.RcodeSuccess, dns.RcodeNameError:
+			return a, nil
+		}
+		fallback = a
+	}
+	if fallback != nil {
+		return fallback, nil
+	}
+	return nil, lastErr
+}
+
+// attempt performs one HTTP exchange with endpoint ep and validates the
+// answer.
+func (r *Resolver) attempt(ctx context.Context, ep string, q *dns.Msg, wire []byte) (*dns.Msg, *Error) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, &Error{Kind: ctxKind(ctx.Err()), Endpoint: ep, Detail: "waiting for a free slot", Err: ctx.Err()}
+	}
+	defer func() { <-r.sem }()
+
+	actx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	req := &Request{Endpoint: ep, Method: r.method, MaxResponseSize: r.maxResp}
+	if r.method == "GET" {
+		req.URL = getURL(ep, wire)
+	} else {
+		req.URL, req.Body = ep, wire
+	}
+	resp, err := r.roundTrip(actx, req)
+	if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return nil, &Error{Kind: ctxKind(ctx.Err()), Endpoint: ep, Err: ctx.Err()}
+		case actx.Err() != nil:
+			return nil, &Error{Kind: KindTimeout, Endpoint: ep, Detail: fmt.Sprintf("no answer within %v", r.timeout), Err: actx.Err()}
+		}
+		return nil, &Error{Kind: KindHTTP, Endpoint: ep, Err: err}
+	}
+	m, e := validate(resp, q, r.maxResp)
+	if e != nil {
+		e.Endpoint = ep
+		return nil, e
+	}
+	return m, nil
+}
+
+// roundTrip calls the transport, returning when ctx ends even if the
+// transport does not.
+func (r *Resolver) roundTrip(ctx context.Context, req *Request) (*Response, error) {
+	type result struct {
+		resp *Response
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- result{err: fmt.Errorf("transport panic: %v", p)}
+			}
+		}()
+		resp, err := r.transport.RoundTrip(ctx, req)
+		if err == nil && resp == nil {
+			err = errors.New("transport returned no response")
+		}
+		ch <- result{resp, err}
+	}()
+	select {
+	case res := <-ch:
+		return res.resp, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// validate checks that resp is a DNS answer to q (RFC 8484 §4.2): HTTP
+// status 200, media type application/dns-message (RFC 8484 §6), a body
+// within max bytes that parses, is a response with q's ID and opcode, and
+// has exactly q's question (RFC 1035 §7.3; the name compared without
+// regard to case, RFC 4343 §3), and is not truncated (RFC 8484 §5: TC
+// should never be set over HTTP, as there is no size limit to overflow).
+func validate(resp *Response, q *dns.Msg, max int) (*dns.Msg, *Error) {
+	if resp.Status != 200 {
+		return nil, &Error{Kind: KindHTTP, Status: resp.Status, Detail: fmt.Sprintf("HTTP status %d", resp.Status)}
+	}
+	mt, _, err := mime.ParseMediaType(resp.ContentType)
+	if err != nil || mt != mediaType {
+		return nil, &Error{Kind: KindHTTP, Status: resp.Status, Detail: fmt.Sprintf("content type %q, want %s", resp.ContentType, mediaType)}
+	}
+	if len(resp.Body) > max {
+		return nil, &Error{Kind: KindHTTP, Status: resp.Status, Detail: fmt.Sprintf("response larger than %d bytes", max)}
+	}
+	m, e := parseAnswer(resp.Body, q)
+	if e != nil {
+		e.Status = resp.Status
+	}
+	return m, e
+}
+
+// parseAnswer parses body and checks it answers q.
+func parseAnswer(body []byte, q *dns.Msg) (m *dns.Msg, e *Error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, e = nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("unpack panic: %v", p)}
+		}
+	}()
+	if len(body) == 0 {
+		return nil, &Error{Kind: KindMalformed, Detail: "empty body"}
+	}
+	m = new(dns.Msg)
+	if err := m.Unpack(body); err != nil {
+		return nil, &Error{Kind: KindMalformed, Detail: "DNS message does not parse", Err: err}
+	}
+	switch {
+	case !m.Response:
+		return nil, &Error{Kind: KindMalformed, Detail: "QR bit not set: not a response"}
+	case m.Id != q.Id:
+		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("ID %d, want %d", m.Id, q.Id)}
+	case m.Opcode != q.Opcode:
+		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("opcode %d, want %d", m.Opcode, q.Opcode)}
+	case len(m.Question) != 1:
+		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("%d questions, want 1", len(m.Question))}
+	}
+	got, want := m.Question[0], q.Question[0]
+	if !strings.EqualFold(got.Name, want.Name) || got.Qtype != want.Qtype || got.Qclass != want.Qclass {
+		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("question %s %s, want %s %s",
+			got.Name, typeString(got.Qtype), want.Name, typeString(want.Qtype))}
+	}
+	if m.Truncated {
+		return nil, &Error{Kind: KindTruncated, Rcode: dns.RcodeToString[m.Rcode], Detail: "TC bit set"}
+	}
+	return m, nil
+}
+
+// resolved is the outcome of a lookup that followed CNAMEs.
+type resolved struct {
+	rrs []dns.RR // records of the requested type at the end of the chain
+	ad  bool     // every answer on the way had the AD bit
+}
+
+// resolve looks up (name, qtype), following CNAME chains inside each
+// answer (RFC 1034 §3.6.2) and querying the chain's target again when the
+// answer ends without the type. It turns RCODEs and empty answers into
+// errors.
+func (r *Resolver) resolve(ctx context.Context, name string, qtype uint16) (*resolved, error) {
+	fqdn, err := checkName(name)
+	if err != nil {
+		e := &Error{Kind: KindInvalidName, Name: strings.TrimSuffix(name, "."), Type: typeString(qtype), Detail: err.Error()}
+		r.record(ctx, dns.Fqdn(name), qtype, r.now(), nil, e)
+		return nil, e.dnsError()
+	}
+	res := &resolved{ad: true}
+	seen := map[string]bool{}
+	cur := fqdn
+	for range maxRequeries {
+		ans, err := r.exchange(ctx, cur, qtype)
+		if err != nil {
+			return nil, errorFor(err, fqdn, qtype)
+		}
+		m := ans.msg
+		res.ad = res.ad && m.AuthenticatedData
+		mk := func(k Kind, detail string) error {
+			return (&Error{Kind: k, Name: strings.TrimSuffix(fqdn, "."), Type: typeString(qtype),
+				Endpoint: ans.endpoint, Rcode: dns.RcodeToString[m.Rcode], Detail: detail}).dnsError()
+		}
+		switch m.Rcode {
+		case dns.RcodeSuccess:
+		case dns.RcodeNameError:
+			// RFC 6604 §2.1: after a CNAME, NXDOMAIN is about the last
+			// name in the chain; either way the name has no data.
+			return nil, mk(KindNXDomain, "")
+		case dns.RcodeServerFailure:
+			return nil, mk(KindServFail, "")
+		default:
+			return nil, mk(KindRcode, "RCODE "+rcodeString(m.Rcode))
+		}
+		rrs, next, loop := chase(m, cur, qtype, seen)
+		if loop {
+			return nil, mk(KindMalformed, "CNAME loop or chain too long at "+next)
+		}
+		if len(rrs) > 0 {
+			res.rrs = rrs
+			return res, nil
+		}
+		if next == "" {
+			return nil, mk(KindNoData, "")
+		}
+		cur = next
+	}
+	return nil, (&Error{Kind: KindMalformed, Name: strings.TrimSuffix(fqdn, "."), Type: typeString(qtype),
+		Detail: fmt.Sprintf("CNAME chain needs more than %d queries", maxRequeries)}).dnsError()
+}
+
+func rcodeString(rc int) string {
+	if s, ok := dns.RcodeToString[rc]; ok {
+		return s
+	}
+	return fmt.Sprint(rc)
+}
+
+// errorFor returns the *net.DNSError for an exchange error, with the
+// original name.
+func errorFor(err error, fqdn string, qtype uint16) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Kind: KindMalformed, Err: err}
+	}
+	c := *e
+	c.Name, c.Type = strings.TrimSuffix(fqdn, "."), typeString(qtype)
+	return c.dnsError()
+}
+
+// chase follows the CNAME chain from name through m's answer section
+// (RFC 1034 §3.6.2; names compared case-insensitively, RFC 4343). It
+// returns the records of qtype at the end of the chain. When there are
+// none, next is the name the chain ended at if a CNAME was followed (to be
+// queried next), else "". loop is true for a chain that revisits a name or
+// is longer than maxCNAMEHops; next is then the offending name.
+func chase(m *dns.Msg, name string, qtype uint16, seen map[string]bool) (rrs []dns.RR, next string, loop bool) {
+	cur := strings.ToLower(name)
+	seen[cur] = true
+	followed := false
+	for hops := 0; ; hops++ {
+		var target string
+		for _, rr := range m.Answer {
+			h := rr.Header()
+			if strings.ToLower(h.Name) != cur || h.Class != dns.ClassINET {
+				continue
+			}
+			if h.Rrtype == qtype {
+				rrs = append(rrs, rr)
+			} else if cn, ok := rr.(*dns.CNAME); ok && target == "" {
+				target = strings.ToLower(dns.Fqdn(cn.Target))
+			}
+		}
+		if len(rrs) > 0 || qtype == dns.TypeCNAME {
+			return rrs, "", false
+		}
+		if target == "" {
+			if followed {
+				return nil, cur, false
+			}
+			return nil, "", false
+		}
+		if seen[target] || hops >= maxCNAMEHops {
+			return nil, target, true
+		}
+		seen[target] = true
+		followed = true
+		cur = target
+	}
+}
+
+// LookupTXT returns the TXT records of name, the character-strings of each
+// record joined with nothing between them (RFC 7208 §3.3, RFC 6376
+// §3.6.2.2).
+func (r *Resolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	raw, err := r.LookupTXTRaw(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(raw))
+	for i, strs := range raw {
+		out[i] = strings.Join(strs, "")
+	}
+	return out, nil
+}
+
+// LookupTXTRaw returns the TXT records of name, each as its list of
+// character-strings (RFC 1035 §3.3.14) in raw bytes.
+func (r *Resolver) LookupTXTRaw(ctx context.Context, name string) ([][]string, error) {
+	res, err := r.resolve(ctx, name, dns.TypeTXT)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for _, rr := range res.rrs {
+		if t, ok := rr.(*dns.TXT); ok {
+			strs := make([]string, len(t.Txt))
+			for i, s := range t.Txt {
+				strs[i] = unescapeTXT(s)
+			}
+			out = append(out, strs)
+		}
+	}
+	return out, nil
+}
+
+// LookupNetIP returns the addresses of host: network "ip4" queries A,
+// "ip6" AAAA, and "ip" both at once (A addresses first). With "ip", the
+// lookup succeeds if either query returns addresses. An IP literal is
+// returned as is.
+func (r *Resolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	var types []uint16
+	switch network {
+	case "ip4":
+		types = []uint16{dns.TypeA}
+	case "ip6":
+		types = []uint16{dns.TypeAAAA}
+	case "ip":
+		types = []uint16{dns.TypeA, dns.TypeAAAA}
+	default:
+		return nil, &net.DNSError{Err: "unsupported network " + network, Name: host,
+			UnwrapErr: &Error{Kind: KindInvalidName, Name: host, Detail: "unsupported network " + network}}
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if (network == "ip4" && !ip.Is4()) || (network == "ip6" && ip.Is4()) {
+			e := &Error{Kind: KindNoData, Name: host, Detail: "address family does not match " + network}
+			return nil, e.dnsError()
+		}
+		return []netip.Addr{ip}, nil
+	}
+	addrs := make([][]netip.Addr, len(types))
+	errs := make([]error, len(types))
+	var wg sync.WaitGroup
+	for i, t := range types {
+		wg.Go(func() {
+			res, err := r.resolve(ctx, host, t)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			for _, rr := range res.rrs {
+				switch a := rr.(type) {
+				case *dns.A:
+					if ip, ok := netip.AddrFromSlice(a.A.To4()); ok {
+						addrs[i] = append(addrs[i], ip)
+					}
+				case *dns.AAAA:
+					if ip, ok := netip.AddrFromSlice(a.AAAA.To16()); ok {
+						addrs[i] = append(addrs[i], ip)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	out := slices.Concat(addrs...)
+	if len(out) > 0 {
+		return out, nil
+	}
+	// No address: report a transient failure over "not found", since the
+	// name may have addresses the failed query would have shown.
+	var first error
+	for _, err := range errs {
+		if err != nil && lookup.IsTempFail(err) {
+			return nil, err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if first == nil {
+		e := &Error{Kind: KindNoData, Name: strings.TrimSuffix(host, ".")}
+		return nil, e.dnsError()
+	}
+	return nil, first
+}
+
+// LookupMX returns the MX records of name sorted by preference (RFC 5321
+// §5.1), ties in answer order. Hosts keep their trailing dot, as
+// net.Resolver returns them; a null MX (RFC 7505) is returned as ".".
+func (r *Resolver) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	res, err := r.resolve(ctx, name, dns.TypeMX)
+	if err != nil {
+		return nil, err
+	}
+	var out []*net.MX
+	for _, rr := range res.rrs {
+		if mx, ok := rr.(*dns.MX); ok {
+			out = append(out, &net.MX{Host: dns.Fqdn(mx.Mx), Pref: mx.Preference})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *net.MX) int { return int(a.Pref) - int(b.Pref) })
+	return out, nil
+}
+
+// LookupAddr returns the names of the address addr from its PTR records
+// (RFC 1035 §3.5, RFC 3596 §2.5), with their trailing dot as net.Resolver
+// returns them.
+func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error) {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		e := &Error{Kind: KindInvalidName, Name: addr, Type: "PTR", Detail: "unrecognized address"}
+		return nil, e.dnsError()
+	}
+	rev, err := dns.ReverseAddr(ip.Unmap().WithZone("").String())
+	if err != nil {
+		e := &Error{Kind: KindInvalidName, Name: addr, Type: "PTR", Detail: err.Error()}
+		return nil, e.dnsError()
+	}
+	res, err := r.resolve(ctx, rev, dns.TypePTR)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, rr := range res.rrs {
+		if p, ok := rr.(*dns.PTR); ok {
+			out = append(out, dns.Fqdn(p.Ptr))
+		}
+	}
+	return out, nil
+}
+
+// LookupTLSA returns the TLSA records at name (RFC 6698 §2), e.g.
+// "_25._tcp.mx.example.com", and whether every answer that produced them
+// had the AD bit set (RFC 4035 §3.2.3): DANE requires records validated by
+// DNSSEC (RFC 7672 §2.2). The AD bit is only as trustworthy as the DoH
+// server and the HTTPS connection to it (RFC 6840 §5.7).
+func (r *Resolver) LookupTLSA(ctx context.Context, name string) (records []*dns.TLSA, authenticated bool, err error) {
+	res, err := r.resolve(ctx, name, dns.TypeTLSA)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, rr := range res.rrs {
+		if t, ok := rr.(*dns.TLSA); ok {
+			records = append(records, t)
+		}
+	}
+	return records, res.ad, nil
+}
+
+// Exchange sends the question of q (exactly one, class IN) and returns the
+// validated answer, whatever its RCODE; the error is non-nil only when no
+// answer was obtained. The query actually sent is built as for every
+// lookup (ID 0, RD, AD, EDNS(0) with DO and padding): other header bits,
+// sections and options of q are ignored. The answer's ID is set to q's.
+// Answers go through the cache and the in-flight de-duplication; the
+// returned message is the caller's to modify.
+func (r *Resolver) Exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
+	if q == nil || len(q.Question) != 1 || q.Question[0].Qclass != dns.ClassINET {
+		e := &Error{Kind: KindInvalidName, Detail: "Exchange needs exactly one question of class IN"}
+		return nil, e.dnsError()
+	}
+	qu := q.Question[0]
+	fqdn, err := checkName(qu.Name)
+	if err != nil {
+		e := &Error{Kind: KindInvalidName, Name: strings.TrimSuffix(qu.Name, "."), Type: typeString(qu.Qtype), Detail: err.Error()}
+		return nil, e.dnsError()
+	}
+	ans, err := r.exchange(ctx, fqdn, qu.Qtype)
+	if err != nil {
+		return nil, errorFor(err, fqdn, qu.Qtype)
+	}
+	m := ans.msg.Copy()
+	m.Id = q.Id
+	return m, nil
+}
