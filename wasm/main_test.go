@@ -1,0 +1,277 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"headerlens/analyzer"
+)
+
+func TestMain(m *testing.M) {
+	if err := register(safejs.Global()); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+// settle waits for the Promise p and returns its value or its rejection.
+func settle(t *testing.T, p safejs.Value) (value safejs.Value, rejection safejs.Value, rejected bool) {
+	t.Helper()
+	type outcome struct {
+		v        safejs.Value
+		rejected bool
+	}
+	ch := make(chan outcome, 1)
+	onOK, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
+		ch <- outcome{v: a[0]}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer onOK.Release()
+	onErr, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
+		ch <- outcome{v: a[0], rejected: true}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer onErr.Release()
+	if _, err := p.Call("then", onOK.Value(), onErr.Value()); err != nil {
+		t.Fatalf("analyze did not return a Promise: %v", err)
+	}
+	select {
+	case o := <-ch:
+		if o.rejected {
+			return safejs.Undefined(), o.v, true
+		}
+		return o.v, safejs.Undefined(), false
+	case <-time.After(60 * time.Second):
+		t.Fatal("the Promise did not settle within 60 s")
+	}
+	return
+}
+
+// call runs globalThis.headerlens.analyze(args...).
+func call(t *testing.T, args ...any) safejs.Value {
+	t.Helper()
+	hl, err := safejs.Global().Get("headerlens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := hl.Call("analyze", args...)
+	if err != nil {
+		t.Fatalf("analyze threw synchronously: %v", err)
+	}
+	return p
+}
+
+// get reads a property path such as "summary.subject" as a string.
+func get(t *testing.T, v safejs.Value, path string) string {
+	t.Helper()
+	for _, p := range strings.Split(path, ".") {
+		var err error
+		if v, err = v.Get(p); err != nil {
+			t.Fatalf("reading %s: %v", path, err)
+		}
+	}
+	if v.Type() != safejs.TypeString {
+		t.Fatalf("%s is a %v, want a string", path, v.Type())
+	}
+	s, _ := v.String()
+	return s
+}
+
+// errMessage returns the message of a rejection, checking it is an Error.
+func errMessage(t *testing.T, v safejs.Value) string {
+	t.Helper()
+	ctor, _ := safejs.Global().Get("Error")
+	if ok, err := v.InstanceOf(ctor); err != nil || !ok {
+		t.Fatalf("rejection is not an Error (type %v)", v.Type())
+	}
+	return get(t, v, "message")
+}
+
+const fixture = "From: Alice Example <alice@example.com>\r\n" +
+	"To: bob@example.org\r\n" +
+	"Subject: Quarterly report\r\n" +
+	"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n" +
+	"Message-ID: <1@example.com>\r\n" +
+	"\r\n" +
+	"Hello.\r\n"
+
+func TestVersion(t *testing.T) {
+	hl, _ := safejs.Global().Get("headerlens")
+	if got := get(t, hl, "version"); got == "" {
+		t.Errorf("version = %q, want non-empty", got)
+	}
+}
+
+func TestAnalyzeResolves(t *testing.T) {
+	u8, _ := safejs.Global().Get("Uint8Array")
+	bytes, err := u8.New(len(fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := safejs.CopyBytesToJS(bytes, []byte(fixture)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		input any
+	}{
+		{"string", fixture},
+		{"Uint8Array", bytes},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := map[string]any{"offline": true}
+			v, rej, rejected := settle(t, call(t, tc.input, opts))
+			if rejected {
+				t.Fatalf("analyze rejected: %s", errMessage(t, rej))
+			}
+			if got, want := get(t, v, "summary.subject"), "Quarterly report"; got != want {
+				t.Errorf("summary.subject = %q, want %q", got, want)
+			}
+			if got, want := get(t, v, "summary.from"), "alice@example.com"; !strings.Contains(got, want) {
+				t.Errorf("summary.from = %q, want it to contain %q", got, want)
+			}
+		})
+	}
+}
+
+func TestAnalyzeRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		args []any
+		want string
+	}{
+		{"oversized string", []any{strings.Repeat("a", MaxInputBytes+1), map[string]any{"offline": true}}, "larger than"},
+		{"no input", nil, "needs the message"},
+		{"number input", []any{42}, "string or a Uint8Array"},
+		{"plain object input", []any{map[string]any{"a": 1}}, "string or a Uint8Array"},
+		{"options not an object", []any{fixture, "offline"}, "options must be an object"},
+		{"doh of wrong type", []any{fixture, map[string]any{"doh": 7}}, "option doh"},
+		{"ip of wrong type", []any{fixture, map[string]any{"offline": true, "ip": true}}, "option ip"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, rej, rejected := settle(t, call(t, tc.args...))
+			if !rejected {
+				t.Fatalf("analyze resolved, want a rejection containing %q", tc.want)
+			}
+			if got := errMessage(t, rej); !strings.Contains(got, tc.want) {
+				t.Errorf("rejection = %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAnalyzeOversizedBytes(t *testing.T) {
+	u8, _ := safejs.Global().Get("Uint8Array")
+	big, err := u8.New(MaxInputBytes + 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rej, rejected := settle(t, call(t, big, map[string]any{"offline": true}))
+	if !rejected {
+		t.Fatal("analyze resolved for an oversized Uint8Array, want a rejection")
+	}
+	if got, want := errMessage(t, rej), "larger than"; !strings.Contains(got, want) {
+		t.Errorf("rejection = %q, want it to contain %q", got, want)
+	}
+}
+
+func TestAnalyzePanicRejects(t *testing.T) {
+	saved := analyzeFunc
+	defer func() { analyzeFunc = saved }()
+	analyzeFunc = func(context.Context, []byte, analyzer.Options) (*analyzer.Report, error) {
+		var m map[string]int
+		m["boom"]++ // a nil-map write panics
+		return nil, nil
+	}
+	_, rej, rejected := settle(t, call(t, fixture, map[string]any{"offline": true}))
+	if !rejected {
+		t.Fatal("analyze resolved although the analysis panicked")
+	}
+	if got, want := errMessage(t, rej), "internal error"; !strings.Contains(got, want) {
+		t.Errorf("rejection = %q, want it to contain %q", got, want)
+	}
+	// The bridge still works after the panic.
+	analyzeFunc = saved
+	if _, rej, rejected := settle(t, call(t, fixture, map[string]any{"offline": true})); rejected {
+		t.Errorf("analyze after a panic rejected: %s", errMessage(t, rej))
+	}
+}
+
+func TestRunAnalysisErrors(t *testing.T) {
+	saved := analyzeFunc
+	defer func() { analyzeFunc = saved }()
+	sentinel := errors.New("sentinel")
+	tests := []struct {
+		name string
+		fn   func(context.Context, []byte, analyzer.Options) (*analyzer.Report, error)
+		want string
+	}{
+		{"error passes through", func(context.Context, []byte, analyzer.Options) (*analyzer.Report, error) { return nil, sentinel }, "sentinel"},
+		{"nil report", func(context.Context, []byte, analyzer.Options) (*analyzer.Report, error) { return nil, nil }, "no report"},
+		{"panic", func(context.Context, []byte, analyzer.Options) (*analyzer.Report, error) { panic("kaboom") }, "internal error during analysis: kaboom"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			analyzeFunc = tc.fn
+			out, err := runAnalysis([]byte(fixture), analyzer.Options{}, time.Second)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("runAnalysis() = %q, %v; want an error containing %q", out, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadOptions(t *testing.T) {
+	tests := []struct {
+		name         string
+		opts         map[string]any
+		wantResolver bool
+		wantIP       string
+		wantTimeout  time.Duration
+	}{
+		{"offline", map[string]any{"offline": true, "ip": "192.0.2.1"}, false, "192.0.2.1", defaultTimeout},
+		{"default DoH", map[string]any{}, true, "", defaultTimeout},
+		{"DoH string", map[string]any{"doh": "https://doh.example/dns-query"}, true, "", defaultTimeout},
+		{"DoH list and timeout", map[string]any{"doh": []any{"https://a.example/dns-query", "https://b.example/dns-query"}, "timeoutMs": 5000}, true, "", 5 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := safejs.ValueOf(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, timeout, err := readOptions(v)
+			if err != nil {
+				t.Fatalf("readOptions: %v", err)
+			}
+			if (got.Resolver != nil) != tc.wantResolver {
+				t.Errorf("Resolver set = %v, want %v", got.Resolver != nil, tc.wantResolver)
+			}
+			if got.IP != tc.wantIP {
+				t.Errorf("IP = %q, want %q", got.IP, tc.wantIP)
+			}
+			if got.Timeout != tc.wantTimeout {
+				t.Errorf("Options.Timeout = %v, want %v", got.Timeout, tc.wantTimeout)
+			}
+			if timeout != tc.wantTimeout {
+				t.Errorf("timeout = %v, want %v", timeout, tc.wantTimeout)
+			}
+		})
+	}
+}

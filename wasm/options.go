@@ -1,0 +1,224 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"headerlens/analyzer"
+	"headerlens/dohresolver"
+)
+
+// errTooLarge is returned for an input over MaxInputBytes.
+var errTooLarge = fmt.Errorf("headerlens: the message is larger than %d MiB; paste the headers only", MaxInputBytes>>20)
+
+// dohTimeout bounds one DoH exchange.
+const dohTimeout = 10 * time.Second
+
+// parseArgs converts the arguments of analyze(input, options) into the
+// analyzer's input and Options and the analysis timeout.
+func parseArgs(args []safejs.Value) ([]byte, analyzer.Options, time.Duration, error) {
+	var opts analyzer.Options
+	if len(args) == 0 {
+		return nil, opts, 0, errors.New("headerlens: analyze needs the message as its first argument")
+	}
+	input, err := readInput(args[0])
+	if err != nil {
+		return nil, opts, 0, err
+	}
+	var o safejs.Value
+	if len(args) > 1 {
+		o = args[1]
+	}
+	opts, timeout, err := readOptions(o)
+	if err != nil {
+		return nil, opts, 0, err
+	}
+	return input, opts, timeout, nil
+}
+
+// readInput accepts a string or a Uint8Array, checking the size before
+// copying anything into Go memory.
+func readInput(v safejs.Value) ([]byte, error) {
+	switch v.Type() {
+	case safejs.TypeString:
+		// syscall/js reads properties of objects only: measure the string
+		// through its wrapper object, Object(s).length, before copying it.
+		objCtor, err := safejs.Global().Get("Object")
+		if err != nil {
+			return nil, err
+		}
+		wrapped, err := objCtor.Invoke(v)
+		if err != nil {
+			return nil, err
+		}
+		n, err := wrapped.Length()
+		if err != nil {
+			return nil, err
+		}
+		if n > MaxInputBytes {
+			return nil, errTooLarge
+		}
+		s, err := v.String()
+		if err != nil {
+			return nil, err
+		}
+		if len(s) > MaxInputBytes {
+			return nil, errTooLarge
+		}
+		return []byte(s), nil
+	case safejs.TypeObject:
+		u8, err := safejs.Global().Get("Uint8Array")
+		if err != nil {
+			return nil, err
+		}
+		if ok, err := v.InstanceOf(u8); err != nil || !ok {
+			return nil, errors.New("headerlens: the message must be a string or a Uint8Array")
+		}
+		n, err := v.Length()
+		if err != nil {
+			return nil, err
+		}
+		if n > MaxInputBytes {
+			return nil, errTooLarge
+		}
+		buf := make([]byte, n)
+		if _, err := safejs.CopyBytesToGo(buf, v); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	default:
+		return nil, errors.New("headerlens: the message must be a string or a Uint8Array")
+	}
+}
+
+// readOptions converts the options object. A missing or null object means
+// the defaults: DNS through dohresolver.DefaultEndpoints, no companion.
+func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
+	var opts analyzer.Options
+	timeout := defaultTimeout
+	var doh []string
+	offline := false
+	if o.Type() == safejs.TypeObject {
+		var err error
+		if offline, err = boolField(o, "offline"); err != nil {
+			return opts, 0, err
+		}
+		if doh, err = stringsField(o, "doh"); err != nil {
+			return opts, 0, err
+		}
+		for _, f := range []struct {
+			name string
+			dst  *string
+		}{{"ip", &opts.IP}, {"helo", &opts.HELO}, {"mailFrom", &opts.MailFrom}} {
+			if *f.dst, err = stringField(o, f.name); err != nil {
+				return opts, 0, err
+			}
+		}
+		ms, err := o.Get("timeoutMs")
+		if err != nil {
+			return opts, 0, err
+		}
+		if ms.Type() == safejs.TypeNumber {
+			f, err := ms.Float()
+			if err != nil {
+				return opts, 0, err
+			}
+			if f > 0 && f < float64(time.Hour/time.Millisecond) {
+				timeout = time.Duration(f * float64(time.Millisecond))
+			}
+		}
+	} else if !o.IsUndefined() && !o.IsNull() {
+		return opts, 0, errors.New("headerlens: options must be an object")
+	}
+	if offline {
+		// Offline: no resolver, so nothing leaves the page.
+		opts.Resolver = nil
+		opts.Timeout = timeout
+		return opts, timeout, nil
+	}
+	if len(doh) == 0 {
+		doh = dohresolver.DefaultEndpoints
+	}
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: doh, Timeout: dohTimeout})
+	if err != nil {
+		return opts, 0, err
+	}
+	opts.Resolver = r
+	opts.Timeout = timeout
+	return opts, timeout, nil
+}
+
+// stringField reads an optional string property.
+func stringField(o safejs.Value, name string) (string, error) {
+	v, err := o.Get(name)
+	if err != nil {
+		return "", err
+	}
+	switch v.Type() {
+	case safejs.TypeUndefined, safejs.TypeNull:
+		return "", nil
+	case safejs.TypeString:
+		return v.String()
+	}
+	return "", fmt.Errorf("headerlens: option %s must be a string", name)
+}
+
+// boolField reads an optional boolean property (truthiness of the value).
+func boolField(o safejs.Value, name string) (bool, error) {
+	v, err := o.Get(name)
+	if err != nil {
+		return false, err
+	}
+	return v.Truthy()
+}
+
+// stringsField reads an optional property that is a string or an array of
+// strings; empty strings are dropped.
+func stringsField(o safejs.Value, name string) ([]string, error) {
+	v, err := o.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	switch v.Type() {
+	case safejs.TypeUndefined, safejs.TypeNull:
+		return nil, nil
+	case safejs.TypeString:
+		s, err := v.String()
+		if err != nil || s == "" {
+			return nil, err
+		}
+		return []string{s}, nil
+	case safejs.TypeObject:
+		n, err := v.Length()
+		if err != nil {
+			return nil, fmt.Errorf("headerlens: option %s must be a string or an array of strings", name)
+		}
+		if n > 16 {
+			return nil, fmt.Errorf("headerlens: option %s lists more than 16 URLs", name)
+		}
+		var out []string
+		for i := 0; i < n; i++ {
+			e, err := v.Index(i)
+			if err != nil {
+				return nil, err
+			}
+			if e.Type() != safejs.TypeString {
+				return nil, fmt.Errorf("headerlens: option %s must be a string or an array of strings", name)
+			}
+			s, err := e.String()
+			if err != nil {
+				return nil, err
+			}
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("headerlens: option %s must be a string or an array of strings", name)
+}
