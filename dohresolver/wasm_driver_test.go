@@ -1,0 +1,63 @@
+//go:build !js
+
+package dohresolver
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"headerlens/dohresolver/dohtest"
+)
+
+// TestWasmFetchTransport builds this package's tests for GOOS=js and runs
+// them under Node against dohtest servers started here, so the fetch
+// transport is tested against a real HTTP server. It skips only when Node
+// is not installed; any failure of the build or of the wasm run fails it.
+func TestWasmFetchTransport(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node not installed: the GOOS=js tests cannot run")
+	}
+	goroot := runtime.GOROOT()
+	goBin := filepath.Join(goroot, "bin", "go")
+	execScript := filepath.Join(goroot, "lib", "wasm", "go_js_wasm_exec")
+	if _, err := os.Stat(execScript); err != nil {
+		t.Fatalf("node is installed but %s is missing: %v", execScript, err)
+	}
+
+	srv := dohtest.NewServer(t, fixtureZones(t)...)
+	srv.Fail("timeout.example.com", dohtest.FailTimeout)
+	bad := dohtest.NewServer(t)
+	bad.FailAll(dohtest.FailHTML)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bin := filepath.Join(t.TempDir(), "dohresolver.test.wasm")
+	build := exec.CommandContext(ctx, goBin, "test", "-c", "-o", bin, ".")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the js/wasm test binary: %v\n%s", err, out)
+	}
+	run := exec.CommandContext(ctx, execScript, bin, "-test.v", "-test.run", "^TestJS")
+	run.Env = append(os.Environ(),
+		"HEADERLENS_DOH_URL="+srv.URL(),
+		"HEADERLENS_DOH_BAD_URL="+bad.URL())
+	out, err := run.CombinedOutput()
+	t.Logf("wasm test output:\n%s", out)
+	if err != nil {
+		t.Fatalf("js/wasm tests failed: %v", err)
+	}
+	passed := regexp.MustCompile(`(?m)^--- PASS: TestJS\w+`).FindAll(out, -1)
+	if len(passed) < 3 || strings.Contains(string(out), "--- SKIP") {
+		t.Errorf("js/wasm run passed %d TestJS tests (want 3) or skipped some", len(passed))
+	}
+	if srv.Count() == 0 {
+		t.Errorf("the fixture server received no query from the wasm run")
+	}
+}
