@@ -17,6 +17,7 @@
 package datetime
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -299,7 +300,7 @@ func (st *state) namedZone(w string) bool {
 		// "+0000 UTC", "+0100 CET": the numeric zone wins.
 		_, a := rfcZones[u]
 		_, b := otherZones[u]
-		return a || b || (len(u) <= 5 && st.hasTime)
+		return a || b || (len(u) <= 5 && st.hasTime && u == w)
 	}
 	if h, ok := rfcZones[u]; ok {
 		st.zoneSet, st.offset = true, h*3600
@@ -329,7 +330,7 @@ func (st *state) namedZone(w string) bool {
 			st.d.issue(IssueNonstandardZone)
 			return true
 		}
-		if isAlpha(u) && len(u) <= 5 {
+		if isAlpha(u) && len(u) <= 5 && u == w {
 			st.zoneSet, st.offset = true, 0
 			st.d.issue(IssueUnknownZone)
 			return true
@@ -634,3 +635,28 @@ func FindTrailing(s string) (Date, int, bool) {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// FindLeading looks for a date that starts the text and is followed by
+// other words ("Thu, 20 Mar 03 10:06:43 +0100 for <a@example>", written
+// by MTAs that put clauses after the date). It returns the date and the
+// byte offset where the rest starts. Only dates with a year and a time of
+// day are accepted.
+func FindLeading(s string) (Date, int, bool) {
+	if len(s) > maxTail {
+		s = s[:maxTail]
+	}
+	var ends []int
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) && (i+1 == len(s) || isSpace(s[i+1])) {
+			ends = append(ends, i+1)
+		}
+	}
+	for k := min(len(ends), 12); k >= 3; k-- {
+		d, ok := Parse(s[:ends[k-1]])
+		if !ok || slices.Contains(d.Issues, IssueNoTime) {
+			continue
+		}
+		return d, ends[k-1], true
+	}
+	return Date{}, 0, false
+}

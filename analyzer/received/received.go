@@ -1,0 +1,731 @@
+// Package received parses Received trace header fields.
+//
+// The grammar is RFC 5321 §4.4 (Time-stamp-line: "from" Extended-Domain,
+// "by", "via", "with", "id", "for", then ";" and a date-time) and
+// RFC 5322 §3.6.7 (received: name-val-list ";" date-time). The "with"
+// protocol keywords are the registry of RFC 3848 (SMTP, ESMTP, ESMTPA,
+// ESMTPS, ESMTPSA, LMTP...) and RFC 8314 §4.3 for implicit TLS. Real MTAs
+// bend these rules, so the parser reads the forms written by Postfix, Exim,
+// Sendmail, qmail, Microsoft Exchange and Exchange Online, Gmail, Amazon
+// SES, Yahoo, IronPort, Proofpoint, Mimecast, Lotus Domino and others on a
+// best-effort basis: nested comments, missing clauses, a missing ";" before
+// the date, and garbage never make it fail; the raw text is always kept.
+//
+// Work is bounded: at most MaxScan bytes of a field are examined.
+package received
+
+import (
+	"net/netip"
+	"strings"
+
+	"headerlens/analyzer/datetime"
+)
+
+// MaxScan bounds the bytes of one field that Parse examines; the raw text
+// is kept whole.
+const MaxScan = 8192
+
+// maxTokens bounds the tokens read from one field.
+const maxTokens = 256
+
+// Received is one parsed Received field. Empty strings and zero addresses
+// mean "not stated".
+type Received struct {
+	// Raw is the field value as given.
+	Raw string
+	// From is the first word of the "from" clause as written: the EHLO
+	// name for most MTAs (RFC 5321 §4.4), the reverse-DNS name for Exim
+	// and qmail, "[192.0.2.1]" or "unknown" when there is no name.
+	From string
+	// HELO is the name the client gave in HELO/EHLO, when it can be told.
+	HELO string
+	// RDNS is the reverse-DNS name the receiver found for IP, when stated.
+	RDNS string
+	// Ident is the RFC 1413 user or the identity shown by some MTAs.
+	Ident string
+	// IP is the address of the connecting client (IPv6: prefix and zone
+	// removed).
+	IP netip.Addr
+	// By is the first word of the "by" clause: the receiving host.
+	By string
+	// ByIP is the receiving host's address, when stated (Exchange).
+	ByIP netip.Addr
+	// Software is the comment after the "by" host ("Postfix", "Exim 4.96",
+	// "8.15.2/8.15.2"), when given.
+	Software string
+	// Via is the "via" clause ("Frontend Transport", "TCP").
+	Via string
+	// With is the "with" clause as written ("ESMTPS", "Microsoft SMTP
+	// Server", "local", "mapi").
+	With string
+	// Protocol is With normalised to an RFC 3848 keyword (SMTP, ESMTP,
+	// ESMTPA, ESMTPS, ESMTPSA, LMTP, LMTPA, LMTPS, LMTPSA, UTF8SMTP...),
+	// or SMTPS, HTTP, HTTPS, IMAP, POP3, MAPI, LOCAL; "" when not known.
+	Protocol string
+	// TLS is true when the field shows the hop was encrypted: an RFC 3848
+	// "S" protocol, RFC 8314 implicit TLS, or a stated version or cipher.
+	TLS bool
+	// TLSVersion is the protocol version stated, normalised ("TLSv1.2",
+	// "TLSv1.3", "SSLv3").
+	TLSVersion string
+	// Cipher is the cipher suite stated, as written.
+	Cipher string
+	// ID is the "id" clause (angle brackets removed).
+	ID string
+	// For is the "for" clause: the first recipient (angle brackets removed).
+	For string
+	// EnvelopeFrom is the envelope sender when the field states it.
+	EnvelopeFrom string
+	// Comment is the text of a field made only of a comment, such as
+	// qmail's "(qmail 1234 invoked by uid 0)".
+	Comment string
+	// Date is the date-time after ";" (or found at the end).
+	Date datetime.Date
+	// HasDate is true when Date was found.
+	HasDate bool
+	// Parsed is true when a "from" or "by" clause was found.
+	Parsed bool
+}
+
+// token kinds.
+const (
+	kWord    = 'w'
+	kComment = 'c'
+)
+
+type token struct {
+	kind byte
+	text string
+}
+
+// Parse reads one unfolded Received field value. A leading "Received:"
+// field name is ignored. It never fails; see Received.Parsed and HasDate.
+func Parse(raw string) Received {
+	r := Received{Raw: raw}
+	s := raw
+	if len(s) > MaxScan {
+		s = s[:MaxScan]
+	}
+	if len(s) >= 9 && strings.EqualFold(s[:9], "received:") {
+		s = s[9:]
+	}
+	clauses, datePart, hasSemi := splitDate(s)
+	if hasSemi {
+		// RFC 5322 §3.6.7: the date-time follows the last ";".
+		if d, ok := datetime.Parse(datePart); ok {
+			r.Date, r.HasDate = d, true
+		} else if d, _, ok := datetime.FindTrailing(datePart); ok {
+			r.Date, r.HasDate = d, true
+		} else if d, end, ok := datetime.FindLeading(strings.TrimLeft(datePart, " \t\r\n")); ok {
+			// Clauses after the date: "; <date> for <rcpt>".
+			r.Date, r.HasDate = d, true
+			clauses += " " + strings.TrimLeft(datePart, " \t\r\n")[end:]
+		}
+	} else if d, at, ok := datetime.FindTrailing(s); ok {
+		// No ";": the date is at the end (SendGrid, broken MTAs).
+		r.Date, r.HasDate = d, true
+		clauses = s[:at]
+	}
+	toks := tokenize(clauses)
+	if len(toks) > 0 && toks[0].kind == kComment && len(toks[0].text) > 5 && strings.EqualFold(toks[0].text[:5], "from ") {
+		// Sendmail and others: "(from user@localhost) by host ...".
+		toks = append(tokenize(toks[0].text), toks[1:]...)
+	}
+	r.clauses(toks)
+	return r
+}
+
+// splitDate splits at the last ";" outside comments and brackets.
+func splitDate(s string) (string, string, bool) {
+	depth, semi := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if depth > 0 {
+				i++
+			}
+		case '(':
+			depth++
+		case ')':
+			if depth > 0 {
+				depth--
+			}
+		case ';':
+			if depth == 0 {
+				semi = i
+			}
+		}
+	}
+	if semi < 0 {
+		return s, "", false
+	}
+	return s[:semi], s[semi+1:], true
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// tokenize splits the clause part into words and comments (RFC 5322
+// §3.2.2; comments nest). "[...]" and "<...>" stay in one word.
+func tokenize(s string) []token {
+	var out []token
+	i := 0
+	for i < len(s) && len(out) < maxTokens {
+		c := s[i]
+		switch {
+		case isSpace(c) || c == ';' || c == ')':
+			i++
+		case c == '(':
+			depth, j := 0, i
+			for ; j < len(s); j++ {
+				if s[j] == '\\' {
+					j++
+					continue
+				}
+				if s[j] == '(' {
+					depth++
+				} else if s[j] == ')' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+			}
+			end := j
+			if end > len(s) {
+				end = len(s)
+			}
+			out = append(out, token{kComment, s[i+1 : end]})
+			i = end + 1
+		default:
+			j := i
+			for j < len(s) && !isSpace(s[j]) && s[j] != '(' && s[j] != ';' {
+				if s[j] == '[' || s[j] == '<' || s[j] == '"' {
+					close := byte(']')
+					if s[j] == '<' {
+						close = '>'
+					} else if s[j] == '"' {
+						close = '"'
+					}
+					if k := strings.IndexByte(s[j+1:min(len(s), j+257)], close); k >= 0 {
+						j += k + 2
+						continue
+					}
+				}
+				j++
+			}
+			out = append(out, token{kWord, s[i:j]})
+			i = j
+		}
+	}
+	return out
+}
+
+// clause is one keyword and what follows it up to the next keyword.
+type clause struct {
+	key      string
+	words    []string
+	comments []string
+	// lead is the words before the first comment.
+	lead []string
+}
+
+func keyword(w string) string {
+	switch strings.ToLower(w) {
+	case "from":
+		return "from"
+	case "by":
+		return "by"
+	case "via":
+		return "via"
+	case "with":
+		return "with"
+	case "id":
+		return "id"
+	case "for":
+		return "for"
+	}
+	return ""
+}
+
+func (r *Received) clauses(toks []token) {
+	var cls []*clause
+	var cur *clause
+	var loose []string // comments before any keyword
+	for _, t := range toks {
+		if t.kind == kWord {
+			if k := keyword(t.text); k != "" {
+				cur = &clause{key: k}
+				cls = append(cls, cur)
+				continue
+			}
+			if cur != nil {
+				cur.words = append(cur.words, t.text)
+				if len(cur.comments) == 0 {
+					cur.lead = append(cur.lead, t.text)
+				}
+			}
+			continue
+		}
+		if cur != nil {
+			cur.comments = append(cur.comments, t.text)
+		} else {
+			loose = append(loose, t.text)
+		}
+	}
+	if len(cls) == 0 && len(loose) > 0 {
+		// qmail: "(qmail 1234 invoked by uid 0); date".
+		r.Comment = strings.Join(strings.Fields(loose[0]), " ")
+	}
+	seen := map[string]bool{}
+	var allComments []string
+	allComments = append(allComments, loose...)
+	for _, c := range cls {
+		allComments = append(allComments, c.comments...)
+		if seen[c.key] {
+			// XMail: "for <rcpt> from <sender>".
+			if c.key == "from" && len(c.words) > 0 && strings.HasPrefix(c.words[0], "<") {
+				r.EnvelopeFrom = strings.Trim(c.words[0], "<>")
+			}
+			if c.key == "with" {
+				r.withExtra(c)
+			}
+			continue
+		}
+		seen[c.key] = true
+		switch c.key {
+		case "from":
+			r.Parsed = true
+			r.fromClause(c)
+		case "by":
+			r.Parsed = true
+			if len(c.words) > 0 {
+				r.By = strings.TrimSuffix(strings.Trim(c.words[0], "<>,"), ".")
+			}
+			for _, cm := range c.comments {
+				if a, ok := commentIP(cm); ok && !r.ByIP.IsValid() && len(strings.Fields(cm)) == 1 {
+					r.ByIP = a
+					continue
+				}
+				if r.Software == "" && !strings.Contains(cm, "[") {
+					r.Software = strings.Join(strings.Fields(cm), " ")
+				}
+			}
+		case "via":
+			r.Via = strings.Join(c.lead, " ")
+		case "with":
+			r.withClause(c)
+		case "id":
+			if len(c.words) > 0 {
+				r.ID = strings.Trim(c.words[0], "<>,")
+			}
+		case "for":
+			if len(c.words) > 0 {
+				r.For = strings.Trim(c.words[0], "<>,")
+			}
+		}
+	}
+	for _, cm := range allComments {
+		r.scanComment(cm)
+	}
+	if r.TLSVersion != "" || r.Cipher != "" {
+		r.TLS = true
+	}
+}
+
+// fromClause reads "from" Extended-Domain (RFC 5321 §4.4): the EHLO
+// name, then a comment with the reverse-DNS name and the address literal.
+func (r *Received) fromClause(c *clause) {
+	if len(c.words) > 0 {
+		r.From = c.words[0]
+	}
+	name := strings.TrimSuffix(r.From, ".")
+	heloMarked := false
+	for _, cm := range c.comments {
+		f := fields(cm)
+		for i := 0; i < len(f); i++ {
+			w := f[i]
+			lw := strings.ToLower(w)
+			switch {
+			case strings.HasPrefix(lw, "helo=") || strings.HasPrefix(lw, "ehlo="):
+				// Exim: "([192.0.2.1] helo=mail.example.com)".
+				r.HELO, heloMarked = strings.Trim(w[5:], "[]"), true
+			case (lw == "helo" || lw == "ehlo") && i+1 < len(f) && r.HELO == "":
+				// qmail "(HELO name)", IronPort and others "(EHLO name)".
+				r.HELO, heloMarked = strings.Trim(f[i+1], "[]"), true
+				i++
+			case strings.HasPrefix(lw, "ident="):
+				r.Ident = strings.Trim(w[6:], "[]")
+			}
+		}
+		if a, rdns, ok := addrComment(f); ok {
+			if !r.IP.IsValid() {
+				r.IP = a
+			}
+			if rdns != "" && r.RDNS == "" {
+				if at := strings.LastIndexByte(rdns, '@'); at >= 0 {
+					// Sendmail: "(user@host [192.0.2.1])" (RFC 1413 ident).
+					r.Ident, rdns = rdns[:at], rdns[at+1:]
+				}
+				if !strings.EqualFold(rdns, "unknown") && rdns != "" {
+					r.RDNS = strings.TrimSuffix(rdns, ".")
+				}
+			}
+		}
+	}
+	for _, w := range c.words[min(1, len(c.words)):] {
+		// "from name [192.0.2.1] by": the literal outside a comment
+		// (Exim 3, MDaemon, fetchmail).
+		if a, ok := literalIP(w); ok && !r.IP.IsValid() && strings.HasPrefix(w, "[") {
+			r.IP = a
+		}
+	}
+	if r.RDNS == "" {
+		for _, cm := range c.comments {
+			// "from helo (rdns.example.com)" with no address.
+			if f := fields(cm); len(f) == 1 && strings.Contains(f[0], ".") && !strings.ContainsAny(f[0], "[]@=:") {
+				if _, ok := literalIP(f[0]); !ok {
+					r.RDNS = strings.TrimSuffix(f[0], ".")
+				}
+			}
+		}
+	}
+	if a, ok := literalIP(name); ok {
+		// "from [192.0.2.1]" or "from 192.0.2.1": no name was given or
+		// resolved.
+		if !r.IP.IsValid() {
+			r.IP = a
+		}
+		return
+	}
+	if name == "" || strings.EqualFold(name, "unknown") {
+		return
+	}
+	if heloMarked {
+		// Exim and qmail put the reverse-DNS name first when the HELO
+		// name is marked separately.
+		if r.RDNS == "" {
+			r.RDNS = name
+		}
+		return
+	}
+	// Postfix, Sendmail, Exchange: the first word is the HELO name.
+	r.HELO = name
+}
+
+// fields splits a comment into words, dropping nested comment parentheses
+// and separators.
+func fields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '(' || r == ')' || r == ','
+	})
+}
+
+// addrComment finds the client address in a "from" comment: "[ip]",
+// "name [ip]", "ip", "ip:port"; the word before a bracketed address is the
+// reverse-DNS name.
+func addrComment(f []string) (netip.Addr, string, bool) {
+	for i, w := range f {
+		if j := strings.IndexByte(w, '['); j > 0 {
+			// "unknown[192.0.2.1]", "user@[192.0.2.1]", "<name>[192.0.2.1]".
+			if a, ok := literalIP(w[j:]); ok {
+				return a, strings.Trim(w[:j], "<>"), true
+			}
+		}
+		if a, ok := literalIP(w); ok {
+			rdns := ""
+			if i > 0 && strings.HasPrefix(w, "[") {
+				p := f[i-1]
+				if !strings.Contains(p, "=") && !strings.EqualFold(p, "helo") && !strings.EqualFold(p, "ehlo") {
+					rdns = p
+				}
+			}
+			return a, rdns, true
+		}
+	}
+	return netip.Addr{}, "", false
+}
+
+// commentIP reads a comment that is just an address: "(10.152.80.189)".
+func commentIP(cm string) (netip.Addr, bool) {
+	f := fields(cm)
+	if len(f) == 0 {
+		return netip.Addr{}, false
+	}
+	return literalIP(f[0])
+}
+
+// literalIP reads an address literal as MTAs write it: "[192.0.2.1]",
+// "[IPv6:2001:db8::1]" (RFC 5321 §4.1.3), "192.0.2.1:25",
+// "[192.0.2.1]:25", "fe80::1%6".
+func literalIP(w string) (netip.Addr, bool) {
+	w = strings.TrimSuffix(w, ".")
+	if strings.HasPrefix(w, "[") {
+		end := strings.IndexByte(w, ']')
+		if end < 0 {
+			return netip.Addr{}, false
+		}
+		w = strings.Trim(w[1:end], "()")
+	}
+	if len(w) > 5 && strings.EqualFold(w[:5], "IPv6:") {
+		w = w[5:]
+	}
+	if i := strings.IndexByte(w, '%'); i >= 0 {
+		w = w[:i]
+	}
+	if len(w) < 2 || len(w) > 64 {
+		return netip.Addr{}, false
+	}
+	if a, err := netip.ParseAddr(w); err == nil {
+		return a.Unmap(), true
+	}
+	// "192.0.2.1:25" and "[192.0.2.1:25]".
+	if i := strings.LastIndexByte(w, ':'); i > 0 && strings.Count(w, ":") == 1 {
+		if a, err := netip.ParseAddr(w[:i]); err == nil && a.Is4() {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// withClause reads the protocol (RFC 5321 §4.4 "with" Protocol; RFC 3848).
+func (r *Received) withClause(c *clause) {
+	lead := c.lead
+	for i, w := range c.words {
+		if strings.EqualFold(w, "tls") && i+1 < len(c.words) {
+			// Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384".
+			r.Cipher = c.words[i+1]
+			r.TLS = true
+			if i < len(lead) {
+				lead = lead[:i]
+			}
+			break
+		}
+	}
+	r.With = strings.Join(lead, " ")
+	if r.With == "" && len(c.words) > 0 {
+		r.With = c.words[0]
+	}
+	r.Protocol = normProtocol(r.With)
+	if r.Protocol == "ESMTPS" && strings.EqualFold(r.With, "ESMTP-TLS") {
+		r.TLS = true
+	}
+	for _, w := range lead {
+		if strings.EqualFold(w, "encrypted") {
+			r.TLS = true
+		} else if looksCipher(w) && r.Cipher == "" {
+			// MessageLabs: "with AES256-GCM-SHA384 encrypted SMTP".
+			r.Cipher = w
+		}
+	}
+	if strings.Contains(r.With, "/") {
+		// IronPort: "ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384".
+		for _, p := range strings.Split(r.With, "/")[1:] {
+			switch {
+			case strings.EqualFold(p, "TLS") || strings.EqualFold(p, "SSL"):
+				r.TLS = true
+			case normVersion(p) != "":
+				r.TLSVersion = normVersion(p)
+			case looksCipher(p):
+				r.Cipher = p
+			}
+		}
+	}
+	switch r.Protocol {
+	case "ESMTPS", "ESMTPSA", "LMTPS", "LMTPSA", "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTPS", "UTF8LMTPSA", "HTTPS":
+		// RFC 3848 §2: the "S" suffix means STARTTLS was used.
+		r.TLS = true
+	case "SMTPS":
+		// RFC 8314 §4.3 (implicit TLS); Gmail writes "with SMTPS".
+		r.TLS = true
+	}
+	r.withExtra(c)
+}
+
+// withExtra reads later words of a "with" clause (Mimecast: "with ESMTP
+// with both STARTTLS and AUTH").
+func (r *Received) withExtra(c *clause) {
+	for _, w := range c.words {
+		if strings.EqualFold(w, "STARTTLS") {
+			r.TLS = true
+		}
+	}
+}
+
+// rfc3848 lists the "with" protocol keywords of RFC 3848 §2 and the IANA
+// Mail Transmission Types registry, plus forms seen in the wild.
+var rfc3848 = map[string]bool{
+	"SMTP": true, "ESMTP": true, "ESMTPA": true, "ESMTPS": true, "ESMTPSA": true,
+	"LMTP": true, "LMTPA": true, "LMTPS": true, "LMTPSA": true,
+	"UTF8SMTP": true, "UTF8SMTPA": true, "UTF8SMTPS": true, "UTF8SMTPSA": true,
+	"UTF8LMTP": true, "UTF8LMTPA": true, "UTF8LMTPS": true, "UTF8LMTPSA": true,
+	"SMTPS": true, "HTTP": true, "HTTPS": true, "IMAP": true, "POP3": true,
+	"MAPI": true, "LOCAL": true,
+}
+
+func normProtocol(with string) string {
+	if with == "" {
+		return ""
+	}
+	u := strings.ToUpper(with)
+	if strings.HasPrefix(u, "MICROSOFT SMTP") || strings.HasPrefix(u, "MICROSOFT SMTPSVC") {
+		// Exchange: "Microsoft SMTP Server", IIS: "Microsoft SMTPSVC".
+		return "SMTP"
+	}
+	if strings.HasPrefix(u, "[") {
+		// XMail: "[XMail 1.20 ESMTP Server]".
+		for _, w := range strings.Fields(strings.Trim(u, "[]")) {
+			if rfc3848[w] {
+				return w
+			}
+		}
+		return ""
+	}
+	first := u
+	if i := strings.IndexAny(first, " /"); i >= 0 {
+		first = first[:i]
+	}
+	if rest, ok := strings.CutPrefix(first, "LOCAL-"); ok {
+		// Exim: "local-esmtp", "local-bsmtp" (batched SMTP).
+		if rest == "BSMTP" {
+			return "SMTP"
+		}
+		first = rest
+	}
+	switch first {
+	case "BSMTP":
+		// Batched SMTP (RFC 2442).
+		return "SMTP"
+	case "ESMTP-TLS":
+		// CommuniGate Pro: ESMTP over STARTTLS, RFC 3848's ESMTPS.
+		return "ESMTPS"
+	}
+	if rfc3848[first] {
+		return first
+	}
+	// "MailEnable ESMTP", "AES256-GCM-SHA384 encrypted SMTP" (MessageLabs).
+	for _, w := range strings.Fields(u)[1:] {
+		if rfc3848[w] {
+			return w
+		}
+	}
+	return ""
+}
+
+// normVersion normalises "TLSv1.3", "TLS1_3", "TLS1.3", "TLSv1_3",
+// "TLS-1.0", "TLSv1", "SSLv3" to "TLSv1.3" style; "" when w is not one.
+func normVersion(w string) string {
+	if i := strings.IndexByte(w, '/'); i > 0 {
+		w = w[:i] // "TLSv1/SSLv3"
+	}
+	u := strings.ToUpper(strings.Trim(w, ",;:()"))
+	var prefix string
+	switch {
+	case strings.HasPrefix(u, "TLS"):
+		prefix, u = "TLSv", u[3:]
+	case strings.HasPrefix(u, "SSL"):
+		prefix, u = "SSLv", u[3:]
+	default:
+		return ""
+	}
+	u = strings.TrimLeft(u, "V-_ ")
+	u = strings.ReplaceAll(u, "_", ".")
+	switch u {
+	case "1", "1.0", "10":
+		u = "1.0"
+	case "1.1", "11":
+		u = "1.1"
+	case "1.2", "12":
+		u = "1.2"
+	case "1.3", "13":
+		u = "1.3"
+	case "2", "3", "3.0":
+		if prefix != "SSLv" {
+			return ""
+		}
+		u = u[:1]
+	default:
+		return ""
+	}
+	return prefix + u
+}
+
+// looksCipher reports whether w looks like a cipher suite name.
+func looksCipher(w string) bool {
+	if len(w) < 6 || len(w) > 80 || !strings.ContainsAny(w, "_-") {
+		return false
+	}
+	u := strings.ToUpper(w)
+	for _, k := range []string{"AES", "CHACHA", "RC4", "DES", "CAMELLIA", "GCM", "NULL", "ARIA", "SEED"} {
+		if strings.Contains(u, k) {
+			return w == strings.ToUpper(w) || strings.Contains(w, "_")
+		}
+	}
+	return false
+}
+
+// scanComment finds TLS details in a comment, in the forms MTAs write:
+// "version=TLS1_2 cipher=..." (Exchange, Gmail, Proofpoint), "using TLSv1.3
+// with cipher X (256/256 bits)" (Postfix), "TLS1.2:CIPHER:256" and "Cipher
+// TLSv1:CIPHER:168" (Exim), "TLS: TLS1.3, 128bits, CIPHER", "(TLS)"
+// (Exchange), "(Google Transport Security)".
+func (r *Received) scanComment(cm string) {
+	if !strings.Contains(strings.ToUpper(cm), "TLS") && !strings.Contains(strings.ToUpper(cm), "SSL") &&
+		!strings.Contains(cm, "cipher") && !strings.Contains(cm, "Transport Security") {
+		return
+	}
+	f := fields(cm)
+	tlsContext := false
+	for i := 0; i < len(f); i++ {
+		w := f[i]
+		lw := strings.ToLower(w)
+		switch {
+		case strings.HasPrefix(lw, "version="):
+			if v := normVersion(w[8:]); v != "" && r.TLSVersion == "" {
+				r.TLSVersion = v
+			}
+			tlsContext = true
+		case strings.HasPrefix(lw, "cipher="):
+			if r.Cipher == "" {
+				r.Cipher = strings.Trim(w[7:], ",;")
+			}
+		case lw == "using" && i+1 < len(f) && normVersion(f[i+1]) != "":
+			r.TLSVersion = normVersion(f[i+1])
+			tlsContext = true
+		case (lw == "cipher" || lw == "tls_cipher") && i+1 < len(f):
+			next := f[i+1]
+			if strings.Count(next, ":") >= 1 {
+				r.colonTLS(next)
+			} else if r.Cipher == "" {
+				r.Cipher = next
+			}
+			i++
+		case strings.Count(w, ":") >= 1 && normVersion(w[:strings.IndexByte(w, ':')]) != "":
+			r.colonTLS(w)
+		case normVersion(w) != "":
+			if r.TLSVersion == "" {
+				r.TLSVersion = normVersion(w)
+			}
+			tlsContext = true
+		case lw == "tls" || lw == "tls:" || lw == "starttls":
+			r.TLS = true
+			tlsContext = true
+		case tlsContext && r.Cipher == "" && looksCipher(w):
+			r.Cipher = w
+		}
+	}
+	if strings.Contains(cm, "Google Transport Security") {
+		r.TLS = true
+	}
+}
+
+// colonTLS reads Exim's "TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256".
+func (r *Received) colonTLS(w string) {
+	p := strings.Split(w, ":")
+	if v := normVersion(p[0]); v != "" && r.TLSVersion == "" {
+		r.TLSVersion = v
+	}
+	if len(p) > 1 && r.Cipher == "" && p[1] != "" {
+		r.Cipher = p[1]
+	}
+	r.TLS = true
+}
