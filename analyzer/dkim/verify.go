@@ -230,7 +230,7 @@ type verifier struct {
 
 type keyFetch struct {
 	once    sync.Once
-	key     *dkimcore.Key
+	keys    []*dkimcore.Key
 	records []string
 	err     error
 }
@@ -255,7 +255,7 @@ func (v *verifier) scope() string {
 }
 
 // fetchKey fetches each distinct key once, however many signatures use it.
-func (v *verifier) fetchKey(selector, domain string) (*dkimcore.Key, []string, error) {
+func (v *verifier) fetchKey(selector, domain string) ([]*dkimcore.Key, []string, error) {
 	name := strings.ToLower(dkimcore.KeyName(selector, domain))
 	v.mu.Lock()
 	kf, ok := v.keys[name]
@@ -269,9 +269,9 @@ func (v *verifier) fetchKey(selector, domain string) (*dkimcore.Key, []string, e
 			kf.err = &dkimcore.Error{Kind: dkimcore.KindTempError, Msg: "no DNS resolver: the key of " + name + " could not be fetched (offline analysis)"}
 			return
 		}
-		kf.key, kf.records, kf.err = dkimcore.FetchKey(v.ctx, v.resolver, selector, domain)
+		kf.keys, kf.records, kf.err = dkimcore.FetchKey(v.ctx, v.resolver, selector, domain)
 	})
-	return kf.key, kf.records, kf.err
+	return kf.keys, kf.records, kf.err
 }
 
 func (v *verifier) bodyHash(s *Signature) bodyHashResult {
@@ -347,10 +347,8 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 		return v.finish(res, PermError, perm("timestamp in the future"), "the signature's timestamp (t=) is in the future")
 	}
 
-	key, records, err := v.fetchKey(s.Selector, s.Domain)
-	if key != nil {
-		res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = key.Type, key.Record, key.Bits, key.Testing
-	} else if len(records) > 0 {
+	keys, records, err := v.fetchKey(s.Selector, s.Domain)
+	if len(records) > 0 {
 		res.KeyRecord = records[0]
 	}
 	if len(records) > 1 {
@@ -358,38 +356,48 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 			Message: fmt.Sprintf("%s has %d TXT records; RFC 6376 §3.6.2.2 expects one key record per selector.", dkimcore.KeyName(s.Selector, s.Domain), len(records))})
 	}
 	if err != nil {
-		kind := dkimcore.KindOf(err)
-		if kind == dkimcore.KindTempError {
+		if dkimcore.KindOf(err) == dkimcore.KindTempError {
 			return v.finish(res, TempError, err, "the key could not be fetched: "+errMsg(err))
 		}
 		return v.finish(res, PermError, err, "no usable key: "+errMsg(err))
 	}
+	// RFC 6376 §6.1.2 step 4: with several key records, try each one of
+	// the signature's key type (RFC 6376 §3.6.1 k=, RFC 8463 §4).
+	data := dkimcore.HeaderHashInput(v.fields, s.Headers, raw, "b", s.HeaderCanon)
+	digest := s.Algorithm.HashData(data)
+	var key *dkimcore.Key
+	var keyErr, cryptoErr error
+	var keyReason string
+	for _, k := range keys {
+		if k.Type != s.Algorithm.KeyType {
+			continue
+		}
+		reason, kerr := keyAllows(k, s)
+		var cerr error
+		if kerr == nil {
+			cerr = dkimcore.VerifyHash(k, s.Algorithm, digest, s.SignatureData)
+		}
+		better := key == nil || (keyErr != nil && kerr == nil) || (kerr == nil && cryptoErr != nil && cerr == nil)
+		if better {
+			key, keyErr, keyReason, cryptoErr = k, kerr, reason, cerr
+		}
+		if kerr == nil && cerr == nil {
+			break
+		}
+	}
+	if key == nil {
+		k := keys[0]
+		res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = k.Type, k.Record, k.Bits, k.Testing
+		return v.finish(res, PermError, perm("key type mismatch"), fmt.Sprintf("the key is of type %s but the signature uses %s", k.Type, s.Algorithm.Name))
+	}
+	res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = key.Type, key.Record, key.Bits, key.Testing
 	if key.Testing {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "dkim-testing", Source: "dkim",
 			Message: fmt.Sprintf("The key of %s has the testing flag t=y: the domain is testing DKIM, and receivers treat the result like unsigned mail (RFC 6376 §3.6.1).", s.Domain)})
 	}
-	// RFC 6376 §3.6.1 k= and RFC 8463 §4: the key type must match a=.
-	if key.Type != s.Algorithm.KeyType {
-		return v.finish(res, PermError, perm("key type mismatch"), fmt.Sprintf("the key is of type %s but the signature uses %s", key.Type, s.Algorithm.Name))
+	if keyErr != nil {
+		return v.finish(res, PermError, keyErr, keyReason)
 	}
-	// RFC 6376 §3.6.1 h=: the key may restrict the hash algorithms.
-	if !key.AllowsHash(s.Algorithm.HashName) {
-		return v.finish(res, PermError, perm("hash not allowed by key"), fmt.Sprintf("the key allows only h=%s, not %s", strings.Join(key.HashAlgs, ":"), s.Algorithm.HashName))
-	}
-	// RFC 6376 §3.6.1 t=s: "the "i=" domain MUST NOT be a subdomain of "d="".
-	at := strings.LastIndexByte(s.Identity, '@')
-	if key.Strict && !strings.EqualFold(strings.TrimSuffix(s.Identity[at+1:], "."), s.Domain) {
-		return v.finish(res, PermError, perm("t=s key with subdomain i="), fmt.Sprintf("the key has t=s, so the i= domain must be exactly %s", s.Domain))
-	}
-	// RFC 4871 §3.6.1 g= (removed by RFC 6376, still published by some
-	// old keys): the i= local-part must match the pattern.
-	if !key.GranularityMatches(s.Identity[:at]) {
-		return v.finish(res, PermError, perm("g= does not match i="), fmt.Sprintf("the key's legacy g=%s does not allow the identity %s (RFC 4871 §3.6.1)", *key.Granularity, s.Identity))
-	}
-
-	// RFC 6376 §3.7 step 2 and §6.1.3: the header hash.
-	data := dkimcore.HeaderHashInput(v.fields, s.Headers, raw, "b", s.HeaderCanon)
-	cryptoErr := dkimcore.VerifyHash(key, s.Algorithm, s.Algorithm.HashData(data), s.SignatureData)
 	res.CryptoVerified = cryptoErr == nil
 
 	// RFC 6376 §3.7 step 1 and §6.1.3: the body hash, when there is a body.
@@ -428,18 +436,19 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 		return v.finish(res, Fail, bodyErr, "the header signature verifies, but the body hash does not match: the body was changed after signing ("+errMsg(bodyErr)+")")
 	}
 	// The signature is cryptographically correct. RFC 8301 and RFC 6376
-	// §3.5 may still refuse it.
+	// §3.5 may still refuse it; the algorithm is judged before the key, so
+	// an rsa-sha1 signature is "policy" whatever its key size.
 	switch {
-	case key.Type == "rsa" && key.Bits < 1024:
-		res.Downgrade = DowngradeShortKey
-		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Error, Code: "dkim-weak-key", Source: "dkim",
-			Message: fmt.Sprintf("The DKIM key of %s is only %d bits; RFC 8301 §3.2 forbids accepting RSA keys under 1024 bits.", s.Domain, key.Bits)})
-		return v.finish(res, Fail, perm("RSA key under 1024 bits"), fmt.Sprintf("the signature is correct but the RSA key has only %d bits; RFC 8301 §3.2 says such signatures must not be considered valid", key.Bits))
 	case s.Algorithm.Name == "rsa-sha1":
 		res.Downgrade = DowngradeSHA1
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-weak-algorithm", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s uses rsa-sha1, which RFC 8301 §3.1 forbids for signing and verifying.", s.Domain)})
 		return v.finish(res, Policy, perm("rsa-sha1 not accepted"), "the signature is correct but uses rsa-sha1, which RFC 8301 §3.1 says must not be used for verifying")
+	case key.Type == "rsa" && key.Bits < 1024:
+		res.Downgrade = DowngradeShortKey
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Error, Code: "dkim-weak-key", Source: "dkim",
+			Message: fmt.Sprintf("The DKIM key of %s is only %d bits; RFC 8301 §3.2 forbids accepting RSA keys under 1024 bits.", s.Domain, key.Bits)})
+		return v.finish(res, Fail, perm("RSA key under 1024 bits"), fmt.Sprintf("the signature is correct but the RSA key has only %d bits; RFC 8301 §3.2 says such signatures must not be considered valid", key.Bits))
 	case s.Draft:
 		res.Downgrade = DowngradeDraft
 		return v.finish(res, PermError, perm("no v=1"), "the signature is correct but follows a pre-standard draft (no v=1 tag); RFC 6376 §3.5 requires v=1")
@@ -453,6 +462,25 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 func (v *verifier) finish(res Result, result string, err error, reason string) Result {
 	res.Result, res.Err, res.Reason = result, err, reason
 	return res
+}
+
+// keyAllows applies the key record's restrictions to s (RFC 6376 §3.6.1).
+func keyAllows(key *dkimcore.Key, s *Signature) (reason string, err error) {
+	// RFC 6376 §3.6.1 h=: the key may restrict the hash algorithms.
+	if !key.AllowsHash(s.Algorithm.HashName) {
+		return fmt.Sprintf("the key allows only h=%s, not %s", strings.Join(key.HashAlgs, ":"), s.Algorithm.HashName), perm("hash not allowed by key")
+	}
+	// RFC 6376 §3.6.1 t=s: "the "i=" domain MUST NOT be a subdomain of "d="".
+	at := strings.LastIndexByte(s.Identity, '@')
+	if key.Strict && !strings.EqualFold(strings.TrimSuffix(s.Identity[at+1:], "."), s.Domain) {
+		return fmt.Sprintf("the key has t=s, so the i= domain must be exactly %s", s.Domain), perm("t=s key with subdomain i=")
+	}
+	// RFC 4871 §3.6.1 g= (removed by RFC 6376, still published by some
+	// old keys): the i= local-part must match the pattern.
+	if !key.GranularityMatches(s.Identity[:at]) {
+		return fmt.Sprintf("the key's legacy g=%s does not allow the identity %s (RFC 4871 §3.6.1)", *key.Granularity, s.Identity), perm("g= does not match i=")
+	}
+	return "", nil
 }
 
 func hasCode(fs []finding.Finding, code string) bool {

@@ -217,17 +217,18 @@ func ValidDomain(s string) bool {
 	return true
 }
 
-// FetchKey retrieves and parses the key of selector at domain through r
-// (RFC 6376 §3.6.2, §6.1.2). It returns the parsed key and every TXT
-// record found at the name.
+// FetchKey retrieves and parses the keys of selector at domain through r
+// (RFC 6376 §3.6.2, §6.1.2). It returns every key record that parses, in
+// the order of the answer, and every TXT record found at the name.
 //
 // Error kinds (RFC 6376 §6.1.2): NXDOMAIN or NODATA, or a name without TXT
 // records, is a KindPermError ("no key"); a transient DNS failure is a
-// KindTempError; a record that does not parse is a KindPermError. When
-// several records are published, the first that parses is used (§6.1.2
-// step 4 lets the verifier choose), and if none does the first error is
-// returned.
-func FetchKey(ctx context.Context, r lookup.Resolver, selector, domain string) (*Key, []string, error) {
+// KindTempError; when no record parses, the first record's error is
+// returned (a KindPermError). A revoked key (empty p=) is returned as a
+// *Key with Revoked set when it is the only record, together with its
+// error. When several keys parse, the caller may cycle through them (RFC
+// 6376 §6.1.2 step 4 leaves the choice to the verifier).
+func FetchKey(ctx context.Context, r lookup.Resolver, selector, domain string) ([]*Key, []string, error) {
 	if !ValidDomain(selector) {
 		return nil, nil, permErr("selector %q is not a valid DNS name", selector)
 	}
@@ -250,18 +251,25 @@ func FetchKey(ctx context.Context, r lookup.Resolver, selector, domain string) (
 	if len(txts) == 0 {
 		return nil, nil, permErr("no key for signature at %s (no TXT record)", name)
 	}
+	var keys []*Key
 	var first error
+	var revoked *Key
 	for _, t := range txts {
 		k, err := ParseKey(t)
 		if err == nil {
-			return k, txts, nil
+			keys = append(keys, k)
+			continue
 		}
 		if first == nil {
 			first = err
-			if k != nil && k.Revoked && len(txts) == 1 {
-				return k, txts, err
-			}
+			revoked = k
 		}
+	}
+	if len(keys) > 0 {
+		return keys, txts, nil
+	}
+	if revoked != nil && len(txts) == 1 {
+		return []*Key{revoked}, txts, first
 	}
 	return nil, txts, first
 }
