@@ -134,6 +134,9 @@ type MechanismAlignment struct {
 	Result string `json:"result"`
 	// Domain is the first aligned identifier.
 	Domain string `json:"domain,omitempty"`
+	// OrgDomain is the Organizational Domain that the aligned identifier
+	// shares with the From domain (relaxed mode).
+	OrgDomain string `json:"orgDomain,omitempty"`
 	// Identifiers lists each authenticated identifier checked.
 	Identifiers []IdentifierAlignment `json:"identifiers,omitempty"`
 }
@@ -671,6 +674,9 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 			if id.Aligned {
 				m.Result = ResultPass
 				m.Domain = id.Domain
+				if m.Mode == Relaxed {
+					m.OrgDomain = fromOrg
+				}
 				break
 			}
 			if id.undetermined {
