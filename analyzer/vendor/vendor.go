@@ -1,0 +1,230 @@
+// Package vendor decodes the anti-spam and routing header fields that mail
+// providers and filtering products add to messages: Microsoft 365 /
+// Exchange Online, SpamAssassin, rspamd, Google, Proofpoint, Mimecast,
+// Barracuda, Cisco IronPort (Secure Email) and Yahoo.
+//
+// These fields are not standardised by any RFC; each decoder cites the
+// vendor's own documentation beside the meanings it gives. The raw value
+// is always kept; codes a vendor does not document are reported with
+// Known false rather than guessed or dropped.
+package vendor
+
+import (
+	"strings"
+
+	"headerlens/analyzer/message"
+)
+
+// maxValueLen bounds how much of one value is decoded.
+const maxValueLen = 64 << 10
+
+// maxFields bounds the number of fields decoded from one value.
+const maxFields = 512
+
+// Field is one decoded part of a vendor header value.
+type Field struct {
+	// Key names the part, as the vendor writes it ("SFV", "score", a rule
+	// name...).
+	Key string `json:"key"`
+	// Value is the part's value as written.
+	Value string `json:"value"`
+	// Meaning explains the key and value for a person; empty when unknown.
+	Meaning string `json:"meaning,omitempty"`
+	// Known is false when the vendor does not document this key or value.
+	Known bool `json:"known"`
+}
+
+// Decoded is one vendor header field, decoded.
+type Decoded struct {
+	// Vendor names the product ("Microsoft 365", "SpamAssassin"...).
+	Vendor string `json:"vendor"`
+	// Header is the field name as written.
+	Header string `json:"header"`
+	// Raw is the field value as given.
+	Raw string `json:"raw"`
+	// Fields are the decoded parts in written order.
+	Fields []Field `json:"fields"`
+	// Summary is a one-line reading for a person.
+	Summary string `json:"summary"`
+	// Verdict is the filter's overall classification when the field states
+	// one: "spam", "not-spam", "bulk", "phish", "malware", "blocked",
+	// "allowed" or "" (no verdict in this field).
+	Verdict string `json:"verdict,omitempty"`
+	// Trace is set for Received-like trace fields (Google's X-Received):
+	// the value, to be read like a Received field by the caller.
+	Trace string `json:"trace,omitempty"`
+	// Opaque is true when the vendor does not document the value's format;
+	// it is shown as written.
+	Opaque bool `json:"opaque,omitempty"`
+	// Index is the position of the field in the header, 0 = topmost.
+	Index int `json:"index"`
+}
+
+// decoder fills d from d.Raw.
+type decoder func(d *Decoded)
+
+type entry struct {
+	vendor string
+	fn     decoder
+}
+
+// decoders maps lower-case field names to their decoder.
+var decoders = map[string]entry{}
+
+func register(vendor string, fn decoder, names ...string) {
+	for _, n := range names {
+		decoders[strings.ToLower(n)] = entry{vendor, fn}
+	}
+}
+
+// prefixes name vendors by field-name prefix for fields without a decoder;
+// such fields are kept, marked Opaque.
+var prefixes = []struct{ prefix, vendor string }{
+	{"x-ms-exchange-", vendorMicrosoft},
+	{"x-microsoft-", vendorMicrosoft},
+	{"x-forefront-", vendorMicrosoft},
+	{"x-ms-", vendorMicrosoft},
+	{"x-proofpoint-", vendorProofpoint},
+	{"x-mimecast-", vendorMimecast},
+	{"x-barracuda-", vendorBarracuda},
+	{"x-asg-", vendorBarracuda},
+	{"x-ironport-", vendorIronPort},
+	{"x-gm-", vendorGoogle},
+	{"x-google-", vendorGoogle},
+	{"x-rspamd-", vendorRspamd},
+	{"x-spamd-", vendorRspamd},
+	{"x-spam-", vendorSpamFilter},
+	{"x-ymail-", vendorYahoo},
+	{"x-yahoo-", vendorYahoo},
+}
+
+// DecodeField decodes one field. ok is false when the name belongs to no
+// known vendor.
+func DecodeField(name, value string) (d Decoded, ok bool) {
+	lname := strings.ToLower(strings.TrimSpace(name))
+	// Exchange copies fields it replaces as X-Original-<name>.
+	base := strings.TrimPrefix(lname, "x-original-")
+	if base != lname {
+		base = "x-" + base
+	}
+	d = Decoded{Header: name, Raw: value}
+	if len(value) > maxValueLen {
+		value = value[:maxValueLen]
+	}
+	for _, n := range []string{lname, base} {
+		if e, found := decoders[n]; found {
+			d.Vendor = e.vendor
+			e.fn(&d)
+			if len(d.Fields) > maxFields {
+				d.Fields = d.Fields[:maxFields]
+			}
+			if d.Fields == nil {
+				d.Fields = []Field{}
+			}
+			return d, true
+		}
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(lname, p.prefix) || strings.HasPrefix(base, p.prefix) {
+			d.Vendor = p.vendor
+			d.Opaque = true
+			d.Fields = []Field{{Key: name, Value: collapse(value), Meaning: "no decoder for this " + p.vendor + " field; shown as written", Known: false}}
+			d.Summary = p.vendor + " field not decoded; shown as written"
+			return d, true
+		}
+	}
+	return Decoded{}, false
+}
+
+// Decode decodes every vendor field of a header, in order.
+func Decode(fields []message.Field) []Decoded {
+	var out []Decoded
+	for i, f := range fields {
+		if d, ok := DecodeField(f.Name, f.Value); ok {
+			d.Index = i
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// add appends a field to d.
+func (d *Decoded) add(key, value, meaning string, known bool) {
+	if len(d.Fields) >= maxFields {
+		return
+	}
+	d.Fields = append(d.Fields, Field{Key: key, Value: value, Meaning: meaning, Known: known})
+}
+
+// lookup appends key=value explained from table, Known false when the
+// value is not in the table.
+func (d *Decoded) lookup(key, value, what string, table map[string]string) {
+	if m, ok := table[strings.ToUpper(value)]; ok {
+		d.add(key, value, what+": "+m, true)
+		return
+	}
+	if value == "" {
+		d.add(key, value, what+": empty", true)
+		return
+	}
+	d.add(key, value, what+": value not documented by the vendor", false)
+}
+
+// opaque marks d as a value whose format the vendor does not document; it
+// is shown as written with what is publicly known of its purpose.
+func (d *Decoded) opaque(purpose string) {
+	d.Opaque = true
+	d.add(d.Header, collapse(d.Raw), purpose+"; the format is not publicly documented", false)
+	d.Summary = d.Vendor + ": " + purpose
+}
+
+// splitPairs splits "a=1 b=2" or "a=1; b=2" into key/value pairs; values may
+// be double-quoted. Words without "=" are returned with an empty value.
+func splitPairs(s string, seps string) [][2]string {
+	var out [][2]string
+	i := 0
+	for i < len(s) && len(out) < maxFields {
+		for i < len(s) && (strings.IndexByte(seps, s[i]) >= 0 || s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		start := i
+		for i < len(s) && s[i] != '=' && strings.IndexByte(seps, s[i]) < 0 && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' {
+			i++
+		}
+		key := s[start:i]
+		if i < len(s) && s[i] == '=' {
+			i++
+			var val string
+			if i < len(s) && s[i] == '"' {
+				j := strings.IndexByte(s[i+1:], '"')
+				if j < 0 {
+					val = s[i+1:]
+					i = len(s)
+				} else {
+					val = s[i+1 : i+1+j]
+					i += j + 2
+				}
+			} else {
+				vs := i
+				for i < len(s) && strings.IndexByte(seps, s[i]) < 0 && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' {
+					i++
+				}
+				val = s[vs:i]
+			}
+			out = append(out, [2]string{key, val})
+			continue
+		}
+		if key == "" {
+			i++
+			continue
+		}
+		out = append(out, [2]string{key, ""})
+	}
+	return out
+}
+
+// collapse folds runs of white space into one space.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
