@@ -112,7 +112,7 @@ func ValidateSource(s string, allowKeyword bool) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("site: %q is not an absolute http(s) URL without query", s)
+		return fmt.Errorf("site: %q is not an absolute http(s) URL without query, as a Content-Security-Policy source must be", s)
 	}
 	return nil
 }

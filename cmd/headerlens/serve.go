@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"headerlens/dohresolver"
+	"headerlens/internal/site"
+)
+
+// envList is a repeatable flag (each value may also be a comma-separated
+// list) whose default comes from an environment variable. The first value
+// given on the command line replaces the environment's.
+type envList struct {
+	vals    []string
+	fromEnv bool
+}
+
+func newEnvList(env string, def []string) *envList {
+	if v, ok := os.LookupEnv(env); ok {
+		l := &envList{fromEnv: true}
+		l.add(v)
+		return l
+	}
+	return &envList{vals: append([]string(nil), def...), fromEnv: true}
+}
+
+func (l *envList) add(v string) {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			l.vals = append(l.vals, p)
+		}
+	}
+}
+
+// String implements flag.Value.
+func (l *envList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(l.vals, ",")
+}
+
+// Set implements flag.Value.
+func (l *envList) Set(v string) error {
+	if l.fromEnv {
+		l.vals, l.fromEnv = nil, false
+	}
+	l.add(v)
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// serveConfig is what the serve flags configure.
+type serveConfig struct {
+	addr           string
+	dir            string
+	doh            *envList
+	connect        *envList
+	frameAncestors *envList
+}
+
+// serveFlags defines the serve flags on fs.
+func serveFlags(fs *flag.FlagSet) *serveConfig {
+	c := &serveConfig{
+		doh:            newEnvList("HEADERLENS_DOH", dohresolver.DefaultEndpoints),
+		connect:        newEnvList("HEADERLENS_CONNECT_SRC", nil),
+		frameAncestors: newEnvList("HEADERLENS_FRAME_ANCESTORS", nil),
+	}
+	fs.StringVar(&c.addr, "addr", envOr("HEADERLENS_ADDR", "127.0.0.1:8080"), "listen address; port 0 picks a free port [$HEADERLENS_ADDR]")
+	fs.StringVar(&c.dir, "dir", envOr("HEADERLENS_DIR", "dist"), "folder of the built site (make site) [$HEADERLENS_DIR]")
+	fs.Var(c.doh, "doh", "DNS-over-HTTPS endpoint URL the page may use, repeatable or comma-separated; the first is also the server's own resolver. The page's ?doh= must be one of these: the Content-Security-Policy blocks any other [$HEADERLENS_DOH]")
+	fs.Var(c.connect, "connect-src", "other URL the page may connect to (e.g. a companion on another origin), repeatable [$HEADERLENS_CONNECT_SRC]")
+	fs.Var(c.frameAncestors, "frame-ancestors", "origin allowed to embed the page in a frame (CSP frame-ancestors), repeatable; default none [$HEADERLENS_FRAME_ANCESTORS]")
+	return c
+}
+
+// validate checks every URL that goes into the Content-Security-Policy.
+func (c *serveConfig) validate() error {
+	if len(c.doh.vals) == 0 {
+		return errors.New("at least one --doh endpoint is needed")
+	}
+	for _, u := range append(append([]string(nil), c.doh.vals...), c.connect.vals...) {
+		if err := site.ValidateSource(u, false); err != nil {
+			return err
+		}
+	}
+	for _, u := range c.frameAncestors.vals {
+		if err := site.ValidateSource(u, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handler builds the server's handler: the site, plus the companion API
+// when it is enabled.
+func (c *serveConfig) handler() (http.Handler, error) {
+	opts := site.Options{
+		ConnectSrc:     append(append([]string(nil), c.doh.vals...), c.connect.vals...),
+		FrameAncestors: c.frameAncestors.vals,
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", site.Handler(c.dir, opts))
+	return mux, nil
+}
+
+// printedURL is the address to show a person: an unspecified host becomes
+// 127.0.0.1 so the URL can be opened.
+func printedURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String() + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// runServe implements "headerlens serve": it serves the built site (and the
+// companion API) until ctx is cancelled (SIGINT/SIGTERM in main), then shuts
+// down gracefully.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: headerlens serve [flags]\n\n"+
+			"Serves the web site built by \"make site\" with a strict Content-Security-Policy.\n"+
+			"Every flag can also be set by the environment variable named in brackets.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	cfg := serveFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "headerlens serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(stderr, "headerlens serve: %v\n", err)
+		return exitUsage
+	}
+	if fi, err := os.Stat(cfg.dir); err != nil || !fi.IsDir() {
+		fmt.Fprintf(stderr, "headerlens serve: site folder %q not found; build it with \"make site\"\n", cfg.dir)
+		return exitFail
+	}
+	if _, err := os.Stat(cfg.dir + "/index.html"); err != nil {
+		fmt.Fprintf(stderr, "headerlens serve: %s/index.html not found; build the site with \"make site\"\n", cfg.dir)
+		return exitFail
+	}
+	h, err := cfg.handler()
+	if err != nil {
+		fmt.Fprintf(stderr, "headerlens serve: %v\n", err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "headerlens serve: %v\n", err)
+		return exitFail
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(stdout, "headerlens: serving %s\n", printedURL(ln.Addr()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "headerlens serve: %v\n", err)
+		return exitFail
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "headerlens: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stderr, "headerlens serve: shutdown: %v\n", err)
+		_ = srv.Close()
+		return exitFail
+	}
+	return exitOK
+}

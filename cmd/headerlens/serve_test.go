@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"headerlens/dohresolver"
+)
+
+func TestServeFlagsEnv(t *testing.T) {
+	tests := []struct {
+		name        string
+		env         map[string]string
+		args        []string
+		wantAddr    string
+		wantDir     string
+		wantDoH     []string
+		wantFrames  []string
+		wantConnect []string
+	}{
+		{"defaults", nil, nil, "127.0.0.1:8080", "dist", dohresolver.DefaultEndpoints, nil, nil},
+		{"env", map[string]string{"HEADERLENS_ADDR": "127.0.0.1:0", "HEADERLENS_DIR": "/srv/site", "HEADERLENS_DOH": "https://a.example/dns-query, https://b.example/dns-query", "HEADERLENS_FRAME_ANCESTORS": "https://wiki.example"},
+			nil, "127.0.0.1:0", "/srv/site", []string{"https://a.example/dns-query", "https://b.example/dns-query"}, []string{"https://wiki.example"}, nil},
+		{"flags replace env", map[string]string{"HEADERLENS_ADDR": "127.0.0.1:1", "HEADERLENS_DOH": "https://a.example/dns-query"},
+			[]string{"--addr", "127.0.0.1:2", "--doh", "https://c.example/dns-query", "--doh", "https://d.example/q,https://e.example/q", "--connect-src", "https://companion.example"},
+			"127.0.0.1:2", "dist", []string{"https://c.example/dns-query", "https://d.example/q", "https://e.example/q"}, nil, []string{"https://companion.example"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []string{"HEADERLENS_ADDR", "HEADERLENS_DIR", "HEADERLENS_DOH", "HEADERLENS_FRAME_ANCESTORS", "HEADERLENS_CONNECT_SRC"} {
+				t.Setenv(k, "")
+				os.Unsetenv(k)
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			c := serveFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			if c.addr != tc.wantAddr {
+				t.Errorf("addr = %q, want %q", c.addr, tc.wantAddr)
+			}
+			if c.dir != tc.wantDir {
+				t.Errorf("dir = %q, want %q", c.dir, tc.wantDir)
+			}
+			if !reflect.DeepEqual(c.doh.vals, tc.wantDoH) {
+				t.Errorf("doh = %q, want %q", c.doh.vals, tc.wantDoH)
+			}
+			if !reflect.DeepEqual(c.frameAncestors.vals, tc.wantFrames) {
+				t.Errorf("frame-ancestors = %q, want %q", c.frameAncestors.vals, tc.wantFrames)
+			}
+			if !reflect.DeepEqual(c.connect.vals, tc.wantConnect) {
+				t.Errorf("connect-src = %q, want %q", c.connect.vals, tc.wantConnect)
+			}
+		})
+	}
+}
+
+// siteDir writes a minimal built site.
+func siteDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"index.html": "<!doctype html><title>headerlens</title>",
+		"app.js":     "export {};",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestServeUsageErrors(t *testing.T) {
+	dir := siteDir(t)
+	tests := []struct {
+		name string
+		args []string
+		want int
+		msg  string
+	}{
+		{"bad doh", []string{"--dir", dir, "--doh", "not a url"}, exitUsage, "Content-Security-Policy"},
+		{"doh with CSP injection", []string{"--dir", dir, "--doh", "https://a.example/;script-src"}, exitUsage, "Content-Security-Policy"},
+		{"bad frame ancestor", []string{"--dir", dir, "--frame-ancestors", "*"}, exitUsage, "Content-Security-Policy"},
+		{"extra argument", []string{"--dir", dir, "extra"}, exitUsage, "unexpected argument"},
+		{"unknown flag", []string{"--nope"}, exitUsage, "flag provided but not defined"},
+		{"missing site", []string{"--dir", filepath.Join(dir, "missing")}, exitFail, "make site"},
+		{"busy address", nil, exitFail, "address"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if tc.name == "busy address" {
+				ln, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ln.Close()
+				args = []string{"--dir", dir, "--addr", ln.Addr().String()}
+			}
+			var stdout, stderr bytes.Buffer
+			got := runServe(context.Background(), args, &stdout, &stderr)
+			if got != tc.want {
+				t.Errorf("exit = %d, want %d (stderr %q)", got, tc.want, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.msg) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tc.msg)
+			}
+		})
+	}
+}
+
+func TestServeListensAndShutsDown(t *testing.T) {
+	dir := siteDir(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--dir", dir, "--doh", "http://127.0.0.1:9/dns-query", "--frame-ancestors", "https://wiki.example"}, pw, &stderr)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL line: %v (stderr %q)", err, stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "headerlens: serving ")
+	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasSuffix(url, ":0/") {
+		t.Fatalf("first line = %q, want headerlens: serving http://127.0.0.1:PORT/", line)
+	}
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantCSP    []string
+	}{
+		{"", 200, []string{"connect-src 'self' http://127.0.0.1:9/dns-query;", "frame-ancestors https://wiki.example"}},
+		{"app.js", 200, nil},
+		{"missing", 404, nil},
+	}
+	for _, tc := range tests {
+		resp, err := http.Get(url + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.wantStatus {
+			t.Errorf("GET /%s: status = %d, want %d", tc.path, resp.StatusCode, tc.wantStatus)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		for _, w := range tc.wantCSP {
+			if !strings.Contains(csp, w) {
+				t.Errorf("GET /%s: CSP = %q, want it to contain %q", tc.path, csp, w)
+			}
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("exit after cancel = %d, want %d (stderr %q)", code, exitOK, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not shut down within 15 s")
+	}
+}
+
+func TestPrintedURL(t *testing.T) {
+	tests := []struct {
+		addr string
+		want string
+	}{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080/"},
+		{"0.0.0.0:80", "http://127.0.0.1:80/"},
+		{"[::]:8080", "http://127.0.0.1:8080/"},
+		{"[::1]:8080", "http://[::1]:8080/"},
+	}
+	for _, tc := range tests {
+		a, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := printedURL(a); got != tc.want {
+			t.Errorf("printedURL(%s) = %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}
