@@ -514,23 +514,26 @@ func parseRawTags(raw []byte) (dkimcore.TagList, error) {
 // verifiers skip when they select fields bottom-up; an important name not
 // in h= at all is unprotected whether present or not.
 func (v *verifier) unprotected(s *Signature) ([]string, []finding.Finding) {
-	signed := map[string]int{}
+	// Names are shown as ImportantHeaders spells them, else as the
+	// message does, else as h= does.
 	display := map[string]string{}
-	for _, h := range s.Headers {
-		k := strings.ToLower(h)
-		signed[k]++
-		if _, ok := display[k]; !ok {
-			display[k] = h
+	setDisplay := func(name string) {
+		if _, ok := display[strings.ToLower(name)]; !ok {
+			display[strings.ToLower(name)] = name
 		}
+	}
+	for _, h := range ImportantHeaders {
+		setDisplay(h)
 	}
 	present := map[string]int{}
 	for _, f := range v.fields {
 		present[strings.ToLower(f.Name)]++
+		setDisplay(f.Name)
 	}
-	for _, h := range ImportantHeaders {
-		if _, ok := display[strings.ToLower(h)]; !ok {
-			display[strings.ToLower(h)] = h
-		}
+	signed := map[string]int{}
+	for _, h := range s.Headers {
+		signed[strings.ToLower(h)]++
+		setDisplay(h)
 	}
 	var out []string
 	seen := map[string]bool{}
