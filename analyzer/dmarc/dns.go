@@ -27,6 +27,10 @@ type querier struct {
 
 	mu  sync.Mutex
 	txt map[string]*txtAnswer
+	// running counts the goroutines started, so that Evaluate can wait
+	// for queries started speculatively and not return while they still
+	// write to the caller's lookup.Log.
+	running sync.WaitGroup
 }
 
 func newQuerier(ctx context.Context, r lookup.Resolver) *querier {
@@ -45,7 +49,9 @@ func (q *querier) start(name string) *txtAnswer {
 	}
 	a := &txtAnswer{done: make(chan struct{})}
 	q.txt[name] = a
+	q.running.Add(1)
 	go func() {
+		defer q.running.Done()
 		defer close(a.done)
 		defer func() {
 			if recover() != nil {
@@ -55,6 +61,20 @@ func (q *querier) start(name string) *txtAnswer {
 		a.recs, a.err = q.r.LookupTXT(q.ctx, name)
 	}()
 	return a
+}
+
+// drain waits until every query started has finished, or the context
+// ends.
+func (q *querier) drain() {
+	done := make(chan struct{})
+	go func() {
+		q.running.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-q.ctx.Done():
+	}
 }
 
 func (q *querier) wait(a *txtAnswer) ([]string, error) {
@@ -224,7 +244,9 @@ func (q *querier) exists(d string) existence {
 	}
 	ch := make(chan answer, 3)
 	run := func(f func() (int, error)) {
+		q.running.Add(1)
 		go func() {
+			defer q.running.Done()
 			defer func() {
 				if recover() != nil {
 					ch <- answer{err: errResolverPanic}

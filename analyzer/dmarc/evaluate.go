@@ -246,6 +246,7 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 	}
 
 	q := newQuerier(ctx, r)
+	defer q.drain()
 	pslOrg, pslErr := PSLOrgDomain(from)
 	res.OrgDomains.PSL = pslOrg
 	if suffix, icann := pslSuffix(from); !icann && strings.Contains(suffix, ".") {
