@@ -52,7 +52,7 @@ const LABELS = {
   from: "From", to: "To", cc: "Cc", subject: "Subject", date: "Date", messageId: "Message-ID",
   returnPath: "Return-Path", replyTo: "Reply-To", fromDomain: "From domain", sender: "Sender",
   spf: "SPF", dkim: "DKIM", dmarc: "DMARC", arc: "ARC", ip: "IP", helo: "HELO", mailFrom: "MAIL FROM",
-  durationMs: "ms", rcode: "Rcode", ad: "AD", startMs: "Start ms", ttl: "TTL", dns: "DNS",
+  durationMs: "Duration (ms)", elapsedMs: "Time taken (ms)", version: "Analyzer version", rcode: "Rcode", ad: "AD", startMs: "Start ms", ttl: "TTL", dns: "DNS",
   mx: "MX", tls: "TLS", mtaSts: "MTA-STS", tlsRpt: "TLS-RPT", dane: "DANE", url: "URL", id: "ID",
 };
 
@@ -150,6 +150,9 @@ const SECTION_INFO = {
   errors: ["Problems during the analysis", null],
 };
 const ORDER = ["summary", "findings", "live", "recorded", "hops", "dns", "headers", "notes", "errors"];
+// Facts about the run itself, shown together at the end.
+const META = ["version", "input", "elapsedMs"];
+SECTION_INFO.about = ["About this analysis", null];
 const COLLAPSED = new Set(["dns", "headers"]);
 
 function section(key, content, count) {
@@ -164,9 +167,16 @@ function section(key, content, count) {
   return el("section", { class: "report-section", "aria-labelledby": id }, heading, parts);
 }
 
-function renderSummary(s) {
+function renderSummary(summary) {
+  let s = summary;
   const order = ["subject", "from", "to", "date", "replyTo", "returnPath", "fromDomain", "messageId"];
-  const keys = order.filter((k) => present(s[k])).concat(Object.keys(s).filter((k) => !order.includes(k) && present(s[k])));
+  // fromName and fromAddress repeat From; dateRaw is shown when Date could
+  // not be parsed, or differs from it.
+  const skip = new Set(present(s.from) ? ["fromName", "fromAddress"] : []);
+  if (present(s.date)) skip.add("dateRaw");
+  const keys = order.filter((k) => present(s[k])).concat(
+    Object.keys(s).filter((k) => !order.includes(k) && !skip.has(k) && present(s[k])));
+  if (present(s.date) && present(s.dateRaw)) s = { ...s, date: s.dateRaw + " (" + s.date + ")" };
   const list = el("dl", { class: "kv summary" });
   for (const k of keys) list.append(el("dt", null, label(k)), el("dd", { class: "s-" + token(k), "data-field": k }, generic(s[k], k, 1)));
   return list;
@@ -190,8 +200,11 @@ function renderFindings(list) {
 function renderChecks(obj) {
   // One sub-section per check (spf, dkim, ...), each rendered generically.
   const wrap = el("div", { class: "checks" });
+  if (obj.enabled === false) {
+    wrap.append(el("p", { class: "explain" }, "Not run" + (obj.reason ? ": " + String(obj.reason) : ".")));
+  }
   for (const [k, v] of Object.entries(obj)) {
-    if (!present(v)) continue;
+    if (!present(v) || k === "enabled" || (k === "reason" && obj.enabled === false)) continue;
     const verdict = v && typeof v === "object" && !Array.isArray(v) && typeof v.result === "string" ? badge(v.result) : null;
     wrap.append(el("div", { class: "check" }, el("h3", null, label(k), " ", verdict), generic(v, k, 1)));
   }
@@ -213,7 +226,7 @@ function renderReport(report) {
   out.replaceChildren();
   if (!report || typeof report !== "object") throw new Error("the analyzer returned no report");
   const keys = ORDER.filter((k) => present(report[k])).concat(
-    Object.keys(report).filter((k) => !ORDER.includes(k) && present(report[k])));
+    Object.keys(report).filter((k) => !ORDER.includes(k) && !META.includes(k) && present(report[k])));
   for (const k of keys) {
     const v = report[k];
     let content;
@@ -225,8 +238,12 @@ function renderReport(report) {
     else if ((k === "hops" || k === "dns") && Array.isArray(v) && v.every((x) => x && typeof x === "object")) {
       content = table(v, 0, { number: true, caption: SECTION_INFO[k][0] }); count = v.length;
     } else content = generic(v, k, 0);
+    if (!content || (content instanceof Element && !content.hasChildNodes())) continue;
     out.append(section(k, content, count));
   }
+  const meta = {};
+  for (const k of META) if (present(report[k])) meta[k] = report[k];
+  if (present(meta)) out.append(section("about", generic(meta, "", 0), 0));
   const json = JSON.stringify(report, null, 2);
   const dl = el("button", { type: "button", class: "secondary" }, "Download the report (JSON)");
   dl.addEventListener("click", () => {

@@ -1,0 +1,426 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"headerlens/dohresolver/dohtest"
+)
+
+// moduleRoot is the repository root, two folders up from this package.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root not found at %s: %v", root, err)
+	}
+	return root
+}
+
+// findChromium returns the browser to use, or "" when there is none.
+func findChromium() string {
+	if p := os.Getenv("HEADERLENS_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	return ""
+}
+
+// binary returns the headerlens binary: HEADERLENS_BIN, or a fresh build.
+func binary(t *testing.T, root string) string {
+	t.Helper()
+	if p := os.Getenv("HEADERLENS_BIN"); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	out := filepath.Join(t.TempDir(), "headerlens")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/headerlens")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return out
+}
+
+// site returns the built site: HEADERLENS_DIST, or a fresh build.
+func site(t *testing.T, root string) string {
+	t.Helper()
+	if d := os.Getenv("HEADERLENS_DIST"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "headerlens.wasm")); err == nil {
+			return d
+		}
+	}
+	out := filepath.Join(t.TempDir(), "dist")
+	cmd := exec.Command(filepath.Join(root, "scripts", "build-site"), out)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build-site: %v\n%s", err, b)
+	}
+	return out
+}
+
+// serve starts "headerlens serve" and returns the URL it prints.
+func serve(t *testing.T, bin, dist string, doh []string) string {
+	t.Helper()
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--dir", dist}
+	for _, d := range doh {
+		args = append(args, "--doh", d)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HEADERLENS_ADDR=", "HEADERLENS_DOH=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("headerlens serve exited with %v after SIGTERM; stderr:\n%s", err, stderr.String())
+			}
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("headerlens serve did not stop within 15 s of SIGTERM")
+		}
+	})
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case line, ok := <-lines:
+		u, found := strings.CutPrefix(line, "headerlens: serving ")
+		if !ok || !found || strings.HasSuffix(u, ":0/") {
+			t.Fatalf("headerlens serve printed %q, want \"headerlens: serving http://127.0.0.1:PORT/\"; stderr:\n%s", line, stderr.String())
+		}
+		return u
+	case <-time.After(30 * time.Second):
+		t.Fatalf("headerlens serve printed no URL within 30 s; stderr:\n%s", stderr.String())
+	}
+	return ""
+}
+
+// browser starts headless Chromium with the flags that keep it off the
+// network, and returns a tab context.
+func browser(t *testing.T, chromium string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-domain-reliability", true),
+		chromedp.Flag("no-pings", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1100, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// consoleLog collects the page's console messages and dialogs.
+type consoleLog struct {
+	mu       sync.Mutex
+	messages []chromedp.ConsoleMessage
+	dialogs  []string
+}
+
+func watch(ctx context.Context) *consoleLog {
+	l := &consoleLog{}
+	msgs := chromedp.Console(ctx)
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			l.mu.Lock()
+			l.messages = append(l.messages, m)
+			l.mu.Unlock()
+		}
+	}()
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			l.mu.Lock()
+			l.dialogs = append(l.dialogs, ev.Message)
+			l.mu.Unlock()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	return l
+}
+
+// problems returns the console errors, exceptions and CSP violations so far.
+func (l *consoleLog) problems() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, m := range l.messages {
+		if m.IsException() || m.Type == chromedp.ConsoleError ||
+			strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
+			out = append(out, fmt.Sprintf("%s %s:%d %s", m.Type, m.URL, m.Line+1, m.Text))
+		}
+	}
+	for _, d := range l.dialogs {
+		out = append(out, "dialog opened: "+d)
+	}
+	return out
+}
+
+// waitFor evaluates expr until it is true. (chromedp.Poll compiles its
+// predicate with new Function, which the page's CSP forbids.)
+func waitFor(t *testing.T, ctx context.Context, what, expr string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			errText, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("error")||{}).textContent||""`))
+			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("status")||{}).textContent||""`))
+			t.Fatalf("timed out after %v waiting for %s (last error %v; page status %q; page error %q)", timeout, what, err, status, errText)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// analyze pastes msg into the page, clicks Analyze and waits for a report.
+func analyze(t *testing.T, ctx context.Context, msg string) {
+	t.Helper()
+	js, _ := json.Marshal(msg)
+	// Clear the previous report so the wait below sees the new one.
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("results").replaceChildren(); document.getElementById("results").hidden = true; document.getElementById("message").value = `+string(js)),
+		chromedp.Click(chromedp.ID("analyze")),
+	); err != nil {
+		t.Fatalf("paste and click: %v", err)
+	}
+	waitFor(t, ctx, "the report", `(() => { const r = document.getElementById("results"); return !r.hidden && !!r.querySelector(".summary"); })()`, 60*time.Second)
+}
+
+func readMessage(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "messages", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func text(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return s
+}
+
+func TestBrowser(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		if os.Getenv("HEADERLENS_REQUIRE_CHROMIUM") == "1" {
+			t.Fatal("chromium is not installed and HEADERLENS_REQUIRE_CHROMIUM=1 (install it: apt-get install -y chromium, or run scripts/ci-deps)")
+		}
+		t.Skip("chromium is not installed; set HEADERLENS_REQUIRE_CHROMIUM=1 to make this a failure")
+	}
+	root := moduleRoot(t)
+	bin := binary(t, root)
+	dist := site(t, root)
+
+	doh := dohtest.NewServer(t, dohtest.ZoneFile(filepath.Join("testdata", "zones", "e2e.example.zone")))
+	dohURL := doh.URL()
+	// A second fixture that the server does not list in --doh: the page's
+	// CSP must keep the browser from reaching it.
+	blocked := dohtest.NewServer(t, dohtest.ZoneFile(filepath.Join("testdata", "zones", "e2e.example.zone")))
+
+	base := serve(t, bin, dist, []string{dohURL})
+	ctx := browser(t, chromium)
+	log := watch(ctx)
+
+	pageURL := base + "?doh=" + url.QueryEscape(dohURL)
+	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
+		t.Fatalf("navigate to %s: %v", pageURL, err)
+	}
+	waitFor(t, ctx, "the analyzer to load", `!document.getElementById("analyze").disabled`, 60*time.Second)
+
+	t.Run("summary", func(t *testing.T) {
+		analyze(t, ctx, readMessage(t, "01-plain.eml"))
+		tests := []struct{ field, want string }{
+			{"subject", "Quarterly numbers for the browser test"},
+			{"from", "alice@e2e.example"},
+			{"to", "bob@receiver.example"},
+		}
+		for _, tc := range tests {
+			got := text(t, ctx, `(document.querySelector('#results [data-field="`+tc.field+`"]')||{}).textContent||""`)
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("summary %s = %q, want it to contain %q", tc.field, got, tc.want)
+			}
+		}
+		headers := text(t, ctx, `String(document.querySelectorAll("#results table.headers tbody tr").length)`)
+		if headers != "10" {
+			t.Errorf("header rows = %s, want 10", headers)
+		}
+		if got := text(t, ctx, `document.getElementById("privacy-doh").textContent`); got != dohURL {
+			t.Errorf("privacy statement names resolver %q, want %q", got, dohURL)
+		}
+	})
+
+	t.Run("hostile header is text", func(t *testing.T) {
+		analyze(t, ctx, readMessage(t, "02-hostile.eml"))
+		if got, want := text(t, ctx, `document.querySelector('#results [data-field="subject"]').textContent`), "<img src=x onerror=alert(1)>"; got != want {
+			t.Errorf("subject shown as %q, want %q", got, want)
+		}
+		if got := text(t, ctx, `String(document.querySelectorAll("#results img, #results b, body img").length)`); got != "0" {
+			t.Errorf("elements made from header text: %s, want 0", got)
+		}
+		if got := text(t, ctx, `document.querySelector('#results [data-field="from"]').textContent`); !strings.Contains(got, "<b>Mallory</b>") {
+			t.Errorf("from shown as %q, want the literal <b>Mallory</b>", got)
+		}
+	})
+
+	shotDir, err := os.MkdirTemp("", "headerlens-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shot := range []struct {
+		name   string
+		width  int
+		height int
+		msg    string
+		dark   bool
+	}{
+		{"desktop.png", 1100, 900, "01-plain.eml", false},
+		{"narrow-dark.png", 390, 844, "01-plain.eml", true},
+	} {
+		scheme := "light"
+		if shot.dark {
+			scheme = "dark"
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(int64(shot.width), int64(shot.height)),
+			emulateScheme(scheme),
+		); err != nil {
+			t.Fatalf("viewport: %v", err)
+		}
+		analyze(t, ctx, readMessage(t, shot.msg))
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		p := filepath.Join(shotDir, shot.name)
+		if err := os.WriteFile(p, buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", p)
+	}
+
+	if p := log.problems(); len(p) > 0 {
+		t.Errorf("browser console problems:\n%s", strings.Join(p, "\n"))
+	}
+
+	t.Run("unlisted DoH endpoint is blocked by CSP", func(t *testing.T) {
+		before := len(log.problems())
+		blockedURL := blocked.URL()
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"?doh="+url.QueryEscape(blockedURL))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the analyzer to load", `!document.getElementById("analyze").disabled`, 60*time.Second)
+		js, _ := json.Marshal(readMessage(t, "01-plain.eml"))
+		if err := chromedp.Do(ctx,
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("message").value = `+string(js)),
+			chromedp.Click(chromedp.ID("analyze")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the analysis to finish", `!document.getElementById("analyze").disabled && document.getElementById("status").textContent !== "Analyzing…"`, 90*time.Second)
+		if n := blocked.Count(); n != 0 {
+			t.Errorf("the unlisted DoH server got %d queries, want 0 (CSP connect-src must block it)", n)
+		}
+		after := log.problems()[before:]
+		found := false
+		for _, p := range after {
+			if strings.Contains(p, "Content Security Policy") && strings.Contains(p, "connect-src") {
+				found = true
+			}
+		}
+		if !found {
+			t.Logf("console after the blocked run:\n%s", strings.Join(after, "\n"))
+			if doh.Count() > 0 || hasLive(t, ctx) {
+				t.Errorf("no CSP connect-src violation was reported for %s", blockedURL)
+			}
+		}
+	})
+	t.Logf("fixture DoH server answered %d queries", doh.Count())
+}
+
+// hasLive reports whether the page's last report ran live checks.
+func hasLive(t *testing.T, ctx context.Context) bool {
+	return text(t, ctx, `String(!!document.getElementById("s-dns"))`) == "true"
+}
+
+// emulateScheme sets prefers-color-scheme ("light" or "dark") for the tab.
+func emulateScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	})
+}
