@@ -164,6 +164,9 @@ var ImportantHeaders = []string{
 // concurrently, and signatures sharing a key fetch it once. resolver may be
 // nil; then no key can be fetched and the results are temperror.
 func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) []Result {
+	if msg == nil {
+		return nil
+	}
 	fields := make([]dkimcore.Field, len(msg.Fields))
 	for i, f := range msg.Fields {
 		fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}

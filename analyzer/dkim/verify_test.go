@@ -648,3 +648,31 @@ func BenchmarkVerifyHeadersOnly(b *testing.B) {
 		}
 	}
 }
+
+// TestHostileInput: huge h= lists, thousands of fields and many
+// signatures finish quickly and do not panic.
+func TestHostileInput(t *testing.T) {
+	_, r := newDNS(t)
+	var b strings.Builder
+	b.WriteString("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=x; bh=AAAA; b=AAAA; h=")
+	b.WriteString(strings.Repeat("from:received:", 4000))
+	b.WriteString("from\r\n")
+	for range 5000 {
+		b.WriteString("Received: from x by y\r\n")
+	}
+	for range 40 {
+		b.WriteString("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=x; h=from; bh=AAAA; b=AAAA\r\n")
+	}
+	b.WriteString(plainMessage)
+	start := time.Now()
+	got := Verify(t.Context(), r, parseMessage(t, []byte(b.String())), Options{})
+	if len(got) != 41 {
+		t.Errorf("got %d results, want 41", len(got))
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("got %v, want well under 10s", d)
+	}
+	if Verify(t.Context(), r, nil, Options{}) != nil {
+		t.Errorf("got results for a nil message, want nil")
+	}
+}

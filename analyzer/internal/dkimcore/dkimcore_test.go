@@ -303,7 +303,9 @@ func TestParseKey(t *testing.T) {
 	}{
 		{"minimal rsa", "p=" + rsa512, KindNone, func(k *Key) bool { return k.Type == "rsa" && k.Bits == 512 && !k.Testing }},
 		{"full rsa", "v=DKIM1; k=rsa; h=sha256; s=email; t=y:s; n=hi; p=" + rsa512, KindNone,
-			func(k *Key) bool { return k.Testing && k.Strict && k.AllowsHash("sha256") && !k.AllowsHash("sha1") && k.Notes == "hi" }},
+			func(k *Key) bool {
+				return k.Testing && k.Strict && k.AllowsHash("sha256") && !k.AllowsHash("sha1") && k.Notes == "hi"
+			}},
 		{"ed25519", "v=DKIM1; k=ed25519; p=" + ed25519Key, KindNone, func(k *Key) bool { return k.Type == "ed25519" && k.Bits == 256 }},
 		{"unknown flags and hashes ignored", "v=DKIM1; s=email:web:fine; x1 = extra ; t = y:n:extra; h=md5:sha1; p=" + rsa512, KindNone,
 			func(k *Key) bool { return k.Testing && !k.Strict && k.AllowsHash("sha1") && !k.AllowsHash("sha256") }},

@@ -20,23 +20,29 @@ type Field struct {
 // in the returned slice is -1. fields are in message order, top first; the
 // result holds indexes into fields.
 func SelectHeaders(fields []Field, names []string) []int {
-	used := make(map[string]int, len(names)) // lowercased name → instances used
+	// Instances of each name, bottom first; each h= entry pops the next.
+	// This is linear in len(fields)+len(names), so a hostile h= with
+	// thousands of entries stays cheap.
+	wanted := make(map[string][]int, len(names))
+	for _, n := range names {
+		wanted[strings.ToLower(n)] = nil
+	}
+	for j := len(fields) - 1; j >= 0; j-- {
+		k := strings.ToLower(fields[j].Name)
+		if list, ok := wanted[k]; ok {
+			wanted[k] = append(list, j)
+		}
+	}
 	out := make([]int, len(names))
 	for i, n := range names {
-		key := strings.ToLower(n)
-		skip := used[key]
-		used[key] = skip + 1
-		out[i] = -1
-		for j := len(fields) - 1; j >= 0; j-- {
-			if !strings.EqualFold(fields[j].Name, n) {
-				continue
-			}
-			if skip == 0 {
-				out[i] = j
-				break
-			}
-			skip--
+		k := strings.ToLower(n)
+		list := wanted[k]
+		if len(list) == 0 {
+			out[i] = -1
+			continue
 		}
+		out[i] = list[0]
+		wanted[k] = list[1:]
 	}
 	return out
 }

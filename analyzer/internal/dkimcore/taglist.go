@@ -56,6 +56,7 @@ func ParseTagList(s string) (TagList, error) {
 		return nil, permErr("tag list longer than %d bytes", MaxTagListLen)
 	}
 	var list TagList
+	seen := map[string]bool{}
 	p := 0
 	for {
 		p = skipFWS(s, p)
@@ -110,12 +111,12 @@ func ParseTagList(s string) (TagList, error) {
 				return nil, permErr("tag list: byte %#02x not allowed in value of tag %q", c, name)
 			}
 		}
-		for _, t := range list {
-			if t.Name == name {
-				// RFC 6376 §3.2: duplicate tags invalidate the list.
-				return nil, permErr("tag list: tag %q appears more than once", name)
-			}
+		// RFC 6376 §3.2: duplicate tags invalidate the list. A set keeps
+		// the check linear for hostile lists of thousands of tags.
+		if seen[name] {
+			return nil, permErr("tag list: tag %q appears more than once", name)
 		}
+		seen[name] = true
 		list = append(list, Tag{Name: name, Value: s[vstart:vend]})
 		if p == len(s) {
 			return list, nil
