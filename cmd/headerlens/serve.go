@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"headerlens/companion"
 	"headerlens/dohresolver"
 	"headerlens/internal/site"
 )
@@ -72,6 +73,8 @@ type serveConfig struct {
 	doh            *envList
 	connect        *envList
 	frameAncestors *envList
+	companionOn    bool
+	companion      companion.Config
 }
 
 // serveFlags defines the serve flags on fs.
@@ -86,6 +89,8 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.Var(c.doh, "doh", "DNS-over-HTTPS endpoint URL the page may use, repeatable or comma-separated; the first is also the server's own resolver. The page's ?doh= must be one of these: the Content-Security-Policy blocks any other [$HEADERLENS_DOH]")
 	fs.Var(c.connect, "connect-src", "other URL the page may connect to (e.g. a companion on another origin), repeatable [$HEADERLENS_CONNECT_SRC]")
 	fs.Var(c.frameAncestors, "frame-ancestors", "origin allowed to embed the page in a frame (CSP frame-ancestors), repeatable; default none [$HEADERLENS_FRAME_ANCESTORS]")
+	fs.BoolVar(&c.companionOn, "companion", envOr("HEADERLENS_COMPANION", "true") != "false", "serve the companion API (/api/v1/..., /healthz) beside the site; --companion=false serves the site alone [$HEADERLENS_COMPANION]")
+	c.companion.RegisterFlags(fs)
 	return c
 }
 
@@ -116,6 +121,22 @@ func (c *serveConfig) handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", site.Handler(c.dir, opts))
+	if !c.companionOn {
+		return mux, nil
+	}
+	// The companion resolves through the same DoH endpoints as the page.
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: c.doh.vals})
+	if err != nil {
+		return nil, err
+	}
+	cc := c.companion
+	cc.Resolver = r
+	comp, err := companion.New(cc)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/api/", comp)
+	mux.Handle("/healthz", comp)
 	return mux, nil
 }
 
@@ -132,15 +153,16 @@ func printedURL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
-// runServe implements "headerlens serve": it serves the built site (and the
-// companion API) until ctx is cancelled (SIGINT/SIGTERM in main), then shuts
+// runServe implements "headerlens serve": it serves the built site and the
+// companion API (headerlens/companion, mounted at /api/ and /healthz) until ctx is cancelled (SIGINT/SIGTERM in main), then shuts
 // down gracefully.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: headerlens serve [flags]\n\n"+
-			"Serves the web site built by \"make site\" with a strict Content-Security-Policy.\n"+
+			"Serves the web site built by \"make site\" with a strict Content-Security-Policy,\n"+
+			"and the companion API (/api/v1/..., /healthz) unless --companion=false.\n"+
 			"Every flag can also be set by the environment variable named in brackets.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -171,6 +193,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintf(stderr, "headerlens serve: %v\n", err)
 		return exitUsage
+	}
+	if cfg.companionOn {
+		for _, w := range cfg.companion.Warnings() {
+			fmt.Fprintf(stderr, "headerlens serve: %s\n", w)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

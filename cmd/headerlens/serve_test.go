@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,59 +124,112 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 }
 
-func TestServeListensAndShutsDown(t *testing.T) {
-	dir := siteDir(t)
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// startServe runs runServe with args in a goroutine and returns the URL it
+// printed and a func that cancels it and returns its exit code.
+func startServe(t *testing.T, args []string) (string, *syncBuffer, func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	pr, pw := io.Pipe()
-	var stderr bytes.Buffer
+	stderr := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--dir", dir, "--doh", "http://127.0.0.1:9/dns-query", "--frame-ancestors", "https://wiki.example"}, pw, &stderr)
+		done <- runServe(ctx, args, pw, stderr)
 		pw.Close()
 	}()
+	stop := func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not shut down within 15 s")
+		}
+		return -1
+	}
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
+		stop()
 		t.Fatalf("reading the URL line: %v (stderr %q)", err, stderr.String())
 	}
 	go io.Copy(io.Discard, pr)
 	url, ok := strings.CutPrefix(strings.TrimSpace(line), "headerlens: serving ")
 	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasSuffix(url, ":0/") {
+		stop()
 		t.Fatalf("first line = %q, want headerlens: serving http://127.0.0.1:PORT/", line)
 	}
+	return url, stderr, stop
+}
+
+func TestServeListensAndShutsDown(t *testing.T) {
+	dir := siteDir(t)
 	tests := []struct {
-		path       string
-		wantStatus int
+		name       string
+		args       []string
+		wantStatus map[string]int
 		wantCSP    []string
+		wantStderr string
 	}{
-		{"", 200, []string{"connect-src 'self' http://127.0.0.1:9/dns-query;", "frame-ancestors https://wiki.example"}},
-		{"app.js", 200, nil},
-		{"missing", 404, nil},
+		{
+			name:       "site and companion",
+			args:       []string{"--doh", "http://127.0.0.1:9/dns-query", "--frame-ancestors", "https://wiki.example", "--unsafe-allow-private-targets"},
+			wantStatus: map[string]int{"": 200, "app.js": 200, "missing": 404, "healthz": 200, "api/v1/nope": 404},
+			wantCSP:    []string{"connect-src 'self' http://127.0.0.1:9/dns-query;", "frame-ancestors https://wiki.example"},
+			wantStderr: "unsafe-allow-private-targets is ON",
+		},
+		{
+			name:       "site alone",
+			args:       []string{"--companion=false"},
+			wantStatus: map[string]int{"": 200, "healthz": 404, "api/v1/mail-tls": 404},
+			wantCSP:    []string{"connect-src 'self' " + strings.Join(dohresolver.DefaultEndpoints, " ") + ";", "frame-ancestors 'none'"},
+		},
 	}
 	for _, tc := range tests {
-		resp, err := http.Get(url + tc.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.wantStatus {
-			t.Errorf("GET /%s: status = %d, want %d", tc.path, resp.StatusCode, tc.wantStatus)
-		}
-		csp := resp.Header.Get("Content-Security-Policy")
-		for _, w := range tc.wantCSP {
-			if !strings.Contains(csp, w) {
-				t.Errorf("GET /%s: CSP = %q, want it to contain %q", tc.path, csp, w)
+		t.Run(tc.name, func(t *testing.T) {
+			url, stderr, stop := startServe(t, append([]string{"--addr", "127.0.0.1:0", "--dir", dir}, tc.args...))
+			for path, want := range tc.wantStatus {
+				resp, err := http.Get(url + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != want {
+					t.Errorf("GET /%s: status = %d, want %d", path, resp.StatusCode, want)
+				}
+				if path != "" {
+					continue
+				}
+				csp := resp.Header.Get("Content-Security-Policy")
+				for _, w := range tc.wantCSP {
+					if !strings.Contains(csp, w) {
+						t.Errorf("GET /: CSP = %q, want it to contain %q", csp, w)
+					}
+				}
 			}
-		}
-	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("exit after cancel = %d, want %d (stderr %q)", code, exitOK, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not shut down within 15 s")
+			if code := stop(); code != exitOK {
+				t.Errorf("exit after cancel = %d, want %d (stderr %q)", code, exitOK, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tc.wantStderr)
+			}
+		})
 	}
 }
 
