@@ -25,8 +25,17 @@
 //     whose t= is in the future beyond five minutes of clock skew are
 //     "permerror".
 //
+// These rules are applied only after the signature and body hash verified,
+// in this order (so an rsa-sha1 signature with a short key is "policy").
 // In the three Downgrade cases CryptoVerified still says whether the
 // signature itself is correct.
+//
+// Each result also lists the header fields that could be added without
+// breaking the signature (Result.Unprotected, RFC 6376 §5.4.2, §8.15), and
+// findings such as "dkim-body-length-limit" (l=, RFC 6376 §8.2).
+//
+// The signature syntax, canonicalization, header selection and key record
+// code lives in headerlens/analyzer/internal/dkimcore, shared with ARC.
 package dkim
 
 import (

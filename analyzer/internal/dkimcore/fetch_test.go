@@ -1,7 +1,9 @@
 package dkimcore
 
 import (
+	"crypto/ed25519"
 	"encoding/base64"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +132,38 @@ func TestFetchKey(t *testing.T) {
 				t.Errorf("got error %q, want it to mention %q", err, tt.wantInMsg)
 			}
 		})
+	}
+}
+
+// TestRFC8463Signing: RFC 8463 signs its example with the RFC 8032 §7.1
+// TEST 1 key (dkimpy's rfc8032_7_1.key). Ed25519 is deterministic, so
+// signing our header hash input must give the b= of the RFC byte for byte.
+func TestRFC8463Signing(t *testing.T) {
+	b, err := os.ReadFile("../../../testdata/dkim/dkimpy/rfc8032_7_1.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		t.Fatalf("got seed %x, %v; want %d bytes", seed, err, ed25519.SeedSize)
+	}
+	priv := ed25519.NewKeyFromSeed(seed)
+	if got := base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey)); got != ed25519Key {
+		t.Fatalf("public key: got %s, want %s", got, ed25519Key)
+	}
+	m, err := message.Parse([]byte(rfc8463Message))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := make([]Field, len(m.Fields))
+	for i, f := range m.Fields {
+		fields[i] = Field{Name: f.Name, Raw: f.Raw}
+	}
+	names := SplitColonList("from : to : subject : date : message-id : from : subject : date")
+	alg, _ := ParseAlgorithm("ed25519-sha256")
+	sig := ed25519.Sign(priv, alg.HashData(HeaderHashInput(fields, names, fields[0].Raw, "b", Relaxed)))
+	want := "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw=="
+	if got := base64.StdEncoding.EncodeToString(sig); got != want {
+		t.Errorf("got b=%s, want %s", got, want)
 	}
 }
