@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/lookup"
 )
@@ -130,6 +132,36 @@ type checker struct {
 
 	ptrDone  bool
 	ptrNames []string // validated names of ip, for %{p}
+
+	type99     chan DNSQuery // the pending SPF RR type 99 query, if any
+	type99Step int           // the step it belongs to
+}
+
+// type99Grace is how long a check waits, once its result is known, for the
+// lint-only SPF RR type 99 query still in flight.
+const type99Grace = time.Second
+
+// collectType99 records the SPF RR type 99 query started by checkHost,
+// waiting at most type99Grace for it: servers that time out on type 99
+// (suite "spftimeout") must not delay the result.
+func (c *checker) collectType99() {
+	if c.type99 == nil {
+		return
+	}
+	t := time.NewTimer(type99Grace)
+	defer t.Stop()
+	select {
+	case q, ok := <-c.type99:
+		if !ok {
+			return
+		}
+		c.steps[c.type99Step].Queries = append(c.steps[c.type99Step].Queries, q)
+		if q.Status == "ok" {
+			c.addLint(finding.Warning, LintSPFRRType, fmt.Sprintf("%s publishes a record of the SPF RR type (99): RFC 7208 §3.1 allows TXT only and §14.1 deprecates type 99, so it is ignored", q.Name))
+		}
+	case <-t.C:
+	case <-c.ctx.Done():
+	}
 }
 
 func run(ctx context.Context, r lookup.Resolver, ip netip.Addr, id Identity, domain, sender, helo string, opts Options) *Result {
@@ -199,6 +231,7 @@ func run(ctx context.Context, r lookup.Resolver, ip netip.Addr, id Identity, dom
 			res.Explanation = opts.DefaultExplanation
 		}
 	}
+	c.collectType99()
 	res.Lookups, res.VoidLookups = c.lookups, c.voids
 	res.Trace = c.steps
 	c.lintResult(res)
@@ -243,6 +276,12 @@ func (c *checker) checkHost(domain string, depth int) outcome {
 		c.steps[si].Note = "not a valid domain name; treated as non-existent (RFC 7208 §4.3)"
 		c.steps[si].Result = None
 		return outcome{v: None, reason: fmt.Sprintf("%q is not a valid domain name (RFC 7208 §4.3)", domain)}
+	}
+	if depth == 0 && c.type99 == nil {
+		// Ask for the deprecated SPF RR type alongside the evaluation, for
+		// lint only; it never affects the result (RFC 7208 §3.1).
+		c.type99 = c.lookupType99(domain)
+		c.type99Step = si
 	}
 	txts, q, err := c.lookupTXT(domain)
 	c.steps[si].Queries = append(c.steps[si].Queries, q)
@@ -719,6 +758,47 @@ func (c *checker) explain(ref *expRef) string {
 	env.domain = ref.domain
 	env.ptr = func() string { return c.ptrMacro(ref.domain, si) }
 	return m.expand(&env)
+}
+
+// exchanger is implemented by resolvers that can ask any question, such as
+// headerlens/dohresolver; CheckHost uses it, when present, only to look for
+// deprecated SPF (type 99) records.
+type exchanger interface {
+	Exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error)
+}
+
+// lookupType99 starts a query for SPF RR type 99 records at domain when the
+// resolver can ask it, and returns a channel that delivers the query's
+// description (closed without a value when it cannot).
+func (c *checker) lookupType99(domain string) chan DNSQuery {
+	ex, ok := c.r.(exchanger)
+	if !ok {
+		return nil
+	}
+	ch := make(chan DNSQuery, 1)
+	go func() {
+		defer close(ch)
+		m := new(dns.Msg)
+		m.SetQuestion(dns.Fqdn(domain), dns.TypeSPF)
+		resp, err := ex.Exchange(c.ctx, m)
+		q := DNSQuery{Type: "SPF", Name: domain}
+		if err != nil {
+			setStatus(&q, err)
+			ch <- q
+			return
+		}
+		for _, rr := range resp.Answer {
+			if spf, ok := rr.(*dns.SPF); ok {
+				q.Answers = appendAnswer(q.Answers, strings.Join(spf.Txt, ""))
+			}
+		}
+		q.Status = "ok"
+		if len(q.Answers) == 0 {
+			q.Status = "notfound"
+		}
+		ch <- q
+	}()
+	return ch
 }
 
 // lookupTXT queries TXT records and describes the query.

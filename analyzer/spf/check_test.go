@@ -63,6 +63,8 @@ func TestCheckHost(t *testing.T) {
 		`mxnx.example. MX 20 good.mx.example.`,
 		`exp.example. TXT "v=spf1 -all exp=why.exp.example"`,
 		`why.exp.example. TXT "%{i} is not one of %{d}'s hosts (%{S})"`,
+		`type99.example. TXT "v=spf1 -all"`,
+		`type99.example. SPF "v=spf1 -all"`,
 	}
 	r, srv := fixture(t, base...)
 	srv.Fail("slow.mx.example.", dohtest.FailServfail)
@@ -91,6 +93,7 @@ func TestCheckHost(t *testing.T) {
 		{"mx servfail before match", "mx.example", "192.0.2.7", TempError, 1, 0, nil, "slow.mx.example", ""},
 		{"mx nxdomain then match", "mxnx.example", "192.0.2.7", Pass, 1, 0, nil, "MX host good.mx.example", ""},
 		{"no record", "nothing.example", "192.0.2.1", None, 0, 0, []string{"spf-none"}, "no TXT records", ""},
+		{"deprecated SPF RR type", "type99.example", "192.0.2.1", Fail, 0, 0, []string{"spf-rr-type-99"}, "", ""},
 		{"explanation", "exp.example", "192.0.2.1", Fail, 0, 0, nil, "", "192.0.2.1 is not one of exp.example's hosts (postmaster%40exp.example)"},
 	}
 	for _, tt := range tests {
@@ -133,7 +136,7 @@ func TestTrace(t *testing.T) {
 		queries string
 	}
 	want := []row{
-		{0, StepRecord, "v=spf1 include:_spf.example.com -all", false, 0, "TXT example.com ok"},
+		{0, StepRecord, "v=spf1 include:_spf.example.com -all", false, 0, "TXT example.com ok; SPF example.com notfound"},
 		{0, StepTerm, "include:_spf.example.com", true, 2, ""},
 		{1, StepRecord, "v=spf1 a:mail.example.com ip4:192.0.2.0/24 -all", false, 1, "TXT _spf.example.com ok"},
 		{1, StepTerm, "a:mail.example.com", false, 2, "A mail.example.com ok"},

@@ -30,6 +30,7 @@ const (
 	LintExpUnusable     = "spf-exp-unusable"       // §6.2: exp= gave nothing
 	LintSenderID        = "spf-sender-id"          // RFC 4406 record seen
 	LintNone            = "spf-none"               // §4.5: no record at all
+	LintSPFRRType       = "spf-rr-type-99"         // §3.1, §14.1: deprecated SPF RR type published
 )
 
 // nearLimit is the lookup count from which LintLookupsNear is reported.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -241,49 +242,54 @@ func suiteResolver(t testing.TB, srv *dohtest.Server) *dohresolver.Resolver {
 // explanation.
 func TestSuiteRFC7208(t *testing.T) {
 	docs := loadSuite(t, suiteFile)
-	total, passed := 0, 0
-	for _, d := range docs {
-		srv := suiteServer(t, d.Zonedata)
-		names := make([]string, 0, len(d.Tests))
-		for n := range d.Tests {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			tc := d.Tests[name]
-			total++
-			ok := t.Run(name, func(t *testing.T) {
-				ip, err := netip.ParseAddr(tc.Host)
-				if err != nil {
-					t.Fatalf("host %q: %v", tc.Host, err)
-				}
-				r := suiteResolver(t, srv)
-				got := CheckMailFrom(context.Background(), r, ip, tc.Helo, tc.MailFrom, Options{DefaultExplanation: "DEFAULT", Receiver: "receiver.example"})
-				want := tc.results()
-				if !slices.Contains(want, got.Result) {
-					var b strings.Builder
-					got.WriteText(&b)
-					t.Errorf("%s (%s): got %s, want %v\n%s", name, d.Description, got.Result, want, b.String())
-					return
-				}
-				if tc.Explanation != nil && got.Result == Fail {
-					// The suite was produced with pyspf, which prints the
-					// IPv6 nibbles of %{i} in upper case; RFC 7208 §7.4
-					// shows them in lower case and DNS names compare
-					// without case (RFC 4343), so case is not compared
-					// here. unit tests pin the exact case elsewhere.
-					if !strings.EqualFold(got.Explanation, *tc.Explanation) {
-						t.Errorf("%s: got explanation %q, want %q", name, got.Explanation, *tc.Explanation)
+	var total, passed atomic.Int32
+	// The scenarios run in parallel inside this group; the count is read
+	// once they have all finished.
+	t.Run("suite", func(t *testing.T) {
+		for _, d := range docs {
+			srv := suiteServer(t, d.Zonedata)
+			for name, tc := range d.Tests {
+				total.Add(1)
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					if runSuiteCase(t, srv, d.Description, name, tc) {
+						passed.Add(1)
 					}
-				}
-			})
-			if ok {
-				passed++
+				})
 			}
 		}
+	})
+	t.Logf("SPF suite: %d/%d passed", passed.Load(), total.Load())
+	if total.Load() != 203 {
+		t.Errorf("got %d scenarios, want 203", total.Load())
 	}
-	t.Logf("SPF suite: %d/%d passed", passed, total)
-	if total != 203 {
-		t.Errorf("got %d scenarios, want 203", total)
+}
+
+// runSuiteCase runs one scenario and reports whether it passed.
+func runSuiteCase(t *testing.T, srv *dohtest.Server, group, name string, tc suiteCase) bool {
+	ip, err := netip.ParseAddr(tc.Host)
+	if err != nil {
+		t.Fatalf("host %q: %v", tc.Host, err)
 	}
+	r := suiteResolver(t, srv)
+	got := CheckMailFrom(context.Background(), r, ip, tc.Helo, tc.MailFrom, Options{DefaultExplanation: "DEFAULT", Receiver: "receiver.example"})
+	want := tc.results()
+	if !slices.Contains(want, got.Result) {
+		var b strings.Builder
+		got.WriteText(&b)
+		t.Errorf("%s (%s): got %s, want %v\n%s", name, group, got.Result, want, b.String())
+		return false
+	}
+	if tc.Explanation != nil && got.Result == Fail {
+		// The suite was produced with pyspf, which prints the IPv6
+		// nibbles of %{i} in upper case; RFC 7208 §7.4 shows them in
+		// lower case and DNS names compare without case (RFC 4343), so
+		// case is not compared here. TestMacroRFCExamples pins the exact
+		// expansions.
+		if !strings.EqualFold(got.Explanation, *tc.Explanation) {
+			t.Errorf("%s: got explanation %q, want %q", name, got.Explanation, *tc.Explanation)
+			return false
+		}
+	}
+	return true
 }
