@@ -180,7 +180,19 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	for i, f := range msg.Fields {
 		fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}
 	}
-	return verifyFields(ctx, resolver, fields, msg.Body, msg.HasBody(), opts)
+	results := verifyFields(ctx, resolver, fields, msg.Body, msg.HasBody(), opts)
+	if len(msg.Notes) > 0 {
+		// message.Parse repaired the input (indentation, lost folding
+		// white space...). Repairs change the signed bytes, which can
+		// explain a failure that the original message would not show.
+		for i := range results {
+			if results[i].Result == Fail && (!results[i].CryptoVerified || results[i].BodyHash == BodyMismatch) {
+				results[i].Findings = append(results[i].Findings, finding.Finding{Severity: finding.Info, Code: "dkim-input-repaired", Source: "dkim",
+					Message: "The pasted text had to be repaired before analysis (" + strings.Join(msg.Notes, "; ") + "). A repair changes the signed bytes, so it may cause this DKIM failure rather than a change in transit."})
+			}
+		}
+	}
+	return results
 }
 
 func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimcore.Field, body []byte, hasBody bool, opts Options) []Result {

@@ -496,7 +496,7 @@ func TestConcurrentLookups(t *testing.T) {
 	msg := testSign(t, plainMessage, keys["rsa2048"], "v=1; a=rsa-sha256; d=example.com; h=from; s=a")
 	msg = testSign(t, msg, keys["ed25519"], "v=1; a=ed25519-sha256; d=example.com; h=from; s=b")
 	msg = testSign(t, msg, keys["ed25519"], "v=1; a=ed25519-sha256; c=relaxed; d=example.com; h=from:to; s=b")
-	const delay = 300 * time.Millisecond
+	const delay = 500 * time.Millisecond
 	srv.SetLatency(delay)
 	start := time.Now()
 	got := Verify(t.Context(), r, parseMessage(t, []byte(msg)), Options{})
@@ -674,5 +674,36 @@ func TestHostileInput(t *testing.T) {
 	}
 	if Verify(t.Context(), r, nil, Options{}) != nil {
 		t.Errorf("got results for a nil message, want nil")
+	}
+}
+
+// TestRepairedInput: when message.Parse had to repair the paste, a failure
+// carries a finding that says the repair may be the cause.
+func TestRepairedInput(t *testing.T) {
+	srv, r := newDNS(t)
+	k := testKeys()["ed25519"]
+	addTXT(t, srv, "ed._domainkey.example.com", keyRecord(t, k, ""))
+	folded := strings.Replace(plainMessage, "Subject:  Lunch   tomorrow? \r\n", "Subject: Lunch\r\n\ttomorrow?\r\n", 1)
+	signed := testSign(t, folded, k, "v=1; a=ed25519-sha256; c=simple/simple; d=example.com; h=from:subject; s=ed")
+	tests := []struct {
+		name        string
+		msg         string
+		want        string
+		wantFinding bool
+	}{
+		{"intact", signed, Pass, false},
+		{"folding white space lost", strings.Replace(signed, "\r\n\ttomorrow?", "\r\ntomorrow?", 1), Fail, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := parseMessage(t, []byte(tt.msg))
+			got := Verify(t.Context(), r, m, Options{})
+			if len(got) != 1 || got[0].Result != tt.want {
+				t.Fatalf("got %v (notes %q), want %s", resultWords(got), m.Notes, tt.want)
+			}
+			if hasFinding(got[0].Findings, "dkim-input-repaired") != tt.wantFinding {
+				t.Errorf("got findings %+v, want dkim-input-repaired %v", got[0].Findings, tt.wantFinding)
+			}
+		})
 	}
 }
