@@ -31,24 +31,31 @@ func (f *failFlags) String() string     { return strings.Join(*f, ",") }
 func (f *failFlags) Set(s string) error { *f = append(*f, s); return nil }
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stdin); err != nil {
 		fmt.Fprintln(os.Stderr, "dohtest-serve:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
-	latency := flag.Duration("latency", 0, "delay before every answer")
-	watchStdin := flag.Bool("stdin", false, "exit when stdin is closed")
+// run serves until ctx ends (or stdin is closed, with -stdin), writing the
+// endpoint URL to stdout first.
+func run(ctx context.Context, args []string, stdout io.Writer, stdin io.Reader) error {
+	fs := flag.NewFlagSet("dohtest-serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	latency := fs.Duration("latency", 0, "delay before every answer")
+	watchStdin := fs.Bool("stdin", false, "exit when stdin is closed")
 	var fails failFlags
-	flag.Var(&fails, "fail", "inject a failure: name=failure (repeatable)")
-	flag.Parse()
-	if flag.NArg() == 0 {
+	fs.Var(&fails, "fail", "inject a failure: name=failure (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
 		return fmt.Errorf("usage: dohtest-serve [flags] zonefile...")
 	}
 	var zones []dohtest.Zone
-	for _, p := range flag.Args() {
+	for _, p := range fs.Args() {
 		zones = append(zones, dohtest.ZoneFile(p))
 	}
 	h, err := dohtest.NewHandler(zones...)
@@ -72,13 +79,13 @@ func run() error {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Printf("http://%s%s\n", ln.Addr(), dohtest.Path)
+	fmt.Fprintf(stdout, "http://%s%s\n", ln.Addr(), dohtest.Path)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	if *watchStdin {
 		go func() {
-			io.Copy(io.Discard, os.Stdin)
+			io.Copy(io.Discard, stdin)
 			stop()
 		}()
 	}
