@@ -22,6 +22,10 @@ import (
 // beside it).
 const suiteFile = "../../testdata/spf/pyspf-rfc7208-tests.yml"
 
+// suite4408File is the openspf RFC 4408 test suite (same origin, licence
+// beside it).
+const suite4408File = "../../testdata/spf/pyspf-rfc4408-tests.yml"
+
 // suiteQueryTimeout bounds each DoH exchange in the suite, so that the
 // scenarios marked TIMEOUT end quickly (the fixture holds those requests
 // until the client gives up).
@@ -236,32 +240,42 @@ func suiteResolver(t testing.TB, srv *dohtest.Server) *dohresolver.Resolver {
 	return r
 }
 
-// TestSuiteRFC7208 runs the openspf RFC 7208 suite through the real DoH
-// client against the fixture DoH server. Every scenario must give one of
-// its acceptable results and, where the suite gives one, the expected
-// explanation.
-func TestSuiteRFC7208(t *testing.T) {
-	docs := loadSuite(t, suiteFile)
-	var total, passed atomic.Int32
-	// The scenarios run in parallel inside this group; the count is read
-	// once they have all finished.
-	t.Run("suite", func(t *testing.T) {
-		for _, d := range docs {
-			srv := suiteServer(t, d.Zonedata)
-			for name, tc := range d.Tests {
-				total.Add(1)
-				t.Run(name, func(t *testing.T) {
-					t.Parallel()
-					if runSuiteCase(t, srv, d.Description, name, tc) {
-						passed.Add(1)
-					}
-				})
+// TestSuite runs the openspf test suites, RFC 7208 and RFC 4408, through
+// the real DoH client against the fixture DoH server. Every scenario must
+// give one of its acceptable results and, where the suite gives one, the
+// expected explanation. The RFC 4408 suite needs no exceptions: where
+// RFC 7208 changed a result, the 4408 suite already lists both.
+func TestSuite(t *testing.T) {
+	suites := []struct {
+		name, file string
+		scenarios  int32
+	}{
+		{"SPF suite", suiteFile, 203},
+		{"SPF RFC 4408 suite", suite4408File, 191},
+	}
+	for _, s := range suites {
+		docs := loadSuite(t, s.file)
+		var total, passed atomic.Int32
+		// The scenarios run in parallel inside this group; the count is
+		// read once they have all finished.
+		t.Run(s.name, func(t *testing.T) {
+			for _, d := range docs {
+				srv := suiteServer(t, d.Zonedata)
+				for name, tc := range d.Tests {
+					total.Add(1)
+					t.Run(name, func(t *testing.T) {
+						t.Parallel()
+						if runSuiteCase(t, srv, d.Description, name, tc) {
+							passed.Add(1)
+						}
+					})
+				}
 			}
+		})
+		t.Logf("%s: %d/%d passed", s.name, passed.Load(), total.Load())
+		if total.Load() != s.scenarios {
+			t.Errorf("%s: got %d scenarios, want %d", s.name, total.Load(), s.scenarios)
 		}
-	})
-	t.Logf("SPF suite: %d/%d passed", passed.Load(), total.Load())
-	if total.Load() != 203 {
-		t.Errorf("got %d scenarios, want 203", total.Load())
 	}
 }
 
