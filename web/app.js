@@ -96,7 +96,8 @@ function generic(v, key, depth = 0) {
       if (v.length === 1) return scalar(v[0], key);
       return el("ul", { class: "plain" }, v.map((x) => el("li", null, scalar(x, key))));
     }
-    if (v.every((x) => x && typeof x === "object" && !Array.isArray(x))) return table(v, depth);
+    // Tables inside tables are unreadable: nested rows become lists.
+    if (depth < 2 && v.every((x) => x && typeof x === "object" && !Array.isArray(x))) return table(v, depth);
     return el("ol", { class: "plain" }, v.map((x) => el("li", null, generic(x, key, depth + 1))));
   }
   return dl(v, depth);
@@ -148,6 +149,7 @@ const SECTION_INFO = {
   headers: ["Header fields", "The header fields as they appear in the message."],
   notes: ["Notes", null],
   errors: ["Problems during the analysis", null],
+  companion: ["Mail server TLS (companion)", "Checked by the companion server, which receives only the domain name: STARTTLS on the domain's MX hosts, MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE (RFC 7672)."],
 };
 const ORDER = ["summary", "findings", "live", "recorded", "hops", "dns", "headers", "notes", "errors"];
 // Facts about the run itself, shown together at the end.
@@ -241,6 +243,8 @@ function renderReport(report) {
     if (!content || (content instanceof Element && !content.hasChildNodes())) continue;
     out.append(section(k, content, count));
   }
+  const comp = companionSection(report);
+  if (comp) out.append(comp);
   const meta = {};
   for (const k of META) if (present(report[k])) meta[k] = report[k];
   if (present(meta)) out.append(section("about", generic(meta, "", 0), 0));
@@ -258,6 +262,41 @@ function renderReport(report) {
   });
   out.append(el("p", { class: "report-actions" }, dl));
   out.hidden = false;
+}
+
+// ---------- companion ----------
+
+// companionSection asks the companion server (when one is set and the
+// analyzer did not already) for the mail-TLS state of the From domain:
+// STARTTLS on its MX hosts, MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE
+// (RFC 7672). Only the domain name is sent. It returns the section, filled in
+// when the answer arrives, or null.
+function companionSection(report) {
+  const s = settings();
+  const domain = report.summary && report.summary.fromDomain;
+  if (!s.companion || s.offline || !domain || present(report.companion)) return null;
+  let endpoint;
+  try {
+    endpoint = new URL("api/v1/mail-tls", new URL(s.companion, location.href).href.replace(/\/?$/, "/"));
+  } catch (e) {
+    return section("companion", el("p", { class: "explain" }, "The companion URL is not valid."), 0);
+  }
+  endpoint.searchParams.set("domain", domain);
+  const body = el("div", { "aria-live": "polite" }, el("p", { class: "explain" }, "Asking the companion at " + endpoint.origin + " about " + domain + "…"));
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), 90000);
+  fetch(endpoint, { signal: ctl.signal, credentials: "omit", referrerPolicy: "no-referrer" })
+    .then(async (resp) => {
+      const data = await resp.json().catch(() => null);
+      if (!resp.ok) throw new Error((data && data.error) || "HTTP " + resp.status);
+      body.replaceChildren(generic(data, "", 0) || el("p", null, "No data."));
+    })
+    .catch((e) => {
+      body.replaceChildren(el("p", { class: "explain" }, "The companion did not answer: " + (e && e.message ? e.message : String(e)) +
+        ". (Its URL must also be allowed by this site's Content-Security-Policy: headerlens serve --connect-src.)"));
+    })
+    .finally(() => clearTimeout(timer));
+  return section("companion", body, 0);
 }
 
 // ---------- settings ----------
