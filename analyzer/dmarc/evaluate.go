@@ -19,7 +19,10 @@ const (
 	// MethodTreeWalk is the RFC 9989 §4.10 DNS Tree Walk (the default).
 	MethodTreeWalk Method = "tree-walk"
 	// MethodPSL is RFC 7489 §6.6.3 discovery with the Public Suffix List
-	// (§3.2).
+	// (§3.2). Only discovery and Organizational Domains differ between the
+	// methods: the record is read the same way by both ("np" and "t" as in
+	// RFC 9989 §4.7; "np" also as in RFC 9091), and "psd" has no
+	// effect here.
 	MethodPSL Method = "psl"
 )
 
@@ -277,6 +280,10 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 		res.orgErr = d.walk.err
 	}
 	res.Walk = d.steps
+	if res.orgErr != nil && d.err == nil {
+		res.add(finding.Warning, "dmarc-org-domain-undetermined",
+			fmt.Sprintf("A DNS failure during the tree walk (%v) left the Organizational Domain of %s undetermined; relaxed alignment of its subdomains and parents cannot be checked.", res.orgErr, from))
+	}
 	res.OrgDomains.Agree = res.OrgDomains.TreeWalk != "" && res.OrgDomains.TreeWalk == res.OrgDomains.PSL
 	if res.OrgDomains.TreeWalk != "" && !res.OrgDomains.Agree {
 		res.add(finding.Info, "dmarc-org-domain-methods-differ",
@@ -322,6 +329,10 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 	res.RecordDomain = d.recordDomain
 	res.Tags = rec.Tags
 	res.Findings = append(res.Findings, rec.Findings...)
+	if _, ok := rec.Tags["psd"]; ok && method == MethodPSL {
+		res.add(finding.Info, "dmarc-psd-ignored-by-psl",
+			"The record has a psd tag, which only the RFC 9989 tree walk uses; with the Public Suffix List method it has no effect.")
+	}
 	if !rec.Usable {
 		// RFC 7489 §6.6.3 step 6; RFC 9989 §4.10.1.
 		res.Result = ResultNone

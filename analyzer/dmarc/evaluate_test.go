@@ -341,7 +341,7 @@ func TestEvaluate(t *testing.T) {
 				"sub.giant.bank.example. 300 IN A 192.0.2.1",
 			},
 			want: want{result: "fail", org: "bank.example", recordDomain: "bank.example", policy: "none", source: "sp",
-				pslOrg: "bank.example", treeWalkOrg: "giant.bank.example", codes: []string{"dmarc-org-domain-methods-differ"}},
+				pslOrg: "bank.example", treeWalkOrg: "giant.bank.example", codes: []string{"dmarc-org-domain-methods-differ", "dmarc-psd-ignored-by-psl"}},
 		},
 		{
 			name: "PSL: several records at the Organizational Domain",
@@ -398,7 +398,7 @@ func TestEvaluateDNSFailures(t *testing.T) {
 			in:     Input{From: "a@example.com", DKIM: dkimPass("example.com")},
 			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.com"},
-			want:   want{result: "pass", dkim: "pass", policy: "reject"},
+			want:   want{result: "pass", dkim: "pass", policy: "reject", codes: []string{"dmarc-org-domain-undetermined"}},
 		},
 		{
 			name:   "the TLD query fails: relaxed alignment of a subdomain is undetermined",
