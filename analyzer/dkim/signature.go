@@ -28,8 +28,10 @@ type Signature struct {
 	SignatureData []byte
 	// BodyHash is the decoded bh= value.
 	BodyHash []byte
-	// HeaderCanon and BodyCanon come from c= (default simple/simple).
-	HeaderCanon, BodyCanon dkimcore.Canonicalization
+	// HeaderCanon is the header part of c= (default simple).
+	HeaderCanon dkimcore.Canonicalization
+	// BodyCanon is the body part of c= (default simple).
+	BodyCanon dkimcore.Canonicalization
 	// Domain is the d= value (the SDID), lower-cased.
 	Domain string
 	// Selector is the s= value.

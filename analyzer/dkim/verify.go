@@ -108,8 +108,9 @@ type Result struct {
 	// Index is the position of the field among the DKIM-Signature fields,
 	// 0 for the topmost.
 	Index int `json:"index"`
-	// Domain is d= (the SDID); Selector is s=.
-	Domain   string `json:"domain"`
+	// Domain is d= (the SDID), lower-cased.
+	Domain string `json:"domain"`
+	// Selector is s=.
 	Selector string `json:"selector"`
 	// Algorithm is a= as written (lower case).
 	Algorithm string `json:"algorithm"`
@@ -130,13 +131,15 @@ type Result struct {
 	Canonicalization string `json:"canonicalization,omitempty"`
 	// SignedHeaders is the h= list.
 	SignedHeaders []string `json:"signedHeaders,omitempty"`
-	// Timestamp and Expiration are t= and x= in seconds since the epoch.
-	Timestamp  *int64 `json:"timestamp,omitempty"`
+	// Timestamp is t= in seconds since the epoch, absent when not given.
+	Timestamp *int64 `json:"timestamp,omitempty"`
+	// Expiration is x= in seconds since the epoch, absent when not given.
 	Expiration *int64 `json:"expiration,omitempty"`
 	// BodyLength is l=, absent when the whole body is signed.
 	BodyLength *int64 `json:"bodyLength,omitempty"`
-	// KeyType is the key record's k=; KeyRecord the record itself.
-	KeyType   string `json:"keyType,omitempty"`
+	// KeyType is the key record's k= ("rsa" or "ed25519").
+	KeyType string `json:"keyType,omitempty"`
+	// KeyRecord is the TXT record the key came from.
 	KeyRecord string `json:"keyRecord,omitempty"`
 	// Testing is the key's t=y flag (RFC 6376 §3.6.1): the domain is
 	// testing DKIM and receivers should not treat failures differently

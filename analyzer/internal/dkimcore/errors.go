@@ -38,8 +38,10 @@ func (k Kind) String() string {
 
 // Error is an error with a Kind. Msg is written for a person.
 type Error struct {
+	// Kind says which RFC 8601 result the error leads to.
 	Kind Kind
-	Msg  string
+	// Msg explains the error for a person.
+	Msg string
 	// Err is the underlying error, if any (for example a DNS error).
 	Err error
 }

@@ -8,8 +8,10 @@ import (
 // Field is one header field of a message: its name and its exact bytes
 // (name, colon, value with folding, terminating CRLF).
 type Field struct {
+	// Name is the field name as written; it is matched case-insensitively.
 	Name string
-	Raw  []byte
+	// Raw is the whole field, ending in CRLF, as canonicalization needs it.
+	Raw []byte
 }
 
 // SelectHeaders returns, for each name of an h= list in order, the header
