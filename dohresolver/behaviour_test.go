@@ -465,3 +465,27 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestEndpointPenalty(t *testing.T) {
+	bad := dohtest.NewServer(t, fixtureZones(t)...)
+	bad.FailAll(dohtest.FailTimeout)
+	good := dohtest.NewServer(t, fixtureZones(t)...)
+	r, _ := New(Config{Endpoints: []string{bad.URL() + "{?dns}", good.URL()}, Timeout: 200 * time.Millisecond, Method: "GET"})
+	clock := &fakeClock{t: time.Unix(1e9, 0)}
+	r.now = clock.Now
+	names := []string{"example.com", "host.example.com", "multi.example.com"}
+	for i, n := range names {
+		if i == 2 {
+			clock.Add(endpointPenalty) // the penalty is over: the first endpoint is tried again
+		}
+		if _, err := r.LookupTXT(context.Background(), n); err != nil {
+			t.Errorf("LookupTXT(%s): %v", n, err)
+		}
+	}
+	if got, want := bad.Count(), 2; got != want {
+		t.Errorf("failing endpoint got %d queries, want %d (skipped while penalized)", got, want)
+	}
+	if got, want := good.Count(), 3; got != want {
+		t.Errorf("good endpoint got %d queries, want %d", got, want)
+	}
+}

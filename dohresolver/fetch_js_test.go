@@ -86,6 +86,29 @@ func TestJSFetchTimeout(t *testing.T) {
 	}
 }
 
+func TestJSFetchBadBodies(t *testing.T) {
+	ep := jsEndpoint(t)
+	r, err := New(Config{Endpoints: []string{ep}, CacheSize: -1})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	// The native driver injects these failures (see wasmFailures).
+	for name, want := range map[string]Kind{
+		"oversize.example.com":  KindHTTP,
+		"html.example.com":      KindHTTP,
+		"truncated.example.com": KindMalformed,
+		"ctype.example.com":     KindHTTP,
+		"http500.example.com":   KindHTTP,
+		"tc.example.com":        KindTruncated,
+		"abort.example.com":     KindHTTP,
+	} {
+		_, err := r.LookupTXT(context.Background(), name)
+		if got := KindOf(err); got != want || !lookup.IsTempFail(err) {
+			t.Errorf("LookupTXT(%s) kind = %v (%v), want %v", name, got, err, want)
+		}
+	}
+}
+
 func TestJSFetchFallback(t *testing.T) {
 	ep := jsEndpoint(t)
 	bad := os.Getenv("HEADERLENS_DOH_BAD_URL")

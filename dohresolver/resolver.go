@@ -51,6 +51,9 @@ const mediaType = "application/dns-message"
 const (
 	// maxCNAMEHops bounds the CNAME chain followed inside one answer.
 	maxCNAMEHops = 16
+	// endpointPenalty is how long an endpoint that failed (HTTP failure,
+	// timeout, malformed answer) is tried only after the others.
+	endpointPenalty = 30 * time.Second
 	// maxRequeries bounds the queries made for a chain that ends without
 	// the type asked for.
 	maxRequeries = 4
@@ -66,7 +69,10 @@ const (
 type Config struct {
 	// Endpoints are DoH URLs, tried in order; the next one is tried when
 	// one fails (HTTP failure, timeout, malformed answer, SERVFAIL or
-	// another error RCODE). Empty: DefaultEndpoints.
+	// another error RCODE). An endpoint whose exchange failed (not one
+	// that answered SERVFAIL) is tried after the others for the next 30
+	// seconds. A URI template ending in "{?dns}" (RFC 8484 §3) is accepted
+	// and the template removed. Empty: DefaultEndpoints.
 	Endpoints []string
 	// Method is "POST" (default) or "GET" (the query in the dns
 	// parameter, base64url without padding, RFC 8484 §4.1).
@@ -105,6 +111,9 @@ type Resolver struct {
 	transport Transport
 	onQuery   func(lookup.Query)
 	now       func() time.Time
+
+	downMu    sync.Mutex
+	downUntil map[string]time.Time // endpoints that failed recently
 }
 
 var _ lookup.Resolver = (*Resolver)(nil)
@@ -126,7 +135,11 @@ func New(cfg Config) (*Resolver, error) {
 		r.endpoints = DefaultEndpoints
 	}
 	r.endpoints = slices.Clone(r.endpoints)
-	for _, ep := range r.endpoints {
+	for i, ep := range r.endpoints {
+		// RFC 8484 §3: servers are configured with a URI template; the
+		// only variable is dns, which GET fills in itself.
+		ep = strings.TrimSuffix(ep, "{?dns}")
+		r.endpoints[i] = ep
 		u, err := url.Parse(ep)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, fmt.Errorf("dohresolver: endpoint %q is not an http(s) URL", ep)
@@ -294,7 +307,7 @@ func (r *Resolver) fetch(ctx context.Context, fqdn string, qtype uint16) (*answe
 	}
 	var fallback *answer
 	var lastErr *Error
-	for _, ep := range r.endpoints {
+	for _, ep := range r.order() {
 		if err := ctx.Err(); err != nil {
 			return nil, &Error{Kind: ctxKind(err), Endpoint: ep, Err: err}
 		}
@@ -303,9 +316,11 @@ func (r *Resolver) fetch(ctx context.Context, fqdn string, qtype uint16) (*answe
 			if !e.Kind.retryable() {
 				return nil, e
 			}
+			r.setDown(ep, true)
 			lastErr = e
 			continue
 		}
+		r.setDown(ep, false)
 		a := &answer{msg: m, endpoint: ep}
 		switch m.Rcode {
 		case dns.RcodeSuccess, dns.RcodeNameError:
@@ -317,6 +332,41 @@ func (r *Resolver) fetch(ctx context.Context, fqdn string, qtype uint16) (*answe
 		return fallback, nil
 	}
 	return nil, lastErr
+}
+
+// order returns the endpoints in configured order, those that failed in
+// the last endpointPenalty moved to the end.
+func (r *Resolver) order() []string {
+	r.downMu.Lock()
+	defer r.downMu.Unlock()
+	if len(r.downUntil) == 0 {
+		return r.endpoints
+	}
+	now := r.now()
+	up := make([]string, 0, len(r.endpoints))
+	var down []string
+	for _, ep := range r.endpoints {
+		if t, ok := r.downUntil[ep]; ok && now.Before(t) {
+			down = append(down, ep)
+		} else {
+			up = append(up, ep)
+		}
+	}
+	return append(up, down...)
+}
+
+// setDown records that ep failed (down) or answered (!down).
+func (r *Resolver) setDown(ep string, down bool) {
+	r.downMu.Lock()
+	defer r.downMu.Unlock()
+	if !down {
+		delete(r.downUntil, ep)
+		return
+	}
+	if r.downUntil == nil {
+		r.downUntil = map[string]time.Time{}
+	}
+	r.downUntil[ep] = r.now().Add(endpointPenalty)
 }
 
 // attempt performs one HTTP exchange with endpoint ep and validates the

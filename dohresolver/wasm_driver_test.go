@@ -16,6 +16,18 @@ import (
 	"headerlens/dohresolver/dohtest"
 )
 
+// wasmFailures are the failures the js/wasm tests expect per name.
+var wasmFailures = map[string]dohtest.Failure{
+	"timeout.example.com":   dohtest.FailTimeout,
+	"oversize.example.com":  dohtest.FailOversize,
+	"html.example.com":      dohtest.FailHTML,
+	"truncated.example.com": dohtest.FailTruncatedMessage,
+	"ctype.example.com":     dohtest.FailContentType,
+	"http500.example.com":   dohtest.FailHTTP500,
+	"tc.example.com":        dohtest.FailTC,
+	"abort.example.com":     dohtest.FailAbort,
+}
+
 // TestWasmFetchTransport builds this package's tests for GOOS=js and runs
 // them under Node against dohtest servers started here, so the fetch
 // transport is tested against a real HTTP server. It skips only when Node
@@ -32,7 +44,9 @@ func TestWasmFetchTransport(t *testing.T) {
 	}
 
 	srv := dohtest.NewServer(t, fixtureZones(t)...)
-	srv.Fail("timeout.example.com", dohtest.FailTimeout)
+	for name, f := range wasmFailures {
+		srv.Fail(name, f)
+	}
 	bad := dohtest.NewServer(t)
 	bad.FailAll(dohtest.FailHTML)
 
@@ -54,8 +68,8 @@ func TestWasmFetchTransport(t *testing.T) {
 		t.Fatalf("js/wasm tests failed: %v", err)
 	}
 	passed := regexp.MustCompile(`(?m)^--- PASS: TestJS\w+`).FindAll(out, -1)
-	if len(passed) < 3 || strings.Contains(string(out), "--- SKIP") {
-		t.Errorf("js/wasm run passed %d TestJS tests (want 3) or skipped some", len(passed))
+	if len(passed) < 4 || strings.Contains(string(out), "--- SKIP") {
+		t.Errorf("js/wasm run passed %d TestJS tests (want 4) or skipped some", len(passed))
 	}
 	if srv.Count() == 0 {
 		t.Errorf("the fixture server received no query from the wasm run")
