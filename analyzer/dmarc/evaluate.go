@@ -217,7 +217,10 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 	if method != MethodPSL {
 		method = MethodTreeWalk
 	}
-	res := Result{Discovery: method, Findings: []finding.Finding{}}
+	res := Result{Discovery: method, Findings: []finding.Finding{}, Alignment: Alignment{
+		SPF:  MechanismAlignment{Mode: Relaxed, Result: ResultNone},
+		DKIM: MechanismAlignment{Mode: Relaxed, Result: ResultNone},
+	}}
 
 	from, n, err := AuthorDomain(in.From)
 	switch {
