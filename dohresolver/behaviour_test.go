@@ -489,3 +489,27 @@ func TestEndpointPenalty(t *testing.T) {
 		t.Errorf("good endpoint got %d queries, want %d", got, want)
 	}
 }
+
+func TestResponseSizeCapAndGETQuery(t *testing.T) {
+	srv, r := newFixture(t, Config{MaxResponseSize: 100})
+	_, err := r.LookupTXT(context.Background(), "multi.example.com")
+	if got := KindOf(err); got != KindHTTP {
+		t.Errorf("answer over a 100-byte cap: kind %v (%v), want HTTP failure", got, err)
+	}
+	// GET on an endpoint that already has a query string adds &dns=.
+	r, _ = New(Config{Endpoints: []string{srv.URL() + "?ct=1"}, Method: "GET"})
+	if _, err := r.LookupTXT(context.Background(), "example.com"); err != nil {
+		t.Errorf("GET with a query string in the endpoint: %v", err)
+	}
+}
+
+func TestLogOnFailure(t *testing.T) {
+	srv, r := newFixture(t, Config{Timeout: 100 * time.Millisecond})
+	srv.Fail("slow.example.com", dohtest.FailTimeout)
+	var log lookup.Log
+	r.LookupTXT(lookup.WithLog(context.Background(), &log), "slow.example.com")
+	qs := log.Queries()
+	if len(qs) != 1 || qs[0].Error == "" || qs[0].Endpoint != srv.URL() || qs[0].Rcode != "" || qs[0].DurationMs < 100 {
+		t.Errorf("log = %+v, want one entry with an error, the endpoint, no rcode, ≥100ms", qs)
+	}
+}

@@ -194,7 +194,7 @@ type answer struct {
 // answer was obtained.
 func (r *Resolver) exchange(ctx context.Context, fqdn string, qtype uint16) (*answer, error) {
 	start := r.now()
-	key := strings.ToLower(fqdn) + "/" + dns.TypeToString[qtype]
+	key := strings.ToLower(fqdn) + "/" + typeString(qtype)
 	ans := r.cache.get(key)
 	var err error
 	if ans == nil {

@@ -54,7 +54,14 @@ func TestWasmFetchTransport(t *testing.T) {
 	defer cancel()
 	bin := filepath.Join(t.TempDir(), "dohresolver.test.wasm")
 	build := exec.CommandContext(ctx, goBin, "test", "-c", "-o", bin, ".")
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	// -race and -msan do not exist for js/wasm: drop them from GOFLAGS.
+	var flags []string
+	for _, f := range strings.Fields(os.Getenv("GOFLAGS")) {
+		if f != "-race" && f != "-msan" && f != "-asan" {
+			flags = append(flags, f)
+		}
+	}
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS="+strings.Join(flags, " "))
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the js/wasm test binary: %v\n%s", err, out)
 	}
