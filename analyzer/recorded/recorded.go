@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/emersion/go-msgauth/authres"
+
+	"headerlens/analyzer/message"
 )
 
 // Header names as they appear in Verdict.Header.
@@ -356,4 +358,15 @@ func (v Verdict) Failed() bool {
 		return true
 	}
 	return false
+}
+
+// ParseMessage is Parse over the fields of a parsed message
+// (analyzer/message), topmost first; Verdict.Index is the position in
+// fields, so TrustAbove takes a position in the same list.
+func ParseMessage(fields []message.Field) []Verdict {
+	hf := make([]HeaderField, len(fields))
+	for i, f := range fields {
+		hf[i] = HeaderField{Name: f.Name, Value: f.Value}
+	}
+	return Parse(hf)
 }

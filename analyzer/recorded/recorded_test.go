@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"headerlens/analyzer/message"
 )
 
 // corpusPath is the provider Authentication-Results corpus beside the
@@ -577,4 +579,56 @@ func FuzzParseReceivedSPF(f *testing.F) {
 			t.Fatalf("got %d properties", len(v.Properties))
 		}
 	})
+}
+
+func TestHostileSizes(t *testing.T) {
+	tests := []struct {
+		name  string
+		value string
+		max   int
+	}{
+		{"many comments", "mx; spf=pass " + strings.Repeat("(c) ", 30000), 1},
+		{"many results", "mx; " + strings.Repeat("spf=pass;", 20000), maxResults},
+		{"repeated property", "mx; dkim=pass " + strings.Repeat("header.d=x header.d=y ", 5000), 1},
+		{"deep comment", "mx; spf=pass " + strings.Repeat("(", 50000), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vs := ParseAuthResults(tt.value, false)
+			if len(vs) > tt.max || len(vs) == 0 {
+				t.Fatalf("got %d verdicts, want 1..%d", len(vs), tt.max)
+			}
+			if got := strings.Count(vs[0].Comment, "; "); got >= maxComments {
+				t.Errorf("got %d comment separators, want fewer than %d", got, maxComments)
+			}
+			if got := strings.Count(vs[0].Properties["header.d"], ", "); got >= maxComments {
+				t.Errorf("got %d joined values, want fewer than %d", got, maxComments)
+			}
+		})
+	}
+	v, ok := ParseReceivedSPF("pass " + strings.Repeat("a=b; ", 20000))
+	if !ok || len(v.Properties) != 1 {
+		t.Errorf("got ok=%v and %d properties, want true and 1", ok, len(v.Properties))
+	}
+}
+
+func TestParseMessage(t *testing.T) {
+	raw := "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n" +
+		"Authentication-Results: mx.example;\r\n spf=pass smtp.mailfrom=a.example\r\n" +
+		"Received-SPF: pass (mx.example: domain of a.example designates 192.0.2.1 as permitted sender)\r\n" +
+		"Subject: x\r\n\r\nbody\r\n"
+	m, err := message.Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := ParseMessage(m.Fields)
+	if got, want := len(vs), 2; got != want {
+		t.Fatalf("got %d verdicts, want %d", got, want)
+	}
+	if got, want := []int{vs[0].Index, vs[1].Index}, []int{1, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got indexes %v, want %v", got, want)
+	}
+	if got, want := vs[0].Properties["smtp.mailfrom"], "a.example"; got != want {
+		t.Errorf("got smtp.mailfrom %q, want %q", got, want)
+	}
 }

@@ -160,6 +160,10 @@ var knownResults = map[string]bool{
 	"discard": true, "softpass": true, "bestguesspass": true,
 }
 
+// maxComments bounds the comments, and the values of one repeated
+// property, kept for one result.
+const maxComments = 64
+
 type tolerantResult struct {
 	authservID string
 	version    string
@@ -215,26 +219,32 @@ func parseTolerant(payload string) tolerantResult {
 			}
 		}
 	}
+	// Comments and repeated properties are collected and joined once, so
+	// hostile input cannot make the joining quadratic.
+	var comments []string
+	dups := map[string][]string{}
 	finish := func() {
 		if cur != nil {
+			cur.Comment = strings.Join(comments, "; ")
+			for k, vs := range dups {
+				cur.Properties[k] = strings.Join(vs, ", ")
+			}
 			if len(r.verdicts) < maxResults {
 				r.verdicts = append(r.verdicts, *cur)
 			}
 			cur = nil
 		}
+		comments = nil
+		dups = map[string][]string{}
 	}
 	addComments := func(cs []string) {
 		if cur == nil {
 			return
 		}
 		for _, c := range cs {
-			if c == "" {
-				continue
+			if c != "" && len(comments) < maxComments {
+				comments = append(comments, c)
 			}
-			if cur.Comment != "" {
-				cur.Comment += "; "
-			}
-			cur.Comment += c
 		}
 	}
 	for !s.eof() {
@@ -303,8 +313,14 @@ func parseTolerant(payload string) tolerantResult {
 			cur.Reason = v
 		default:
 			if old, ok := cur.Properties[lk]; ok && old != v {
-				cur.Properties[lk] = old + ", " + v
-			} else {
+				// A repeated property keeps every value, joined by ", ".
+				if len(dups[lk]) == 0 {
+					dups[lk] = []string{old}
+				}
+				if len(dups[lk]) < maxComments {
+					dups[lk] = append(dups[lk], v)
+				}
+			} else if !ok {
 				cur.Properties[lk] = v
 			}
 		}
