@@ -3,7 +3,9 @@ package spf
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"slices"
@@ -77,7 +79,7 @@ func loadSuite(t testing.TB, path string) []suiteDoc {
 		var d suiteDoc
 		err := dec.Decode(&d)
 		if err != nil {
-			if err.Error() == "EOF" {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			t.Fatalf("%s: %v", path, err)
