@@ -246,6 +246,11 @@ func ParseRecord(txt string) (*Record, error) {
 		parts = strings.Split(rest[1:], ";")
 	}
 	emptyNoted, charsNoted := false, false
+	if len(parts) > maxTagEntries {
+		r.warn(finding.Warning, "dmarc-too-many-tags",
+			fmt.Sprintf("The record has %d entries; only the first %d are read.", len(parts), maxTagEntries))
+		parts = parts[:maxTagEntries]
+	}
 	for i, part := range parts {
 		p := trimWSP(part)
 		if p == "" {
@@ -326,8 +331,27 @@ func clip(s string) string {
 	return s
 }
 
-func (r *Record) warn(sev finding.Severity, code, msg string) {
+// Bounds on hostile records: entries read and findings kept.
+const (
+	maxTagEntries     = 256
+	maxRecordFindings = 64
+)
+
+// note records a finding about the whole record; these are never
+// truncated.
+func (r *Record) note(sev finding.Severity, code, msg string) {
 	r.Findings = append(r.Findings, finding.Finding{Severity: sev, Code: code, Message: msg, Source: "dmarc"})
+}
+
+// warn records a finding about one entry, up to maxRecordFindings.
+func (r *Record) warn(sev finding.Severity, code, msg string) {
+	switch {
+	case len(r.Findings) < maxRecordFindings:
+		r.Findings = append(r.Findings, finding.Finding{Severity: sev, Code: code, Message: msg, Source: "dmarc"})
+	case len(r.Findings) == maxRecordFindings:
+		r.Findings = append(r.Findings, finding.Finding{Severity: finding.Warning, Code: "dmarc-findings-truncated",
+			Message: "The record has so many problems that the rest are not listed.", Source: "dmarc"})
+	}
 }
 
 func parsePolicy(v string) (Policy, bool) {
@@ -518,7 +542,7 @@ func (r *Record) finish() {
 		}
 	}
 	if !hasP {
-		r.warn(finding.Warning, "dmarc-p-missing",
+		r.note(finding.Warning, "dmarc-p-missing",
 			"The record has no p tag. RFC 7489 §6.3 requires it; RFC 9989 §4.7 only recommends it. Under both, a receiver continues with p=none only if rua holds a valid URI, and otherwise applies no DMARC processing (RFC 7489 §6.6.3; RFC 9989 §4.10.1).")
 	}
 	bad := !hasP || r.pInvalid || r.spInvalid || r.npInvalid
@@ -530,42 +554,42 @@ func (r *Record) finish() {
 		// record containing "p=none" was retrieved.
 		r.Usable = true
 		r.NoneFallback = true
-		r.warn(finding.Warning, "dmarc-policy-fallback-none",
+		r.note(finding.Warning, "dmarc-policy-fallback-none",
 			"Because p is missing or invalid (or sp or np is invalid) and rua holds a valid URI, receivers act as if the record said p=none.")
 	default:
-		r.warn(finding.Error, "dmarc-no-policy",
+		r.note(finding.Error, "dmarc-no-policy",
 			"Because p is missing or invalid (or sp or np is invalid) and there is no valid rua URI, receivers apply no DMARC processing with this record.")
 	}
 	if r.Policy == PolicyNone && !r.NoneFallback {
-		r.warn(finding.Info, "dmarc-p-none",
+		r.note(finding.Info, "dmarc-p-none",
 			"p=none: the domain asks receivers to take no action on mail that fails DMARC (monitoring only).")
 	}
 	if _, ok := r.Tags["rua"]; !ok {
-		r.warn(finding.Warning, "dmarc-no-rua",
+		r.note(finding.Warning, "dmarc-no-rua",
 			"There is no rua tag, so no aggregate reports are sent and the domain owner cannot see who sends mail in its name.")
 	} else if !validRUA {
-		r.warn(finding.Warning, "dmarc-no-valid-rua",
+		r.note(finding.Warning, "dmarc-no-valid-rua",
 			"The rua tag holds no valid URI, so no aggregate reports can be sent.")
 	}
 	if _, ok := r.Tags["pct"]; ok {
 		if r.Percent < 100 {
-			r.warn(finding.Warning, "dmarc-pct-partial",
+			r.note(finding.Warning, "dmarc-pct-partial",
 				fmt.Sprintf("pct=%d: under RFC 7489 §6.6.4 receivers apply the policy to only %d%% of failing mail and the next less strict policy to the rest. RFC 9989 removed pct (Appendix A.6); use t=y for testing.", r.Percent, r.Percent))
 		} else {
-			r.warn(finding.Info, "dmarc-pct-historic",
+			r.note(finding.Info, "dmarc-pct-historic",
 				"The pct tag was removed by RFC 9989 (Appendix A.6); it has no effect there.")
 		}
 	}
 	if r.Testing {
-		r.warn(finding.Warning, "dmarc-testing",
+		r.note(finding.Warning, "dmarc-testing",
 			"t=y: the domain owner is testing its policy; receivers apply the next less strict policy to failing mail (RFC 9989 §4.7).")
 	}
 	if _, ok := r.Tags["fo"]; ok && len(r.RUF) == 0 {
-		r.warn(finding.Info, "dmarc-fo-without-ruf",
+		r.note(finding.Info, "dmarc-fo-without-ruf",
 			"fo is set but there is no ruf tag, so it has no effect (RFC 9989 §4.7).")
 	}
 	if r.PSD == PSDYes {
-		r.warn(finding.Info, "dmarc-psd-yes",
+		r.note(finding.Info, "dmarc-psd-yes",
 			"psd=y: this record is published by a Public Suffix Operator for a Public Suffix Domain (RFC 9989 §4.7).")
 	}
 }

@@ -362,6 +362,14 @@ func TestParseRecord(t *testing.T) {
 			codes: []string{"dmarc-value-chars", "dmarc-uri-invalid"},
 		},
 		{
+			name: "hostile record: many repeated tags",
+			txt:  "v=DMARC1; p=reject" + strings.Repeat("; p=none", 5000),
+			check: func(r *Record) string {
+				return cond(r.Policy == PolicyReject && len(r.Findings) <= maxRecordFindings+10, "bounded findings")
+			},
+			codes: []string{"dmarc-too-many-tags", "dmarc-duplicate-tag", "dmarc-findings-truncated", "dmarc-no-rua"},
+		},
+		{
 			name:  "raw record kept byte for byte",
 			txt:   "v=DMARC1;p=reject;   rua=mailto:X@Example.com  ",
 			check: func(r *Record) string { return cond(r.Raw == "v=DMARC1;p=reject;   rua=mailto:X@Example.com  ", "raw") },
