@@ -37,10 +37,18 @@ type Received struct {
 	// name for most MTAs (RFC 5321 §4.4), the reverse-DNS name for Exim
 	// and qmail, "[192.0.2.1]" or "unknown" when there is no name.
 	From string
+	// FromText is the whole "from" clause as written, comments included
+	// ("mail.example.com (mail.example.com [192.0.2.1])"), white space
+	// collapsed.
+	FromText string
 	// HELO is the name the client gave in HELO/EHLO, when it can be told.
 	HELO string
 	// RDNS is the reverse-DNS name the receiver found for IP, when stated.
 	RDNS string
+	// RDNSStated is true when the from comment has the "name [address]"
+	// form in which Postfix, Sendmail and Exim state the reverse-DNS
+	// result (possibly "unknown"); Exchange's "name (address)" states none.
+	RDNSStated bool
 	// Ident is the RFC 1413 user or the identity shown by some MTAs.
 	Ident string
 	// IP is the address of the connecting client (IPv6: prefix and zone
@@ -125,6 +133,15 @@ func Parse(raw string) Received {
 		// No ";": the date is at the end (SendGrid, broken MTAs).
 		r.Date, r.HasDate = d, true
 		clauses = s[:at]
+	}
+	if hasSemi && strings.IndexByte(datePart, '(') >= 0 {
+		// TLS details written after the ";" (IBM gateways:
+		// "...; (version=TLSv1.2 cipher=...) <date>").
+		for _, t := range tokenize(datePart) {
+			if t.kind == kComment {
+				r.scanComment(t.text)
+			}
+		}
 	}
 	toks := tokenize(clauses)
 	if len(toks) > 0 && toks[0].kind == kComment && len(toks[0].text) > 5 && strings.EqualFold(toks[0].text[:5], "from ") {
@@ -227,6 +244,21 @@ type clause struct {
 	comments []string
 	// lead is the words before the first comment.
 	lead []string
+	// text is the clause as written, white space collapsed.
+	text strings.Builder
+}
+
+func (c *clause) add(t token) {
+	if c.text.Len() > 0 {
+		c.text.WriteByte(' ')
+	}
+	if t.kind == kComment {
+		c.text.WriteByte('(')
+		c.text.WriteString(strings.Join(strings.Fields(t.text), " "))
+		c.text.WriteByte(')')
+		return
+	}
+	c.text.WriteString(t.text)
 }
 
 func keyword(w string) string {
@@ -259,6 +291,7 @@ func (r *Received) clauses(toks []token) {
 				continue
 			}
 			if cur != nil {
+				cur.add(t)
 				cur.words = append(cur.words, t.text)
 				if len(cur.comments) == 0 {
 					cur.lead = append(cur.lead, t.text)
@@ -267,6 +300,7 @@ func (r *Received) clauses(toks []token) {
 			continue
 		}
 		if cur != nil {
+			cur.add(t)
 			cur.comments = append(cur.comments, t.text)
 		} else {
 			loose = append(loose, t.text)
@@ -295,6 +329,7 @@ func (r *Received) clauses(toks []token) {
 		switch c.key {
 		case "from":
 			r.Parsed = true
+			r.FromText = c.text.String()
 			r.fromClause(c)
 		case "by":
 			r.Parsed = true
@@ -361,6 +396,9 @@ func (r *Received) fromClause(c *clause) {
 			if !r.IP.IsValid() {
 				r.IP = a
 			}
+			if rdns != "" {
+				r.RDNSStated = true
+			}
 			if rdns != "" && r.RDNS == "" {
 				if at := strings.LastIndexByte(rdns, '@'); at >= 0 {
 					// Sendmail: "(user@host [192.0.2.1])" (RFC 1413 ident).
@@ -406,6 +444,11 @@ func (r *Received) fromClause(c *clause) {
 		if r.RDNS == "" {
 			r.RDNS = name
 		}
+		return
+	}
+	if strings.Contains(name, "@") {
+		// Sendmail "(from user@localhost)", qmail-scanner "from
+		// user@example.com": a local user, not a HELO name.
 		return
 	}
 	// Postfix, Sendmail, Exchange: the first word is the HELO name.

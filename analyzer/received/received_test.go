@@ -177,3 +177,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestFromText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"from mail.example.com (mail.example.com\n\t[192.0.2.1]) by mx.example.net; Tue, 3 Jan 2023 10:00:00 +0000", "mail.example.com (mail.example.com [192.0.2.1])"},
+		{"from [192.0.2.1] (helo=foo) by x; Tue, 3 Jan 2023 10:00:00 +0000", "[192.0.2.1] (helo=foo)"},
+		{"by x with SMTP; Tue, 3 Jan 2023 10:00:00 +0000", ""},
+	}
+	for _, tt := range tests {
+		if got := Parse(tt.in).FromText; got != tt.want {
+			t.Errorf("Parse(%q).FromText got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
