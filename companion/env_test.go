@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -192,6 +190,3 @@ func countingServer(t *testing.T, listen string) *atomic.Int64 {
 	}()
 	return &n
 }
-
-var _ = netip.Addr{}
-var _ = strings.Contains
