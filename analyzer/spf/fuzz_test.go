@@ -1,8 +1,11 @@
 package spf
 
 import (
+	"context"
+	"fmt"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -67,6 +70,46 @@ func FuzzMacro(f *testing.F) {
 			if q := queryName(out); len(q) > 253 && strings.Contains(q, ".") {
 				t.Fatalf("queryName(expand(%q)): %d octets", s, len(q))
 			}
+		}
+	})
+}
+
+// FuzzCheckHost evaluates hostile records end to end, served by the
+// fixture DoH server through the real client: no panic, a valid verdict,
+// and the §4.6.4 bounds respected.
+func FuzzCheckHost(f *testing.F) {
+	for _, s := range []string{
+		"v=spf1 include:inc.fuzz.example mx ptr:%{d} a:%{p}.fuzz.example exists:%{ir}.%{v}.fuzz.example ~all",
+		"v=spf1 redirect=%{d}",
+		"v=spf1 a/0//0 mx//0 exp=exp.fuzz.example -all",
+		"v=spf1 include:%{l}.fuzz.example -all",
+	} {
+		f.Add(s, "user")
+	}
+	r, srv := fixture(f,
+		`inc.fuzz.example. TXT "v=spf1 a mx -all"`,
+		`inc.fuzz.example. A 192.0.2.1`,
+		`inc.fuzz.example. MX 10 inc.fuzz.example.`,
+		`1.2.0.192.in-addr.arpa. PTR inc.fuzz.example.`,
+		`exp.fuzz.example. TXT "%{i} %{p} %{c} %{r} %{t} %{s}"`,
+	)
+	var n atomic.Int64
+	f.Fuzz(func(t *testing.T, record, local string) {
+		if len(record) > 4000 {
+			t.Skip("larger than a DNS answer can carry")
+		}
+		name := fmt.Sprintf("r%d.fuzz.example.", n.Add(1))
+		if err := srv.Handler.AddRR(name + " TXT " + presentString(record)); err != nil {
+			t.Skipf("not servable: %v", err)
+		}
+		res := CheckHost(context.Background(), r, netip.MustParseAddr("192.0.2.1"), strings.TrimSuffix(name, "."), local+"@"+name, "helo.fuzz.example", Options{Timeout: 5 * time.Second})
+		switch res.Result {
+		case Pass, Fail, SoftFail, Neutral, None, TempError, PermError:
+		default:
+			t.Fatalf("record %q: got result %q", record, res.Result)
+		}
+		if res.Lookups > MaxLookups+1 || res.VoidLookups > DefaultVoidLookupLimit+1 {
+			t.Fatalf("record %q: %d lookups, %d void", record, res.Lookups, res.VoidLookups)
 		}
 	})
 }
