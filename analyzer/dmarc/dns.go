@@ -234,9 +234,14 @@ type existence struct {
 	err    error
 }
 
-// exists tests whether d exists for DMARC purposes: RFC 9989 §3.2
-// ("Non-existent Domains") calls a domain non-existent when A, AAAA and MX
-// queries all give NXDOMAIN or NODATA. The three queries run concurrently.
+// exists tests whether d exists for the "np" policy (RFC 9989 §4.7 "np",
+// §4.10.1) with A, AAAA and MX queries, run concurrently: d is taken as
+// non-existent when all three say NXDOMAIN or NODATA, the definition of
+// "Non-existent Domains" in RFC 9091 and earlier DMARCbis drafts.
+// Later DMARCbis text defines it by an NXDOMAIN answer alone (RFC 8020);
+// lookup.Resolver reports NXDOMAIN and NODATA alike (lookup.IsNotFound), so
+// a name that has only other record types (a TXT-only subdomain) counts as
+// non-existent here.
 func (q *querier) exists(d string) existence {
 	type answer struct {
 		n   int

@@ -146,7 +146,9 @@ type MechanismAlignment struct {
 
 // Alignment holds the SPF and DKIM alignment outcomes.
 type Alignment struct {
-	SPF  MechanismAlignment `json:"spf"`
+	// SPF is the alignment of the SPF-authenticated identifier.
+	SPF MechanismAlignment `json:"spf"`
+	// DKIM is the alignment of the DKIM-authenticated identifiers.
 	DKIM MechanismAlignment `json:"dkim"`
 }
 
@@ -186,8 +188,9 @@ type Result struct {
 	AppliedPolicy Policy `json:"appliedPolicy,omitempty"`
 	// Testing is true for a record with t=y.
 	Testing bool `json:"testing,omitempty"`
-	// FromExists is the result of the non-existent domain test, when it
-	// was needed (np published at a parent domain).
+	// FromExists is the result of the non-existent domain test (A, AAAA
+	// and MX queries), when it was needed: np published in a record found
+	// at a parent domain.
 	FromExists *bool `json:"fromExists,omitempty"`
 	// Alignment gives the modes and per-identifier detail.
 	Alignment Alignment `json:"alignment"`
@@ -674,7 +677,7 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 				return
 			}
 			// Relaxed: same Organizational Domain (RFC 7489 §3.1;
-			// RFC 9989 §4.4.1, §4.10.2).
+			// RFC 9989 §4.4, §4.10.2).
 			id.Aligned = org == fromOrg
 		}()
 	}

@@ -236,6 +236,24 @@ func TestEvaluate(t *testing.T) {
 			want: want{result: "fail", policy: "quarantine", source: "sp"},
 		},
 		{
+			name: "np: a TXT-only subdomain has no A, AAAA or MX, so it counts as non-existent",
+			in:   Input{From: "a@bounce.example.com"},
+			rrs: []string{
+				txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
+				txtRR("bounce.example.com", "v=spf1 -all"),
+			},
+			want: want{result: "fail", policy: "none", source: "np"},
+		},
+		{
+			name: "np: an MX-only subdomain exists",
+			in:   Input{From: "a@mx.example.com"},
+			rrs: []string{
+				txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
+				"mx.example.com. 300 IN MX 10 mail.example.net.",
+			},
+			want: want{result: "fail", policy: "quarantine", source: "sp"},
+		},
+		{
 			name: "np is not consulted for the Author Domain's own record",
 			in:   Input{From: "a@example.com"},
 			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; np=none")},

@@ -100,9 +100,10 @@ type Record struct {
 	SubdomainPolicy Policy `json:"sp,omitempty"`
 	// NonExistentPolicy is the RFC 9989 "np"; empty when absent or invalid.
 	NonExistentPolicy Policy `json:"np,omitempty"`
-	// ADKIM and ASPF are the alignment modes (default relaxed).
+	// ADKIM is the DKIM alignment mode (default relaxed).
 	ADKIM AlignmentMode `json:"adkim"`
-	ASPF  AlignmentMode `json:"aspf"`
+	// ASPF is the SPF alignment mode (default relaxed).
+	ASPF AlignmentMode `json:"aspf"`
 	// Percent is the RFC 7489 "pct" (default 100); historic in RFC 9989
 	// Appendix A.6, so it never changes the evaluation here.
 	Percent int `json:"pct"`
@@ -110,8 +111,9 @@ type Record struct {
 	Testing bool `json:"t"`
 	// PSD is the RFC 9989 "psd" flag (default "u").
 	PSD PSD `json:"psd"`
-	// RUA and RUF are the aggregate and failure report URIs.
+	// RUA lists the aggregate report URIs.
 	RUA []ReportURI `json:"rua,omitempty"`
+	// RUF lists the failure report URIs.
 	RUF []ReportURI `json:"ruf,omitempty"`
 	// FailureOptions is "fo" split at colons (default ["0"]).
 	FailureOptions []string `json:"fo"`
