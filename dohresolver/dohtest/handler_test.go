@@ -1,3 +1,9 @@
+//go:build !js
+
+// The fixture listens on real sockets for clients in this process or
+// another; under GOOS=js there are none (the wasm tests reach a fixture
+// started natively, see dohresolver.TestWasmFetchTransport).
+
 package dohtest
 
 import (

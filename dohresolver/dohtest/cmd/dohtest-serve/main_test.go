@@ -1,3 +1,7 @@
+//go:build !js
+
+// Under GOOS=js the listener is simulated and fetch cannot reach it.
+
 package main
 
 import (
