@@ -510,6 +510,10 @@ func classify(step string, err error, ctx context.Context) *Error {
 	switch {
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
 		e.Kind = KindCanceled
+	case ctx.Err() != nil:
+		// The request's overall deadline closed the connection.
+		e.Kind = KindTimeout
+		e.Message = step + ": the request deadline was reached"
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
 		e.Kind = KindTimeout
 		e.Message = step + " timed out"

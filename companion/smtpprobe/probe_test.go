@@ -2,6 +2,7 @@ package smtpprobe_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -229,5 +230,24 @@ func TestProbeFailures(t *testing.T) {
 				t.Errorf("Error: got %s/%s (%s), want %s/%s", res.Error.Step, res.Error.Kind, res.Error.Message, tc.wantStep, tc.wantKind)
 			}
 		})
+	}
+}
+
+// TestProbeRequestDeadline checks that the overall deadline of the caller's
+// context stops a probe whose every step is within its own timeout.
+func TestProbeRequestDeadline(t *testing.T) {
+	slow := testenv.ServeRaw(t, func(c net.Conn) {
+		time.Sleep(2 * time.Second)
+		fmt.Fprint(c, "220 late\r\n")
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res := smtpprobe.Probe(ctx, smtpprobe.Options{Host: "mx.example.test", Addr: slow, StepTimeout: 5 * time.Second})
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("probe took %v, want the 200ms request deadline to stop it", took)
+	}
+	if res.Error == nil || res.Error.Kind != smtpprobe.KindTimeout || res.Error.Step != "banner" {
+		t.Errorf("Error: got %+v, want banner/timeout", res.Error)
 	}
 }
