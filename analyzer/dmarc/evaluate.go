@@ -233,15 +233,15 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 		res.add(finding.Error, "dmarc-no-from", res.Reason)
 		return res
 	case errors.Is(err, ErrBadFrom):
-		// RFC 7489 §6.6.1: a From domain that cannot be determined
-		// leaves DMARC unable to evaluate the message.
+		// RFC 7489 §6.6.1; RFC 9989 §4.4: a malformed From leaves no
+		// reliable Author Domain, so DMARC cannot evaluate the message.
 		res.Result = ResultPermError
 		res.Reason = "The RFC5322.From field has no usable domain, so DMARC cannot be evaluated."
 		res.add(finding.Error, "dmarc-bad-from", res.Reason)
 		return res
 	case errors.Is(err, ErrMultipleAuthors):
-		// RFC 7489 §6.6.1; RFC 9989 §4.10: a From with several
-		// domains; receivers may reject such mail or check each domain.
+		// RFC 7489 §6.6.1: receivers may reject such mail or check
+		// each domain; RFC 9989 §4.4 leaves it out of scope.
 		res.Result = ResultPermError
 		res.FromDomain = from
 		res.Reason = "The RFC5322.From field lists addresses in more than one domain; DMARC needs a single Author Domain."
