@@ -201,6 +201,7 @@ func atoi(s string) int {
 type state struct {
 	day, month, year, yearDigits int
 	nums                         []string
+	numBuf                       [4]string
 	hour, min, sec, nsec         int
 	hasTime, hasSec              bool
 	ampm                         int // 0 none, 1 AM, 2 PM
@@ -462,8 +463,14 @@ func (st *state) numeric(t string) bool {
 	if !isDigits(t) || len(t) > 4 {
 		return false
 	}
+	if len(st.nums) >= 3 {
+		return false
+	}
+	if st.nums == nil {
+		st.nums = st.numBuf[:0]
+	}
 	st.nums = append(st.nums, t)
-	return len(st.nums) <= 3
+	return true
 }
 
 func (st *state) setYear(y string) {
@@ -481,12 +488,21 @@ func Parse(s string) (Date, bool) {
 	s = StripComments(s)
 	st := state{weekday: -1}
 	n := 0
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == ','
-	}) {
-		if n++; n > 16 || !st.token(f) {
+	for i := 0; i < len(s); {
+		for i < len(s) && (isSpace(s[i]) || s[i] == ',') {
+			i++
+		}
+		j := i
+		for j < len(s) && !isSpace(s[j]) && s[j] != ',' {
+			j++
+		}
+		if j == i {
+			break
+		}
+		if n++; n > 16 || !st.token(s[i:j]) {
 			return Date{}, false
 		}
+		i = j
 	}
 	return st.finish()
 }

@@ -184,7 +184,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\
 // tokenize splits the clause part into words and comments (RFC 5322
 // §3.2.2; comments nest). "[...]" and "<...>" stay in one word.
 func tokenize(s string) []token {
-	var out []token
+	out := make([]token, 0, 24)
 	i := 0
 	for i < len(s) && len(out) < maxTokens {
 		c := s[i]
@@ -249,6 +249,9 @@ type clause struct {
 }
 
 func (c *clause) add(t token) {
+	if c.key != "from" {
+		return // only the from clause's text is kept (FromText)
+	}
 	if c.text.Len() > 0 {
 		c.text.WriteByte(' ')
 	}
@@ -277,6 +280,22 @@ func keyword(w string) string {
 		return "for"
 	}
 	return ""
+}
+
+func keyIndex(k string) int {
+	switch k {
+	case "from":
+		return 0
+	case "by":
+		return 1
+	case "via":
+		return 2
+	case "with":
+		return 3
+	case "id":
+		return 4
+	}
+	return 5
 }
 
 func (r *Received) clauses(toks []token) {
@@ -310,12 +329,15 @@ func (r *Received) clauses(toks []token) {
 		// qmail: "(qmail 1234 invoked by uid 0); date".
 		r.Comment = strings.Join(strings.Fields(loose[0]), " ")
 	}
-	seen := map[string]bool{}
-	var allComments []string
-	allComments = append(allComments, loose...)
+	var seen [6]bool
+	for _, cm := range loose {
+		r.scanComment(cm)
+	}
 	for _, c := range cls {
-		allComments = append(allComments, c.comments...)
-		if seen[c.key] {
+		for _, cm := range c.comments {
+			r.scanComment(cm)
+		}
+		if seen[keyIndex(c.key)] {
 			// XMail: "for <rcpt> from <sender>".
 			if c.key == "from" && len(c.words) > 0 && strings.HasPrefix(c.words[0], "<") {
 				r.EnvelopeFrom = strings.Trim(c.words[0], "<>")
@@ -325,7 +347,7 @@ func (r *Received) clauses(toks []token) {
 			}
 			continue
 		}
-		seen[c.key] = true
+		seen[keyIndex(c.key)] = true
 		switch c.key {
 		case "from":
 			r.Parsed = true
@@ -358,9 +380,6 @@ func (r *Received) clauses(toks []token) {
 				r.For = strings.Trim(c.words[0], "<>,")
 			}
 		}
-	}
-	for _, cm := range allComments {
-		r.scanComment(cm)
 	}
 	if r.TLSVersion != "" || r.Cipher != "" {
 		r.TLS = true
@@ -712,8 +731,8 @@ func looksCipher(w string) bool {
 // TLSv1:CIPHER:168" (Exim), "TLS: TLS1.3, 128bits, CIPHER", "(TLS)"
 // (Exchange), "(Google Transport Security)".
 func (r *Received) scanComment(cm string) {
-	if !strings.Contains(strings.ToUpper(cm), "TLS") && !strings.Contains(strings.ToUpper(cm), "SSL") &&
-		!strings.Contains(cm, "cipher") && !strings.Contains(cm, "Transport Security") {
+	if !containsFold(cm, "tls") && !containsFold(cm, "ssl") && !containsFold(cm, "cipher") &&
+		!strings.Contains(cm, "Transport Security") {
 		return
 	}
 	f := fields(cm)
@@ -759,6 +778,23 @@ func (r *Received) scanComment(cm string) {
 	if strings.Contains(cm, "Google Transport Security") {
 		r.TLS = true
 	}
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			if s[i+j]|0x20 != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // colonTLS reads Exim's "TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256".

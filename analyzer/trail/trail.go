@@ -118,6 +118,9 @@ type Hop struct {
 	Addr netip.Addr `json:"-"`
 	// Received is the parsed field.
 	Received received.Received `json:"-"`
+
+	// organizational domains of By, HELO and RDNS, computed once.
+	byOrg, heloOrg, rdnsOrg string
 }
 
 // Boundary is the hop where the final receiving organization accepted the
@@ -213,6 +216,7 @@ func makeHop(i, k int, p received.Received) Hop {
 		Via: p.Via, ID: p.ID, For: p.For, Parsed: p.Parsed,
 		Comment: p.Comment, Raw: p.Raw, Received: p,
 	}
+	h.byOrg, h.heloOrg, h.rdnsOrg = OrgDomain(p.By), OrgDomain(p.HELO), OrgDomain(p.RDNS)
 	if p.IP.IsValid() {
 		h.Addr = p.IP
 		h.IP = p.IP.String()
@@ -416,7 +420,7 @@ func (r *Result) boundary(ev Evidence) {
 		if isRetrieval(h) {
 			continue
 		}
-		if org := OrgDomain(h.By); org != "" {
+		if org := h.byOrg; org != "" {
 			finalOrg = org
 			chainIdx = r.chain(org)
 			break
@@ -505,7 +509,7 @@ func (r *Result) boundary(ev Evidence) {
 	b := &Boundary{
 		Index: best.index, ReceivedIndex: h.ReceivedIndex,
 		IP: h.IP, HELO: h.HELO, RDNS: h.RDNS, By: h.By,
-		Evidence: best.evidence, AuthServID: best.authserv, Org: OrgDomain(h.By),
+		Evidence: best.evidence, AuthServID: best.authserv, Org: h.byOrg,
 	}
 	for _, c := range cands[1:] {
 		if c.index == best.index {
@@ -601,7 +605,7 @@ func (r *Result) chain(org string) int {
 			}
 			continue
 		}
-		byOrg := OrgDomain(h.By)
+		byOrg := h.byOrg
 		if byOrg == "" {
 			continue
 		}
@@ -656,7 +660,7 @@ func (r *Result) inside(h Hop, org string) bool {
 		return true
 	}
 	if h.RDNS != "" && h.Addr.IsValid() {
-		return OrgDomain(h.RDNS) == org
+		return h.rdnsOrg == org
 	}
 	if !h.Addr.IsValid() {
 		// "from localhost", "(from user@localhost)", "from murder
@@ -666,10 +670,9 @@ func (r *Result) inside(h Hop, org string) bool {
 		if f == "" || strings.Contains(f, "@") {
 			return true
 		}
-		ho := OrgDomain(h.HELO)
-		return ho == "" || ho == org
+		return h.heloOrg == "" || h.heloOrg == org
 	}
-	return h.HELO != "" && OrgDomain(h.HELO) == org && !h.Received.RDNSStated
+	return h.HELO != "" && h.heloOrg == org && !h.Received.RDNSStated
 }
 
 // tlsFindings reports hops that crossed a public network in clear text.
