@@ -20,7 +20,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"headerlens/analyzer/finding"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 )
@@ -98,27 +97,26 @@ func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, e
 			HasBody:   msg.HasBody(),
 			BodyBytes: len(msg.Body),
 		},
-		Notes:    msg.Notes,
-		Headers:  headerList(msg),
-		Findings: []finding.Finding{},
+		Notes:   msg.Notes,
+		Headers: headerList(msg),
+	}
+	if r.Notes == nil {
+		r.Notes = []string{}
 	}
 	r.Summary = summarize(msg)
-	r.Live = runLive(ctx, msg, opts)
+	f := readForensics(msg)
+	r.Hops = f.trail.Hops
+	r.Trail = TrailInfo{TotalSeconds: f.trail.TotalSeconds, Boundary: f.trail.Boundary}
+	r.Recorded = f.verdicts
+	r.Vendor = f.vendor
+	r.Live = runLive(ctx, msg, f, opts, now)
+	r.Findings = headerFindings(msg, f, r.Live, now)
 	r.DNS = dnsLog.Queries()
 	if r.DNS == nil {
 		r.DNS = []lookup.Query{}
 	}
 	r.ElapsedMs = float64(time.Since(start).Microseconds()) / 1000
-	_ = now
 	return r, nil
-}
-
-// runLive runs the DNS-based checks, or says why they were skipped.
-func runLive(ctx context.Context, msg *message.Message, opts Options) *Live {
-	if opts.Resolver == nil {
-		return &Live{Enabled: false, Reason: "offline: no DNS resolver was configured, so SPF, DKIM, DMARC and ARC were not re-checked"}
-	}
-	return &Live{Enabled: true}
 }
 
 func headerList(msg *message.Message) []Header {

@@ -3,6 +3,9 @@ package analyzer
 import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/recorded"
+	"headerlens/analyzer/trail"
+	"headerlens/analyzer/vendor"
 )
 
 // Report is the result of an analysis. Its JSON form is the contract shared
@@ -15,6 +18,16 @@ type Report struct {
 	Summary Summary `json:"summary"`
 	// Headers lists every header field in order, topmost first.
 	Headers []Header `json:"headers"`
+	// Hops is the Received trail, oldest first.
+	Hops []trail.Hop `json:"hops"`
+	// Trail holds the total transit time and the trust boundary.
+	Trail TrailInfo `json:"trail"`
+	// Recorded lists the verdicts that receiving servers wrote into the
+	// header (Authentication-Results, ARC-Authentication-Results,
+	// Received-SPF), with Trusted set for those above the trust boundary.
+	Recorded []recorded.Verdict `json:"recorded"`
+	// Vendor holds the decoded anti-spam headers of mail filters.
+	Vendor []vendor.Decoded `json:"vendor"`
 	// Live holds the checks re-run against DNS.
 	Live *Live `json:"live"`
 	// Findings are observations worth a person's attention.
@@ -81,12 +94,4 @@ type Input struct {
 	HasBody bool `json:"hasBody"`
 	// BodyBytes is the body size after line endings became CRLF.
 	BodyBytes int `json:"bodyBytes"`
-}
-
-// Live holds the results of the checks re-run against DNS.
-type Live struct {
-	// Enabled is false when the analysis ran offline.
-	Enabled bool `json:"enabled"`
-	// Reason says why the live checks did not run.
-	Reason string `json:"reason,omitempty"`
 }

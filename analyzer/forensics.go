@@ -1,0 +1,149 @@
+package analyzer
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"headerlens/analyzer/datetime"
+	"headerlens/analyzer/finding"
+	"headerlens/analyzer/findings"
+	"headerlens/analyzer/message"
+	"headerlens/analyzer/recorded"
+	"headerlens/analyzer/trail"
+	"headerlens/analyzer/vendor"
+)
+
+// TrailInfo is what the Received trail says as a whole.
+type TrailInfo struct {
+	// TotalSeconds is the time from the oldest to the newest dated hop.
+	TotalSeconds *float64 `json:"totalSeconds,omitempty"`
+	// Boundary is the hop where the final receiving organization accepted
+	// the message; nil when it cannot be told.
+	Boundary *trail.Boundary `json:"boundary,omitempty"`
+}
+
+// forensics is the offline reading of the header: trail, recorded
+// verdicts and vendor headers.
+type forensics struct {
+	trail    trail.Result
+	verdicts []recorded.Verdict
+	vendor   []vendor.Decoded
+}
+
+func values(fields []message.Field) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.Value
+	}
+	return out
+}
+
+// readForensics builds the trail, finds the trust boundary and marks the
+// recorded verdicts written at or above it as trusted.
+func readForensics(msg *message.Message) forensics {
+	var f forensics
+	rp, _ := msg.First("Return-Path")
+	authAs, _ := msg.First("X-MS-Exchange-Organization-AuthAs")
+	f.trail = trail.Build(values(msg.Get("Received")), trail.Evidence{
+		AuthenticationResults: values(msg.Get("Authentication-Results")),
+		ReceivedSPF:           values(msg.Get("Received-SPF")),
+		ReturnPath:            rp,
+		ExchangeAuthAs:        authAs,
+	})
+	f.verdicts = recorded.ParseMessage(msg.Fields)
+	// RFC 8601 §5: only results added by the receiving organization can be
+	// trusted. Fields above the boundary's Received field were added after
+	// the message crossed into that organization.
+	if b := f.trail.Boundary; b != nil {
+		pos := receivedPosition(msg, b.ReceivedIndex)
+		f.verdicts = recorded.MarkTrusted(f.verdicts, recorded.TrustAbove(pos))
+	}
+	if f.verdicts == nil {
+		f.verdicts = []recorded.Verdict{}
+	}
+	f.vendor = vendor.Decode(msg.Fields)
+	if f.vendor == nil {
+		f.vendor = []vendor.Decoded{}
+	}
+	return f
+}
+
+// receivedPosition returns the position in msg.Fields of the k-th Received
+// field (0 = topmost).
+func receivedPosition(msg *message.Message, k int) int {
+	n := 0
+	for i, f := range msg.Fields {
+		if strings.EqualFold(f.Name, "Received") {
+			if n == k {
+				return i
+			}
+			n++
+		}
+	}
+	return len(msg.Fields)
+}
+
+// headerFindings runs the findings rules over the header and the results
+// gathered so far.
+func headerFindings(msg *message.Message, f forensics, live *Live, now time.Time) []finding.Finding {
+	in := findings.Input{Now: now}
+	if v, ok := msg.First("From"); ok {
+		in.FromPresent = true
+		in.From = findings.ParseAddresses(v)
+	}
+	if v, ok := msg.First("Reply-To"); ok {
+		in.ReplyTo = findings.ParseAddresses(v)
+	}
+	if v, ok := msg.First("Sender"); ok {
+		if a := findings.ParseAddresses(v); len(a) > 0 {
+			in.Sender = &a[0]
+		}
+	}
+	if v, ok := msg.First("Return-Path"); ok {
+		in.ReturnPath = returnPathAddress(v)
+	}
+	in.MessageIDs = values(msg.Get("Message-ID"))
+	in.Dates = values(msg.Get("Date"))
+	if len(in.Dates) > 0 {
+		if d, ok := datetime.Parse(in.Dates[0]); ok {
+			in.Date = d.Time
+		}
+	}
+	for _, h := range f.trail.Hops {
+		if in.FirstHopTime.IsZero() && !h.At.IsZero() {
+			in.FirstHopTime = h.At
+		}
+		in.Hops = append(in.Hops, findings.Hop{
+			Index: h.Index, From: h.From, By: h.By, IP: h.IP,
+			Protocol: h.Protocol, Encrypted: h.Encrypted,
+			// A hop between private addresses never crossed the
+			// internet; TLS is not judged there.
+			Internal: h.Internal || h.Private,
+		})
+	}
+	in.ListUnsubscribe, in.ListUnsubscribePresent = msg.First("List-Unsubscribe")
+	in.ListUnsubscribePost, in.ListUnsubscribePostPresent = msg.First("List-Unsubscribe-Post")
+	in.ListID, _ = msg.First("List-Id")
+	in.Precedence, _ = msg.First("Precedence")
+	in.FeedbackID, _ = msg.First("Feedback-ID")
+	in.Verdicts = f.verdicts
+	if live == nil || !live.Enabled {
+		in.DKIM = offlineDKIM(msg)
+	} else {
+		for _, d := range live.DKIM {
+			in.DKIM = append(in.DKIM, findings.DKIMSignature{Domain: d.Domain, SignedHeaders: d.SignedHeaders, Result: d.Result})
+		}
+	}
+	out := findings.Check(in)
+	out = append(out, f.trail.Findings...)
+	sortFindings(out)
+	return out
+}
+
+// sortFindings orders findings by severity, most serious first, keeping
+// the rules' order within a severity.
+func sortFindings(fs []finding.Finding) {
+	rank := map[finding.Severity]int{finding.Error: 0, finding.Warning: 1, finding.Info: 2}
+	slices.SortStableFunc(fs, func(a, b finding.Finding) int { return rank[a.Severity] - rank[b.Severity] })
+}

@@ -1,0 +1,160 @@
+package analyzer
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"headerlens/analyzer/dkim"
+	"headerlens/analyzer/dmarc"
+	"headerlens/analyzer/findings"
+	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/message"
+	"headerlens/analyzer/spf"
+)
+
+// Live holds the results of the checks re-run against DNS.
+type Live struct {
+	// Enabled is false when the analysis ran offline.
+	Enabled bool `json:"enabled"`
+	// Reason says why the live checks did not run.
+	Reason string `json:"reason,omitempty"`
+	// Identities are the SPF identities used, and where each came from.
+	Identities *Identities `json:"identities,omitempty"`
+	// SPF is the RFC 7208 result for the MAIL FROM identity (its HELO
+	// result inside); nil when no client IP is known.
+	SPF *spf.Result `json:"spf,omitempty"`
+	// SPFSkipped says why SPF was not evaluated.
+	SPFSkipped string `json:"spfSkipped,omitempty"`
+	// DKIM has one result per DKIM-Signature field, topmost first.
+	DKIM []dkim.Result `json:"dkim"`
+	// DMARC is the RFC 7489 / RFC 9989 evaluation.
+	DMARC *dmarc.Result `json:"dmarc,omitempty"`
+}
+
+// Identities are the SPF inputs (RFC 7208 §2.2–§2.4).
+type Identities struct {
+	IP       string `json:"ip"`
+	HELO     string `json:"helo"`
+	MailFrom string `json:"mailFrom"`
+	// Source says where each came from: "option" (given by the user),
+	// "trail" (the trust boundary hop), "return-path", or "" (unknown).
+	IPSource       string `json:"ipSource"`
+	HELOSource     string `json:"heloSource"`
+	MailFromSource string `json:"mailFromSource"`
+}
+
+// identities picks the SPF identities: the options first, then the trust
+// boundary of the Received trail and the Return-Path.
+func identities(msg *message.Message, f forensics, opts Options) *Identities {
+	id := &Identities{}
+	b := f.trail.Boundary
+	switch {
+	case opts.IP != "":
+		id.IP, id.IPSource = opts.IP, "option"
+	case b != nil && b.IP != "":
+		id.IP, id.IPSource = b.IP, "trail"
+	}
+	switch {
+	case opts.HELO != "":
+		id.HELO, id.HELOSource = opts.HELO, "option"
+	case b != nil && b.HELO != "":
+		id.HELO, id.HELOSource = b.HELO, "trail"
+	}
+	switch {
+	case opts.MailFrom != "":
+		id.MailFrom, id.MailFromSource = opts.MailFrom, "option"
+	default:
+		// RFC 5321 §4.4: the delivering server records the reverse-path
+		// in Return-Path.
+		if v, ok := msg.First("Return-Path"); ok {
+			id.MailFrom, id.MailFromSource = returnPathAddress(v), "return-path"
+		}
+	}
+	return id
+}
+
+// runLive runs the DNS-based checks. SPF, DKIM and the DMARC record
+// discovery start at once; DMARC's verdict waits for SPF and DKIM.
+func runLive(ctx context.Context, msg *message.Message, f forensics, opts Options, now time.Time) *Live {
+	if opts.Resolver == nil {
+		return &Live{Enabled: false, Reason: "offline: no DNS resolver was configured, so SPF, DKIM, DMARC and ARC were not re-checked", DKIM: []dkim.Result{}}
+	}
+	res := opts.Resolver
+	live := &Live{Enabled: true, Identities: identities(msg, f, opts)}
+	fromValue, _ := msg.First("From")
+
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ip, err := netip.ParseAddr(live.Identities.IP)
+		if err != nil {
+			live.SPFSkipped = "no connecting IP address was found in the Received trail, so SPF cannot be evaluated; give one with the ip option"
+			return
+		}
+		live.SPF = spf.Check(ctx, res, ip, live.Identities.HELO, live.Identities.MailFrom, spf.Options{Now: func() time.Time { return now }})
+	})
+	wg.Go(func() {
+		live.DKIM = dkim.Verify(ctx, res, msg, dkim.Options{Now: now})
+	})
+	if fromValue != "" {
+		// Warm the resolver with the DMARC discovery queries while SPF and
+		// DKIM run: the evaluation below then finds them answered or in
+		// flight (dohresolver caches and de-duplicates).
+		wg.Go(func() {
+			prefetchDMARC(ctx, res, fromValue)
+		})
+	}
+	wg.Wait()
+	if live.DKIM == nil {
+		live.DKIM = []dkim.Result{}
+	}
+
+	in := dmarc.Input{From: fromValue, Method: dmarc.MethodTreeWalk}
+	if live.SPF != nil {
+		in.SPF = dmarc.SPF{Result: string(live.SPF.Result), MailFrom: live.Identities.MailFrom, Helo: live.Identities.HELO}
+	} else {
+		in.SPF = dmarc.SPF{Result: "none", MailFrom: live.Identities.MailFrom, Helo: live.Identities.HELO}
+	}
+	for _, d := range live.DKIM {
+		in.DKIM = append(in.DKIM, dmarc.DKIM{Domain: d.Domain, Result: d.Result, Selector: d.Selector})
+	}
+	r := dmarc.Evaluate(ctx, res, in)
+	live.DMARC = &r
+	return live
+}
+
+// prefetchDMARC asks for the DMARC records that discovery will need
+// (RFC 9989 §4.10 tree walk, which covers the RFC 7489 §6.6.3 names).
+func prefetchDMARC(ctx context.Context, res lookup.Resolver, from string) {
+	addrs := findings.ParseAddresses(from)
+	if len(addrs) == 0 {
+		return
+	}
+	at := strings.LastIndexByte(addrs[0].Address, '@')
+	if at < 0 {
+		return
+	}
+	domain, err := dmarc.NormalizeDomain(addrs[0].Address[at+1:])
+	if err != nil {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, name := range dmarc.TreeWalkNames(domain) {
+		wg.Go(func() { res.LookupTXT(ctx, name) })
+	}
+	wg.Wait()
+}
+
+// offlineDKIM lists the DKIM signatures without verifying them, for the
+// findings rules when the analysis is offline.
+func offlineDKIM(msg *message.Message) []findings.DKIMSignature {
+	var out []findings.DKIMSignature
+	for _, f := range msg.Get("DKIM-Signature") {
+		if s, err := dkim.ParseSignature(f.Raw); err == nil {
+			out = append(out, findings.DKIMSignature{Domain: s.Domain, SignedHeaders: s.Headers})
+		}
+	}
+	return out
+}

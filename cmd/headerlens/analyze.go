@@ -1,0 +1,433 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"headerlens/analyzer"
+	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/message"
+	"headerlens/dohresolver"
+)
+
+// stringList is a repeatable flag that also accepts comma-separated values.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+
+func (s *stringList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*s = append(*s, p)
+		}
+	}
+	return nil
+}
+
+// resolverFlags are the DNS flags shared by analyze and spf.
+type resolverFlags struct {
+	doh     stringList
+	offline bool
+	timeout time.Duration
+}
+
+func (f *resolverFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.doh, "doh", "DNS-over-HTTPS endpoint URL, repeatable, tried in order (default: "+strings.Join(dohresolver.DefaultEndpoints, ", ")+")")
+	fs.BoolVar(&f.offline, "offline", false, "no network at all: skip the live DNS checks")
+	fs.DurationVar(&f.timeout, "timeout", analyzer.DefaultTimeout, "deadline for the whole analysis of one message, DNS included")
+}
+
+// resolver returns the configured resolver, or nil when offline.
+func (f *resolverFlags) resolver() (lookup.Resolver, error) {
+	if f.offline {
+		return nil, nil
+	}
+	endpoints := []string(f.doh)
+	if len(endpoints) == 0 {
+		endpoints = dohresolver.DefaultEndpoints
+	}
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: endpoints})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: headerlens analyze [flags] [FILE|DIR|-]...\n\n"+
+			"Analyzes each message: a file (.eml or a header block), an mbox file, a Maildir\n"+
+			"or a folder of messages, or standard input (\"-\" or no argument). One message\n"+
+			"prints one report; several print JSON Lines, one object per message.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	var (
+		format   = fs.String("format", "", "output format: text or json (default: text for one message, JSON Lines for several)")
+		ip       = fs.String("ip", "", "SPF client IP, overriding the one found in the Received trail")
+		helo     = fs.String("helo", "", "SPF HELO identity, overriding the one found in the Received trail")
+		mailFrom = fs.String("mail-from", "", "SPF MAIL FROM identity, overriding Return-Path")
+		rf       resolverFlags
+	)
+	rf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *format != "" && *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "headerlens analyze: --format must be text or json, not %q\n", *format)
+		return exitUsage
+	}
+	res, err := rf.resolver()
+	if err != nil {
+		fmt.Fprintf(stderr, "headerlens analyze: %v\n", err)
+		return exitUsage
+	}
+	opts := analyzer.Options{Resolver: res, IP: *ip, HELO: *helo, MailFrom: *mailFrom, Timeout: rf.timeout}
+
+	inputs := fs.Args()
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	srcs, err := collectSources(inputs, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "headerlens analyze: %v\n", err)
+		return exitFail
+	}
+	b := batch{ctx: ctx, opts: opts, stdout: stdout, stderr: stderr, format: *format}
+	return b.run(srcs)
+}
+
+// source is one input: a file, standard input, or an mbox file.
+type source struct {
+	name string
+	// open returns the input; for mbox files it is split into messages.
+	open func() (io.ReadCloser, error)
+}
+
+// collectSources expands the arguments into sources: a directory becomes
+// its files (a Maildir its cur/ and new/ messages), sorted by name.
+func collectSources(args []string, stdin io.Reader) ([]source, error) {
+	var out []source
+	for _, a := range args {
+		if a == "-" {
+			out = append(out, source{name: "-", open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, fileSource(a))
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				// A Maildir's tmp/ holds messages still being delivered
+				// (maildir(5)); skip it and hidden folders.
+				if p != a && (d.Name() == "tmp" || strings.HasPrefix(d.Name(), ".")) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			out = append(out, fileSource(f))
+		}
+	}
+	return out, nil
+}
+
+func fileSource(path string) source {
+	return source{name: path, open: func() (io.ReadCloser, error) { return os.Open(path) }}
+}
+
+// item is one message to analyze.
+type item struct {
+	name string
+	data []byte
+	err  error
+}
+
+// splitMessages reads r and calls emit for each message. A file that starts
+// with an mbox "From " line is split at every such line (RFC 4155), and
+// mboxrd quoting (">From ") is undone; anything else is one message.
+func splitMessages(name string, r io.Reader, emit func(item) bool) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(5)
+	if string(head) != "From " {
+		data, err := io.ReadAll(io.LimitReader(br, message.MaxInputSize+1))
+		emit(item{name: name, data: data, err: err})
+		return
+	}
+	var (
+		cur    bytes.Buffer
+		n      int
+		tooBig bool
+	)
+	flush := func() bool {
+		if cur.Len() == 0 && n == 0 {
+			return true
+		}
+		n++
+		it := item{name: fmt.Sprintf("%s#%d", name, n), data: append([]byte(nil), cur.Bytes()...)}
+		if tooBig {
+			it.err = message.ErrTooLarge
+		}
+		cur.Reset()
+		tooBig = false
+		return emit(it)
+	}
+	first := true
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			if bytes.HasPrefix(line, []byte("From ")) && !first {
+				if !flush() {
+					return
+				}
+			}
+			first = false
+			if q := bytes.TrimLeft(line, ">"); len(q) < len(line) && bytes.HasPrefix(q, []byte("From ")) {
+				line = line[1:] // mboxrd: one level of ">" quoting removed
+			}
+			if cur.Len()+len(line) > message.MaxInputSize {
+				tooBig = true
+			} else {
+				cur.Write(line)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if err != io.EOF {
+				emit(item{name: name, err: err})
+				return
+			}
+			break
+		}
+	}
+	flush()
+}
+
+// batch analyzes sources concurrently and writes the reports in input order.
+type batch struct {
+	ctx            context.Context
+	opts           analyzer.Options
+	stdout, stderr io.Writer
+	format         string
+}
+
+type outcome struct {
+	name   string
+	report *analyzer.Report
+	err    error
+}
+
+func (b *batch) run(srcs []source) int {
+	workers := runtime.GOMAXPROCS(0)
+	items := make(chan item, workers)
+	go func() {
+		defer close(items)
+		for _, s := range srcs {
+			rc, err := s.open()
+			if err != nil {
+				items <- item{name: s.name, err: err}
+				continue
+			}
+			splitMessages(s.name, rc, func(it item) bool {
+				select {
+				case items <- it:
+					return true
+				case <-b.ctx.Done():
+					return false
+				}
+			})
+			rc.Close()
+		}
+	}()
+
+	// Results come back in order through a queue of per-item channels.
+	queue := make(chan chan outcome, 2*workers)
+	sem := make(chan struct{}, workers)
+	go func() {
+		defer close(queue)
+		for it := range items {
+			ch := make(chan outcome, 1)
+			queue <- ch
+			sem <- struct{}{}
+			go func(it item) {
+				defer func() { <-sem }()
+				ch <- b.analyzeOne(it)
+			}(it)
+		}
+	}()
+
+	prog := newProgress(b.stderr)
+	var results []outcome
+	failed, total := 0, 0
+	var once sync.Once
+	multi := false
+	for ch := range queue {
+		o := <-ch
+		total++
+		if o.err != nil {
+			failed++
+		}
+		prog.update(total, failed)
+		if !multi && total == 1 {
+			// Hold the first result until we know whether there is more.
+			results = append(results, o)
+			continue
+		}
+		once.Do(func() {
+			multi = true
+			for _, r := range results {
+				b.writeLine(r)
+			}
+			results = nil
+		})
+		b.writeLine(o)
+	}
+	prog.done(total, failed)
+	if !multi {
+		if len(results) == 0 {
+			fmt.Fprintln(b.stderr, "headerlens analyze: no messages found")
+			return exitFail
+		}
+		o := results[0]
+		if o.err != nil {
+			fmt.Fprintf(b.stderr, "headerlens analyze: %s: %v\n", o.name, o.err)
+			return exitFail
+		}
+		if b.format == "json" {
+			enc := json.NewEncoder(b.stdout)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(o.report); err != nil {
+				return exitFail
+			}
+			return exitOK
+		}
+		writeText(b.stdout, o.report)
+		return exitOK
+	}
+	if failed > 0 {
+		fmt.Fprintf(b.stderr, "headerlens analyze: %d of %d messages could not be analyzed\n", failed, total)
+		return exitFail
+	}
+	return exitOK
+}
+
+func (b *batch) analyzeOne(it item) outcome {
+	if it.err != nil {
+		return outcome{name: it.name, err: it.err}
+	}
+	if len(it.data) > message.MaxInputSize {
+		return outcome{name: it.name, err: message.ErrTooLarge}
+	}
+	r, err := analyzer.Analyze(b.ctx, it.data, b.opts)
+	return outcome{name: it.name, report: r, err: err}
+}
+
+// batchLine is one line of JSON Lines output.
+type batchLine struct {
+	File   string           `json:"file"`
+	Error  string           `json:"error,omitempty"`
+	Report *analyzer.Report `json:"report,omitempty"`
+}
+
+func (b *batch) writeLine(o outcome) {
+	if b.format == "text" {
+		fmt.Fprintf(b.stdout, "==> %s <==\n", o.name)
+		if o.err != nil {
+			fmt.Fprintf(b.stdout, "error: %v\n\n", o.err)
+			return
+		}
+		writeText(b.stdout, o.report)
+		fmt.Fprintln(b.stdout)
+		return
+	}
+	l := batchLine{File: o.name, Report: o.report}
+	if o.err != nil {
+		l.Error = o.err.Error()
+	}
+	enc := json.NewEncoder(b.stdout)
+	enc.SetEscapeHTML(false)
+	enc.Encode(l)
+}
+
+// progress draws a one-line counter on stderr when it is a terminal.
+type progress struct {
+	w     io.Writer
+	on    bool
+	start time.Time
+	last  time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w, start: time.Now()}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.on = true
+		}
+	}
+	return p
+}
+
+func (p *progress) update(n, failed int) {
+	if !p.on || n < 2 || time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.draw(n, failed)
+}
+
+func (p *progress) draw(n, failed int) {
+	rate := float64(n) / time.Since(p.start).Seconds()
+	const width = 24
+	pos := n % (2 * width)
+	if pos >= width {
+		pos = 2*width - pos - 1
+	}
+	bar := strings.Repeat("·", pos) + "█" + strings.Repeat("·", width-pos-1)
+	fmt.Fprintf(p.w, "\r[%s] %d messages, %d failed, %.0f msg/s ", bar, n, failed, rate)
+}
+
+func (p *progress) done(n, failed int) {
+	if p.on && n >= 2 {
+		p.draw(n, failed)
+		fmt.Fprintln(p.w)
+	}
+}

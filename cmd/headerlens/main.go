@@ -1,0 +1,77 @@
+// Command headerlens analyzes email headers from the command line and serves
+// the headerlens web site with its companion API.
+//
+// Usage:
+//
+//	headerlens analyze [flags] [FILE|DIR|-]...   analyze messages, print a report
+//	headerlens spf [flags]                        evaluate SPF for one identity
+//	headerlens serve [flags]                      serve the site and the companion API
+//	headerlens version                            print the version
+//
+// Exit codes:
+//
+//	0  success: every input was analyzed (whatever the verdicts are)
+//	1  at least one input could not be analyzed, or serving failed
+//	2  usage error: unknown command, bad flag or bad flag value
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"headerlens/analyzer"
+)
+
+// Exit codes, documented in the package comment and the README.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `headerlens: email header analyzer
+
+Usage:
+  headerlens analyze [flags] [FILE|DIR|-]...  analyze messages (.eml, mbox, Maildir)
+  headerlens spf [flags]                       evaluate SPF for one identity
+  headerlens serve [flags]                     serve the web site and companion API
+  headerlens version                           print the version
+
+Run "headerlens COMMAND -h" for the flags of a command.
+`
+
+// run dispatches to a subcommand and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "analyze":
+		return runAnalyze(ctx, args[1:], stdin, stdout, stderr)
+	case "spf":
+		return runSPF(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "headerlens", analyzer.Version)
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "headerlens: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+}
