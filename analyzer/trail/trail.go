@@ -493,12 +493,17 @@ func (r *Result) boundary(ev Evidence) {
 	if chainIdx >= 0 {
 		cands = append(cands, candidate{evidence: EvidenceByChain, index: chainIdx, org: finalOrg})
 	}
-	// The newest hop from a public address (mailbox downloads aside).
+	// The newest hop from a public address. Mailbox downloads are not
+	// deliveries, and a receiver named "localhost" below a named one is a
+	// content filter (amavisd-new) relaying inside the host.
+	named := false
 	for i := len(r.Hops) - 1; i >= 0; i-- {
-		if h := r.Hops[i]; h.Addr.IsValid() && !h.Private && !isRetrieval(h) {
+		h := r.Hops[i]
+		if h.Addr.IsValid() && !h.Private && !isRetrieval(h) && !(named && isLocalName(h.By)) {
 			cands = append(cands, candidate{evidence: EvidencePublicIP, index: i})
 			break
 		}
+		named = named || h.byOrg != ""
 	}
 	if len(cands) == 0 {
 		// No evidence at all: the newest hop is the receiver's.
