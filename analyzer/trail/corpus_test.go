@@ -69,12 +69,6 @@ func inputs(fs []field) ([]string, Evidence) {
 			ev.AuthenticationResults = append(ev.AuthenticationResults, f.value)
 		case "received-spf":
 			ev.ReceivedSPF = append(ev.ReceivedSPF, f.value)
-		case "return-path":
-			if ev.ReturnPath == "" {
-				ev.ReturnPath = f.value
-			}
-		case "x-ms-exchange-organization-authas":
-			ev.ExchangeAuthAs = f.value
 		}
 	}
 	return rcv, ev

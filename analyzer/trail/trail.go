@@ -44,11 +44,6 @@ type Evidence struct {
 	AuthenticationResults []string
 	// ReceivedSPF are the Received-SPF values.
 	ReceivedSPF []string
-	// ReturnPath is the topmost Return-Path value.
-	ReturnPath string
-	// ExchangeAuthAs is X-MS-Exchange-Organization-AuthAs ("Internal",
-	// "Anonymous", "Partner"), when present.
-	ExchangeAuthAs string
 }
 
 // Hop is one Received field. The JSON names from, ip, by, with, tls, id,
