@@ -77,7 +77,7 @@ func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var dnsLog lookup.Log
+	dnsLog := lookup.Log{Start: start}
 	ctx = lookup.WithLog(ctx, &dnsLog)
 
 	msg, err := message.Parse(input)

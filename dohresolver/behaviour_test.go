@@ -384,7 +384,7 @@ func TestNameValidation(t *testing.T) {
 		{".a", false},
 		{"exämple.com", false},
 		{"例え.テスト", false},
-		{"a b.example", false},
+		{"a\tb.example", false},
 		{"a\\.b.example", false},
 	}
 	for _, tt := range tests {
@@ -511,5 +511,17 @@ func TestLogOnFailure(t *testing.T) {
 	qs := log.Queries()
 	if len(qs) != 1 || qs[0].Error == "" || qs[0].Endpoint != srv.URL() || qs[0].Rcode != "" || qs[0].DurationMs < 100 {
 		t.Errorf("log = %+v, want one entry with an error, the endpoint, no rcode, ≥100ms", qs)
+	}
+}
+
+// TestNameWithSpace checks a name holding a space, which SPF macros can
+// produce (RFC 7208 §7.3) and RFC 2181 §11 allows: the query goes out and
+// the answer's question matches.
+func TestNameWithSpace(t *testing.T) {
+	srv, r := newFixture(t, Config{})
+	srv.AddRR(`a\ b.example.com. 300 IN A 192.0.2.7`)
+	got, err := r.LookupNetIP(context.Background(), "ip4", "a b.example.com")
+	if err != nil || len(got) != 1 || got[0].String() != "192.0.2.7" {
+		t.Errorf("LookupNetIP(%q) = %v, %v; want [192.0.2.7]", "a b.example.com", got, err)
 	}
 }

@@ -24,8 +24,10 @@ func checkName(name string) (string, error) {
 		switch {
 		case c >= 0x80:
 			return "", fmt.Errorf("name %q has non-ASCII characters: internationalized names must be given as A-labels (xn--...), RFC 5891 §4", name)
-		case c <= ' ' || c == 0x7f:
-			return "", fmt.Errorf("name %q has a control or space character at offset %d", name, i)
+		case c < ' ' || c == 0x7f:
+			// RFC 2181 §11 allows any octet in a label, but a control
+			// character in a name is never legitimate mail data.
+			return "", fmt.Errorf("name %q has a control character at offset %d", name, i)
 		case c == '\\':
 			return "", fmt.Errorf("name %q has a backslash at offset %d", name, i)
 		}
@@ -38,7 +40,29 @@ func checkName(name string) (string, error) {
 			return "", fmt.Errorf("name %q has a label of %d characters, longer than 63 (RFC 1035 §2.3.4)", name, len(label))
 		}
 	}
-	return n + ".", nil
+	return escapeName(n) + ".", nil
+}
+
+// escapeName writes the characters that are special in presentation
+// format (RFC 1035 §5.1) with a backslash, the way miekg/dns prints names it
+// unpacks. SPF macros can expand to names holding spaces or "@" (RFC 7208
+// §7.3), which are valid octets in a label (RFC 2181 §11).
+func escapeName(n string) string {
+	if !strings.ContainsAny(n, ` ()";@`) {
+		return n
+	}
+	var b strings.Builder
+	b.Grow(len(n) + 8)
+	for i := 0; i < len(n); i++ {
+		switch c := n[i]; c {
+		case ' ', '(', ')', '"', ';', '@':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // unescapeTXT turns a character-string as miekg/dns presents it (bytes

@@ -232,6 +232,7 @@ func (r *Resolver) record(ctx context.Context, fqdn string, qtype uint16, start 
 		Name:       strings.TrimSuffix(fqdn, "."),
 		Type:       typeString(qtype),
 		DurationMs: float64(r.now().Sub(start).Microseconds()) / 1000,
+		StartMs:    log.Offset(start),
 	}
 	if ans != nil {
 		q.Rcode = dns.RcodeToString[ans.msg.Rcode]

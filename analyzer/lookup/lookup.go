@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 )
 
 // Resolver is the set of DNS lookups the analyzer performs. The method set
@@ -87,8 +88,21 @@ type Query struct {
 // Log collects Query entries. It is safe for concurrent use. The zero value
 // is ready to use.
 type Log struct {
+	// Start is when the analysis began; resolvers set Query.StartMs
+	// relative to it. The zero time leaves StartMs at zero.
+	Start time.Time
+
 	mu      sync.Mutex
 	queries []Query
+}
+
+// Offset returns the milliseconds from l.Start to t, or 0 when l or
+// l.Start is unset.
+func (l *Log) Offset(t time.Time) float64 {
+	if l == nil || l.Start.IsZero() {
+		return 0
+	}
+	return float64(t.Sub(l.Start).Microseconds()) / 1000
 }
 
 // Add appends q to the log.
