@@ -310,15 +310,16 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
+	idle := idleResolver(t)
 	bad := []struct {
 		name string
 		cfg  companion.Config
 	}{
 		{"no resolver", companion.Config{}},
-		{"bad origin", companion.Config{Resolver: nilResolver{}, AllowOrigins: []string{"headerlens.example"}}},
-		{"bad port map", companion.Config{Resolver: nilResolver{}, UnsafeSMTPPortMap: map[int]int{22: 2222}}},
-		{"negative rate", companion.Config{Resolver: nilResolver{}, RatePerClient: -1}},
-		{"too many MX", companion.Config{Resolver: nilResolver{}, MaxMX: 11}},
+		{"bad origin", companion.Config{Resolver: idle, AllowOrigins: []string{"headerlens.example"}}},
+		{"bad port map", companion.Config{Resolver: idle, UnsafeSMTPPortMap: map[int]int{22: 2222}}},
+		{"negative rate", companion.Config{Resolver: idle, RatePerClient: -1}},
+		{"too many MX", companion.Config{Resolver: idle, MaxMX: 11}},
 	}
 	for _, tc := range bad {
 		if _, err := companion.New(tc.cfg); err == nil {

@@ -1,17 +1,14 @@
 package companion_test
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"testing"
 
-	"github.com/miekg/dns"
+	"headerlens/companion"
+	"headerlens/dohresolver"
 )
 
 func decodeJSON(t *testing.T, resp *http.Response, v any) {
@@ -29,17 +26,13 @@ func newFlagSet() *flag.FlagSet {
 	return fs
 }
 
-// nilResolver only exists to satisfy Config validation in TestConfig; it
-// is never asked anything.
-type nilResolver struct{}
-
-var errUnused = errors.New("unused")
-
-func (nilResolver) LookupTXT(context.Context, string) ([]string, error) { return nil, errUnused }
-func (nilResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
-	return nil, errUnused
-}
-func (nilResolver) LookupMX(context.Context, string) ([]*net.MX, error) { return nil, errUnused }
-func (nilResolver) LookupTLSA(context.Context, string) ([]*dns.TLSA, bool, error) {
-	return nil, false, errUnused
+// idleResolver is a real DoH client pointed at a closed loopback port, for
+// tests that only need a Config to validate; it is never asked anything.
+func idleResolver(t *testing.T) companion.Resolver {
+	t.Helper()
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{"http://127.0.0.1:9/dns-query"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

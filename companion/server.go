@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -301,12 +302,19 @@ func NormalizeDomain(s string) (string, error) {
 	if len(s) > 1000 {
 		return "", errors.New("domain too long")
 	}
+	if !utf8.ValidString(s) {
+		return "", errors.New("domain is not valid UTF-8")
+	}
 	s = strings.TrimSuffix(s, ".")
 	a, err := idna.Lookup.ToASCII(s)
 	if err != nil {
 		return "", fmt.Errorf("invalid domain: %v", err)
 	}
 	a = strings.ToLower(a)
+	// RFC 5891 §5.4: the A-labels produced must themselves be valid.
+	if again, err := idna.Lookup.ToASCII(a); err != nil || again != a {
+		return "", errors.New("invalid internationalised domain")
+	}
 	if len(a) > 253 {
 		return "", errors.New("domain longer than 253 characters")
 	}
