@@ -367,7 +367,9 @@ async function readFile(file) {
 
 function showError(msg) {
   const box = $("error");
+  const note = box.querySelector(".csp-note");
   box.replaceChildren(el("strong", null, "Could not analyze: "), String(msg));
+  if (note) box.append(note);
   box.hidden = false;
 }
 
@@ -437,7 +439,20 @@ async function loadAnalyzer() {
   return globalThis.headerlens;
 }
 
+// cspBlocked explains a connection the site's Content-Security-Policy
+// refused: usually a ?doh= or companion URL the server was not started with.
+function cspBlocked(e) {
+  if (e.effectiveDirective !== "connect-src") return;
+  const note = el("p", { class: "explain csp-note" }, "The browser refused to connect to " + String(e.blockedURI) +
+    ": this site's Content-Security-Policy allows only the DNS resolvers and servers it was started with. " +
+    "Use one of those, or start the server with --doh " + String(e.blockedURI) + " (or --connect-src for a companion).");
+  const box = $("error");
+  if (!box.querySelector(".csp-note")) box.append(note);
+  box.hidden = false;
+}
+
 function wire() {
+  document.addEventListener("securitypolicyviolation", cspBlocked);
   $("input-form").addEventListener("submit", (e) => { e.preventDefault(); analyze(); });
   $("message").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); analyze(); }

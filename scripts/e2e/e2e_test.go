@@ -441,6 +441,10 @@ func TestBrowser(t *testing.T) {
 		if n := blocked.Count(); n != 0 {
 			t.Errorf("the unlisted DoH server got %d queries after the probe, want 0", n)
 		}
+		waitFor(t, ctx, "the page to explain the CSP refusal", `!!document.querySelector("#error:not([hidden]) .csp-note")`, 10*time.Second)
+		if got := text(t, ctx, `document.querySelector("#error .csp-note").textContent`); !strings.Contains(got, "--doh "+blockedURL) {
+			t.Errorf("CSP note = %q, want it to name --doh %s", got, blockedURL)
+		}
 		time.Sleep(300 * time.Millisecond) // let the console event arrive
 		found := false
 		for _, p := range log.problems()[before:] {
