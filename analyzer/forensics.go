@@ -43,13 +43,9 @@ func values(fields []message.Field) []string {
 // recorded verdicts written at or above it as trusted.
 func readForensics(msg *message.Message) forensics {
 	var f forensics
-	rp, _ := msg.First("Return-Path")
-	authAs, _ := msg.First("X-MS-Exchange-Organization-AuthAs")
 	f.trail = trail.Build(values(msg.Get("Received")), trail.Evidence{
 		AuthenticationResults: values(msg.Get("Authentication-Results")),
 		ReceivedSPF:           values(msg.Get("Received-SPF")),
-		ReturnPath:            rp,
-		ExchangeAuthAs:        authAs,
 	})
 	f.verdicts = recorded.ParseMessage(msg.Fields)
 	// RFC 8601 §5: only results added by the receiving organization can be
@@ -111,16 +107,10 @@ func headerFindings(msg *message.Message, f forensics, live *Live, now time.Time
 		}
 	}
 	for _, h := range f.trail.Hops {
-		if in.FirstHopTime.IsZero() && !h.At.IsZero() {
+		if !h.At.IsZero() {
 			in.FirstHopTime = h.At
+			break
 		}
-		in.Hops = append(in.Hops, findings.Hop{
-			Index: h.Index, From: h.From, By: h.By, IP: h.IP,
-			Protocol: h.Protocol, Encrypted: h.Encrypted,
-			// A hop between private addresses never crossed the
-			// internet; TLS is not judged there.
-			Internal: h.Internal || h.Private,
-		})
 	}
 	in.ListUnsubscribe, in.ListUnsubscribePresent = msg.First("List-Unsubscribe")
 	in.ListUnsubscribePost, in.ListUnsubscribePostPresent = msg.First("List-Unsubscribe-Post")

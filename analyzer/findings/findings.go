@@ -23,7 +23,6 @@ import (
 const (
 	SourceAddresses = "addresses"
 	SourceHeaders   = "headers"
-	SourceHops      = "hops"
 	SourceBulk      = "bulk"
 	SourceRecorded  = "recorded"
 )
@@ -43,7 +42,6 @@ const (
 	CodeMalformedDate             = "malformed-date"
 	CodeDuplicateDate             = "duplicate-date"
 	CodeDateSkew                  = "date-skew"
-	CodeHopNoTLS                  = "hop-no-tls"
 	CodeBulkListUnsubscribe       = "bulk-list-unsubscribe"
 	CodeBulkNoListUnsubscribe     = "bulk-no-list-unsubscribe"
 	CodeBulkListUnsubscribeSyntax = "bulk-list-unsubscribe-syntax"
@@ -63,23 +61,6 @@ type Address struct {
 	Name string
 	// Address is the addr-spec ("local@domain"), as written.
 	Address string
-}
-
-// Hop is what the rules need from one Received hop.
-type Hop struct {
-	// Index is the hop's position, 0 = oldest.
-	Index int
-	// From and By are the hosts as written; IP the connecting address.
-	From, By, IP string
-	// Protocol is the "with" keyword (RFC 3848: SMTP, ESMTP, ESMTPS,
-	// ESMTPA, ESMTPSA, LMTP...), upper-case or not.
-	Protocol string
-	// Encrypted is true when the hop states TLS (ESMTPS, a cipher...).
-	Encrypted bool
-	// Internal is true for hops inside one organization (added by the
-	// receiving organization after its border, or between private
-	// addresses); they are not judged for TLS.
-	Internal bool
 }
 
 // DKIMSignature is what the bulk rules need from a DKIM-Signature field.
@@ -116,8 +97,6 @@ type Input struct {
 	FirstHopTime time.Time
 	// Now is the analysis time, for "in the future" checks; zero skips them.
 	Now time.Time
-	// Hops are the Received hops, oldest first.
-	Hops []Hop
 	// ListUnsubscribe and ListUnsubscribePost are the field values; the
 	// Present flags tell an empty value from a missing field.
 	ListUnsubscribe            string
@@ -147,7 +126,6 @@ var Rules = []Rule{
 	LookalikeDomain,
 	MessageIDRules,
 	DateRules,
-	HopNoTLS,
 	BulkSignals,
 	RecordedFail,
 }

@@ -250,28 +250,6 @@ func TestDateRules(t *testing.T) {
 	})
 }
 
-func TestHopNoTLS(t *testing.T) {
-	runRule(t, HopNoTLS, []ruleCase{
-		{
-			name:    "ESMTP across organizations",
-			in:      Input{Hops: []Hop{{Index: 0, From: "mail.sender.example", IP: "192.0.2.1", By: "mx.receiver.example", Protocol: "ESMTP"}}},
-			want:    []string{"warning hop-no-tls"},
-			contain: "Hop 1, from mail.sender.example [192.0.2.1] to mx.receiver.example, used ESMTP",
-		},
-		{name: "ESMTPS", in: Input{Hops: []Hop{{From: "a", By: "b", Protocol: "ESMTPS", Encrypted: true}}}, want: nil},
-		{name: "cipher stated with ESMTP", in: Input{Hops: []Hop{{From: "a", By: "b", Protocol: "ESMTP", Encrypted: true}}}, want: nil},
-		{name: "internal hop", in: Input{Hops: []Hop{{From: "a", By: "b", Protocol: "SMTP", Internal: true}}}, want: nil},
-		{name: "unknown protocol is not judged", in: Input{Hops: []Hop{{From: "a", By: "b", Protocol: "Microsoft SMTP Server"}}}, want: nil},
-		{name: "local submission", in: Input{Hops: []Hop{{By: "b", Protocol: "ESMTPA"}}}, want: nil},
-		{name: "lower-case keyword", in: Input{Hops: []Hop{{From: "a", By: "b", Protocol: "esmtpa"}}}, want: []string{"warning hop-no-tls"}},
-		{
-			name: "two plain hops",
-			in:   Input{Hops: []Hop{{Index: 0, From: "a", By: "b", Protocol: "SMTP"}, {Index: 1, From: "b", By: "c", Protocol: "ESMTPS", Encrypted: true}, {Index: 2, From: "c", By: "d", Protocol: "UTF8SMTP"}}},
-			want: []string{"warning hop-no-tls", "warning hop-no-tls"},
-		},
-	})
-}
-
 func TestBulkSignals(t *testing.T) {
 	signed := []DKIMSignature{{Domain: "news.example", SignedHeaders: []string{"From", "List-Unsubscribe", "List-Unsubscribe-Post"}, Result: "pass"}}
 	runRule(t, BulkSignals, []ruleCase{
@@ -413,7 +391,6 @@ func TestCheckRunsEveryRule(t *testing.T) {
 		FromPresent: true,
 		From:        []Address{{Name: "support@paypal.com", Address: "x@pаypal.com"}},
 		ReplyTo:     from("y@other.example"),
-		Hops:        []Hop{{From: "a", By: "b", Protocol: "SMTP"}},
 		Precedence:  "bulk",
 		Verdicts:    []recorded.Verdict{{Method: "dmarc", Result: "fail", Trusted: true, Properties: map[string]string{}}},
 	}
@@ -422,7 +399,7 @@ func TestCheckRunsEveryRule(t *testing.T) {
 	for _, f := range fs {
 		codes[f.Code] = true
 	}
-	for _, c := range []string{CodeFromReplyToMismatch, CodeDisplayNameSpoof, CodeLookalikeDomain, CodeMissingMessageID, CodeMissingDate, CodeHopNoTLS, CodeBulkPrecedence, CodeBulkNoListUnsubscribe, CodeRecordedFail} {
+	for _, c := range []string{CodeFromReplyToMismatch, CodeDisplayNameSpoof, CodeLookalikeDomain, CodeMissingMessageID, CodeMissingDate, CodeBulkPrecedence, CodeBulkNoListUnsubscribe, CodeRecordedFail} {
 		if !codes[c] {
 			t.Errorf("got codes %v, want %s among them", codes, c)
 		}
