@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"headerlens/analyzer"
 )
@@ -35,10 +37,10 @@ func writeText(w io.Writer, r *analyzer.Report) {
 	row("Message-ID", s.MessageID)
 	tw.Flush()
 
-	if r.Live != nil && !r.Live.Enabled {
-		section(w, "Live checks")
-		fmt.Fprintf(w, "  skipped: %s\n", r.Live.Reason)
-	}
+	writeHops(w, r)
+	writeRecorded(w, r)
+	writeVendor(w, r)
+	writeLive(w, r.Live)
 	if len(r.Findings) > 0 {
 		section(w, "Findings")
 		for _, f := range r.Findings {
@@ -90,4 +92,163 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// writeHops prints the Received trail as a table, oldest first.
+func writeHops(w io.Writer, r *analyzer.Report) {
+	if len(r.Hops) == 0 {
+		return
+	}
+	title := fmt.Sprintf("Received trail (%d hops", len(r.Hops))
+	if t := r.Trail.TotalSeconds; t != nil {
+		title += ", " + duration(*t) + " in all"
+	}
+	section(w, title+")")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  #\tdelay\tfrom\tip\tby\twith\ttls\ttime (UTC)")
+	b := r.Trail.Boundary
+	for _, h := range r.Hops {
+		delay := "-"
+		if h.DelaySeconds != nil {
+			delay = duration(*h.DelaySeconds)
+		}
+		mark := " "
+		if b != nil && h.Index == b.Index {
+			mark = ">"
+		}
+		from := h.HELO
+		if from == "" {
+			from = h.From
+		}
+		if !h.Parsed {
+			from = "(unparsed) " + h.Raw
+		}
+		fmt.Fprintf(tw, "%s %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, h.Index+1, delay,
+			clip(oneLine(from), 40), dash(h.IP), clip(oneLine(dash(h.By)), 40), dash(h.Protocol), dash(h.TLS), dash(h.Time))
+	}
+	tw.Flush()
+	if b != nil {
+		fmt.Fprintf(w, "  > trust boundary: hop %d, client %s (HELO %s), decided by %s, confidence %s\n",
+			b.Index+1, dash(b.IP), oneLine(dash(b.HELO)), b.Evidence, b.Confidence)
+	}
+}
+
+// writeRecorded prints the verdicts the receiving servers wrote.
+func writeRecorded(w io.Writer, r *analyzer.Report) {
+	if len(r.Recorded) == 0 {
+		return
+	}
+	section(w, "Recorded verdicts")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, v := range r.Recorded {
+		trust := "untrusted"
+		if v.Trusted {
+			trust = "trusted"
+		}
+		var props []string
+		for _, k := range sortedKeys(v.Properties) {
+			props = append(props, k+"="+v.Properties[k])
+		}
+		fmt.Fprintf(tw, "  %s\t%s=%s\t%s\t%s\t%s\n", clip(oneLine(dash(v.AuthservID)), 30), v.Method, v.Result, trust, v.Header, clip(oneLine(strings.Join(props, " ")), 80))
+	}
+	tw.Flush()
+}
+
+// writeVendor prints the decoded anti-spam headers.
+func writeVendor(w io.Writer, r *analyzer.Report) {
+	if len(r.Vendor) == 0 {
+		return
+	}
+	section(w, "Anti-spam headers")
+	for _, d := range r.Vendor {
+		fmt.Fprintf(w, "  %s — %s: %s\n", d.Vendor, d.Header, oneLine(d.Summary))
+		for _, f := range d.Fields {
+			meaning := f.Meaning
+			if !f.Known {
+				meaning = "(undocumented) " + meaning
+			}
+			fmt.Fprintf(w, "      %s=%s  %s\n", oneLine(f.Key), clip(oneLine(f.Value), 60), oneLine(meaning))
+		}
+	}
+}
+
+// writeLive prints the live SPF, DKIM, DMARC and ARC results.
+func writeLive(w io.Writer, l *analyzer.Live) {
+	if l == nil {
+		return
+	}
+	section(w, "Live checks")
+	if !l.Enabled {
+		fmt.Fprintf(w, "  skipped: %s\n", l.Reason)
+		return
+	}
+	if id := l.Identities; id != nil {
+		fmt.Fprintf(w, "  identities: ip %s (%s), helo %s (%s), mail from %s (%s)\n",
+			dash(id.IP), dash(id.IPSource), oneLine(dash(id.HELO)), dash(id.HELOSource), oneLine(dash(id.MailFrom)), dash(id.MailFromSource))
+	}
+	if l.SPF != nil {
+		fmt.Fprintf(w, "  SPF    %-9s %s (%d DNS lookups)", l.SPF.Result, oneLine(l.SPF.Domain), l.SPF.Lookups)
+		if l.SPF.Reason != "" {
+			fmt.Fprintf(w, ": %s", oneLine(l.SPF.Reason))
+		}
+		fmt.Fprintln(w)
+	} else if l.SPFSkipped != "" {
+		fmt.Fprintf(w, "  SPF    not checked: %s\n", l.SPFSkipped)
+	}
+	if len(l.DKIM) == 0 {
+		fmt.Fprintln(w, "  DKIM   none      the message has no DKIM-Signature")
+	}
+	for _, d := range l.DKIM {
+		fmt.Fprintf(w, "  DKIM   %-9s d=%s s=%s %s, %s", d.Result, oneLine(d.Domain), oneLine(d.Selector), d.Algorithm, d.Scope)
+		if d.Reason != "" {
+			fmt.Fprintf(w, ": %s", oneLine(d.Reason))
+		}
+		fmt.Fprintln(w)
+	}
+	if d := l.DMARC; d != nil {
+		fmt.Fprintf(w, "  DMARC  %-9s %s", d.Result, oneLine(d.FromDomain))
+		if d.Policy != "" {
+			fmt.Fprintf(w, " policy %s", d.Policy)
+		}
+		if d.Reason != "" {
+			fmt.Fprintf(w, ": %s", oneLine(d.Reason))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func duration(sec float64) string {
+	neg := sec < 0
+	if neg {
+		sec = -sec
+	}
+	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
+	s := d.String()
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func clip(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
