@@ -1,0 +1,614 @@
+package arc
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/dkimcore"
+	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/message"
+)
+
+// Result words (RFC 8601 §2.7.1; RFC 8617 §4.4 for none, pass and fail).
+const (
+	Pass      = "pass"
+	Fail      = "fail"
+	None      = "none"
+	TempError = "temperror"
+	PermError = "permerror"
+	// NotChecked is the per-set result of a check that was not made,
+	// because the chain's structure is invalid.
+	NotChecked = "not-checked"
+)
+
+// Scope values.
+const (
+	ScopeFull        = "full"
+	ScopeHeadersOnly = "headers-only"
+)
+
+// BodyHash values.
+const (
+	BodyVerified   = "verified"
+	BodyMismatch   = "mismatch"
+	BodyNotChecked = "not-checked"
+)
+
+// ClockSkew is the tolerance for a seal's t= in the future before a
+// finding is raised.
+const ClockSkew = 5 * time.Minute
+
+// Options controls Verify.
+type Options struct {
+	// Now is the time a seal's t= is compared with (a finding only: RFC
+	// 8617 makes no rule about time); zero means time.Now().
+	Now time.Time
+}
+
+// Result is the ARC evaluation of a message. Its JSON form is live.arc in
+// the report contract (docs/report.md).
+type Result struct {
+	// Result is pass, fail or none (RFC 8617 §4.4), or temperror when a
+	// key could not be fetched (DNS failure or no resolver) and nothing
+	// else made the chain fail.
+	Result string `json:"result"`
+	// Instances is the number of ARC Sets found.
+	Instances int `json:"instances"`
+	// Reason explains Result for a person.
+	Reason string `json:"reason"`
+	// ChainStatus is the Chain Validation Status exactly as RFC 8617
+	// defines it: none, pass or fail. RFC 8617 §5.2.1 makes every error,
+	// DNS failures included, a "fail"; Result keeps temperror apart.
+	ChainStatus string `json:"cv"`
+	// OldestPass is the "oldest-pass" value (RFC 8617 §5.2 step 5): the
+	// lowest instance whose ARC-Message-Signature still verifies, or 0
+	// when all do. Absent when it could not be determined (the newest
+	// AMS does not verify, or a key lookup failed).
+	OldestPass *int `json:"oldestPass,omitempty"`
+	// FailedInstance is the instance at which validation stopped with
+	// fail or temperror; 0 when none did or no instance is to blame.
+	FailedInstance int `json:"failedInstance,omitempty"`
+	// Scope is "full" when a body was given, "headers-only" otherwise.
+	Scope string `json:"scope"`
+	// BodyHash is the body hash check of the newest ARC-Message-Signature:
+	// "verified", "mismatch" or "not-checked".
+	BodyHash string `json:"bodyHash"`
+	// Sets are the ARC Sets, by increasing instance.
+	Sets []Set `json:"sets"`
+	// Findings are the observations about the chain.
+	Findings []finding.Finding `json:"findings"`
+}
+
+// Set is one ARC Set (RFC 8617 §4.2) and the outcome of its checks.
+type Set struct {
+	// Instance is the i= value shared by the set's fields.
+	Instance int `json:"instance"`
+	// CV is the ARC-Seal's cv= value, "" when it could not be read.
+	CV string `json:"cv"`
+	// SealResult is the ARC-Seal's verification: pass, fail, permerror,
+	// temperror or not-checked.
+	SealResult string `json:"sealResult"`
+	// AMSResult is the ARC-Message-Signature's verification, with the
+	// same words. In headers-only mode, pass means the header signature
+	// verified; the body hash was not checked.
+	AMSResult string `json:"amsResult"`
+	// Domain is the ARC-Seal's d=.
+	Domain string `json:"domain"`
+	// Selector is the ARC-Seal's s=.
+	Selector string `json:"selector"`
+	// Algorithm is the ARC-Seal's a=.
+	Algorithm string `json:"algorithm"`
+	// AMSDomain is the ARC-Message-Signature's d= (RFC 8617 puts no
+	// requirement on it matching the seal's).
+	AMSDomain string `json:"amsDomain,omitempty"`
+	// AMSSelector is the ARC-Message-Signature's s=.
+	AMSSelector string `json:"amsSelector,omitempty"`
+	// AMSAlgorithm is the ARC-Message-Signature's a=.
+	AMSAlgorithm string `json:"amsAlgorithm,omitempty"`
+	// AMSBodyHash is the body hash check of this set's AMS.
+	AMSBodyHash string `json:"amsBodyHash"`
+	// SignedHeaders is the AMS h= list.
+	SignedHeaders []string `json:"signedHeaders,omitempty"`
+	// AuthResults is the raw authres-payload of the set's
+	// ARC-Authentication-Results, as claimed by the sealer.
+	AuthResults string `json:"authResults"`
+	// AuthServID is the authserv-id of AuthResults.
+	AuthServID string `json:"authservId,omitempty"`
+	// Timestamp is the ARC-Seal's t= in seconds since the epoch.
+	Timestamp *int64 `json:"timestamp,omitempty"`
+	// Reason explains the set's results for a person.
+	Reason string `json:"reason"`
+}
+
+// check is the outcome of one signature verification.
+type check struct {
+	result   string
+	reason   string
+	bodyHash string
+}
+
+// arcSet holds the parsed fields of one instance. Each list holds every
+// field found with that instance, so duplicates can be reported.
+type arcSet struct {
+	seals   []*Seal
+	sealErr []error
+	amss    []*MessageSignature
+	amsErr  []error
+	aars    []*AuthResults
+	aarErr  []error
+}
+
+// Verify validates the Authenticated Received Chain of msg (RFC 8617 §5.2).
+// resolver fetches the seal and signature keys; it may be nil, in which
+// case the checks that need keys are temperror. Verify never panics and
+// bounds its work: at most MaxInstances sets are verified, and a chain
+// whose structure is invalid is not verified cryptographically.
+func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) Result {
+	res := Result{Result: None, ChainStatus: CVNone, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Sets: []Set{}, Findings: []finding.Finding{}}
+	if msg == nil {
+		res.Reason = "no message"
+		return res
+	}
+	if msg.HasBody() {
+		res.Scope = ScopeFull
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+
+	// RFC 8617 §5.2 step 1: collect all ARC Sets.
+	sets := map[int]*arcSet{}
+	get := func(i int) *arcSet {
+		s := sets[i]
+		if s == nil {
+			s = &arcSet{}
+			sets[i] = s
+		}
+		return s
+	}
+	var malformed []string
+	arcFields := 0
+	for _, f := range msg.Fields {
+		switch {
+		case strings.EqualFold(f.Name, FieldSeal):
+			arcFields++
+			s, err := ParseSeal(f.Raw)
+			if s == nil {
+				malformed = append(malformed, fmt.Sprintf("the ARC-Seal on line %d is malformed: %s", f.Line, errMsg(err)))
+				continue
+			}
+			set := get(s.Instance)
+			set.seals, set.sealErr = append(set.seals, s), append(set.sealErr, err)
+		case strings.EqualFold(f.Name, FieldSignature):
+			arcFields++
+			m, err := ParseMessageSignature(f.Raw)
+			if m == nil {
+				malformed = append(malformed, fmt.Sprintf("the ARC-Message-Signature on line %d is malformed: %s", f.Line, errMsg(err)))
+				continue
+			}
+			set := get(m.Instance)
+			set.amss, set.amsErr = append(set.amss, m), append(set.amsErr, err)
+		case strings.EqualFold(f.Name, FieldAuthResults):
+			arcFields++
+			a, err := ParseAuthResults(f.Raw)
+			if a == nil {
+				malformed = append(malformed, fmt.Sprintf("the ARC-Authentication-Results on line %d is malformed: %s", f.Line, errMsg(err)))
+				continue
+			}
+			set := get(a.Instance)
+			set.aars, set.aarErr = append(set.aars, a), append(set.aarErr, err)
+		}
+	}
+	if arcFields == 0 {
+		res.Reason = "the message has no ARC header fields (RFC 8617 §5.2 step 1)"
+		return res
+	}
+	instances := make([]int, 0, len(sets))
+	for i := range sets {
+		instances = append(instances, i)
+	}
+	sort.Ints(instances)
+	res.Instances = len(instances)
+	for _, i := range instances {
+		res.Sets = append(res.Sets, describeSet(i, sets[i], now, &res.Findings))
+	}
+	fail := func(inst int, reason string) Result {
+		res.Result, res.ChainStatus, res.FailedInstance, res.Reason = Fail, CVFail, inst, reason
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "arc-fail", Source: "arc",
+			Message: "The ARC chain does not validate: " + reason + ". RFC 8617 §5.2 says a message whose chain fails is treated as if it had no chain."})
+		return res
+	}
+	if len(malformed) > 0 {
+		// RFC 8617 §5.2 step 3: a field that cannot be read cannot form
+		// a valid ARC Set.
+		return fail(0, malformed[0])
+	}
+	n := instances[len(instances)-1]
+
+	// RFC 8617 §5.2 step 2: a chain whose newest seal says cv=fail has
+	// already failed.
+	if top := sets[n]; len(top.seals) == 1 && top.seals[0].ChainStatus == CVFail {
+		return fail(n, fmt.Sprintf("the newest ARC-Seal (i=%d) has cv=fail: a previous intermediary found the chain broken (RFC 8617 §5.2 step 2)", n))
+	}
+	// RFC 8617 §5.2 step 3: structure.
+	for i := 1; i <= n; i++ {
+		set := sets[i]
+		if set == nil {
+			// Step 3.B: instances form 1..N with no gaps.
+			return fail(i, fmt.Sprintf("ARC Set i=%d is missing: instances must run from 1 to %d without gaps (RFC 8617 §5.2 step 3)", i, n))
+		}
+		// Step 3.A: exactly one of each field per set (§4.2.1).
+		for _, c := range []struct {
+			name  string
+			count int
+		}{{FieldAuthResults, len(set.aars)}, {FieldSignature, len(set.amss)}, {FieldSeal, len(set.seals)}} {
+			switch {
+			case c.count == 0:
+				return fail(i, fmt.Sprintf("ARC Set i=%d has no %s (RFC 8617 §4.2.1, §5.2 step 3)", i, c.name))
+			case c.count > 1:
+				return fail(i, fmt.Sprintf("ARC Set i=%d has %d %s fields; a set has exactly one (RFC 8617 §4.2.1, §5.2 step 3)", i, c.count, c.name))
+			}
+		}
+		if err := set.aarErr[0]; err != nil {
+			return fail(i, fmt.Sprintf("the ARC-Authentication-Results of i=%d is malformed: %s (RFC 8617 §4.1.1)", i, errMsg(err)))
+		}
+		seal := set.seals[0]
+		if seal.ChainStatus == "" {
+			return fail(i, fmt.Sprintf("the ARC-Seal of i=%d is malformed: %s", i, errMsg(set.sealErr[0])))
+		}
+		// Step 3.C: cv is none for i=1, pass for every later set.
+		switch {
+		case seal.ChainStatus == CVFail:
+			return fail(i, fmt.Sprintf("the ARC-Seal of i=%d has cv=fail (RFC 8617 §5.2 step 3)", i))
+		case i == 1 && seal.ChainStatus != CVNone:
+			return fail(i, fmt.Sprintf("the first ARC-Seal has cv=%s; it must be cv=none (RFC 8617 §5.2 step 3)", seal.ChainStatus))
+		case i > 1 && seal.ChainStatus != CVPass:
+			return fail(i, fmt.Sprintf("the ARC-Seal of i=%d has cv=%s; every seal after the first must be cv=pass (RFC 8617 §5.2 step 3)", i, seal.ChainStatus))
+		}
+	}
+
+	// The structure is valid: verify every seal and message signature.
+	// Each check runs in its own goroutine, so the key lookups of
+	// different instances are made concurrently (each distinct key once).
+	v := &verifier{ctx: ctx, resolver: resolver, sets: sets, hasBody: msg.HasBody(), body: msg.Body,
+		keys: map[string]*keyFetch{}, bodyHashes: map[bodyKey]bodyHashResult{}}
+	v.fields = make([]dkimcore.Field, len(msg.Fields))
+	for i, f := range msg.Fields {
+		v.fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}
+	}
+	seals := make([]check, n+1)
+	amss := make([]check, n+1)
+	var wg sync.WaitGroup
+	for i := 1; i <= n; i++ {
+		wg.Go(func() { seals[i] = v.verifySeal(i) })
+		wg.Go(func() { amss[i] = v.verifyAMS(i) })
+	}
+	wg.Wait()
+	for k := range res.Sets {
+		i := res.Sets[k].Instance
+		res.Sets[k].SealResult, res.Sets[k].AMSResult, res.Sets[k].AMSBodyHash = seals[i].result, amss[i].result, amss[i].bodyHash
+		res.Sets[k].Reason = "seal: " + seals[i].reason + "; message signature: " + amss[i].reason
+	}
+	res.BodyHash = amss[n].bodyHash
+	if !v.hasBody {
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-headers-only", Source: "arc",
+			Message: "Only the header was given: the ARC seals and the header part of each ARC-Message-Signature were verified, but no body hash was checked, so changes to the body would go unnoticed."})
+	}
+	for _, i := range instances {
+		for _, h := range sets[i].amss[0].Headers {
+			if strings.EqualFold(h, "Authentication-Results") {
+				res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-ams-signs-authentication-results", Source: "arc",
+					Message: fmt.Sprintf("The ARC-Message-Signature of i=%d signs Authentication-Results, which RFC 8617 §4.1.2 says must not be signed: later hops often remove it, which breaks the signature.", i)})
+				break
+			}
+		}
+	}
+
+	// RFC 8617 §5.2 step 4: the newest AMS must verify.
+	temp := 0
+	tempReason := ""
+	switch ams := amss[n]; ams.result {
+	case Pass:
+	case TempError:
+		temp, tempReason = n, fmt.Sprintf("the ARC-Message-Signature of i=%d could not be checked: %s", n, ams.reason)
+	default:
+		return fail(n, fmt.Sprintf("the newest ARC-Message-Signature (i=%d) does not verify: %s (RFC 8617 §5.2 step 4)", n, ams.reason))
+	}
+	// RFC 8617 §5.2 step 5 (optional): oldest-pass, the lowest instance
+	// from which every AMS still verifies.
+	if temp == 0 {
+		oldest := 0
+		for m := n - 1; m >= 1; m-- {
+			if amss[m].result == TempError {
+				oldest = -1
+				break
+			}
+			if amss[m].result != Pass {
+				oldest = m + 1
+				break
+			}
+		}
+		if oldest >= 0 {
+			res.OldestPass = &oldest
+			if oldest > 0 {
+				res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-oldest-pass", Source: "arc",
+					Message: fmt.Sprintf("The ARC-Message-Signature of i=%d no longer verifies (%s): the message was changed after that intermediary signed it, by %s or a later hop. The oldest signature that still verifies is i=%d (RFC 8617 §5.2 step 5). This does not affect the chain's validity.", oldest-1, amss[oldest-1].reason, domainOf(sets, oldest-1), oldest)})
+			}
+		}
+	}
+	// RFC 8617 §5.2 step 6: every seal, newest first.
+	for i := n; i >= 1; i-- {
+		switch seals[i].result {
+		case Pass:
+		case TempError:
+			if temp == 0 {
+				temp, tempReason = i, fmt.Sprintf("the ARC-Seal of i=%d could not be checked: %s", i, seals[i].reason)
+			}
+		default:
+			return fail(i, fmt.Sprintf("the ARC-Seal of i=%d does not verify: %s (RFC 8617 §5.2 step 6)", i, seals[i].reason))
+		}
+	}
+	if temp > 0 {
+		// RFC 8617 §5.2.1 makes this a "fail" Chain Validation Status;
+		// the result keeps it apart, since a later lookup may succeed.
+		res.Result, res.ChainStatus, res.FailedInstance = TempError, CVFail, temp
+		res.Reason = tempReason + "; the chain could not be validated (RFC 8617 §5.2.1 counts this as fail)"
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "arc-temperror", Source: "arc",
+			Message: "The ARC chain could not be validated because " + tempReason + "."})
+		return res
+	}
+	// RFC 8617 §5.2 step 7.
+	res.Result, res.ChainStatus = Pass, CVPass
+	var sealers []string
+	for i := 1; i <= n; i++ {
+		sealers = append(sealers, fmt.Sprintf("%s (i=%d)", sets[i].seals[0].Domain, i))
+	}
+	res.Reason = fmt.Sprintf("all %d ARC-Seals and the newest ARC-Message-Signature verify", n)
+	if !v.hasBody {
+		res.Reason += "; the body hash was not checked (headers only)"
+	}
+	res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-pass", Source: "arc",
+		Message: fmt.Sprintf("The ARC chain is intact, sealed by %s. Its ARC-Authentication-Results are what each sealer says it saw; they are worth as much as your trust in those domains (RFC 8617 §7.2.1 leaves that to local policy).", strings.Join(sealers, ", "))})
+	return res
+}
+
+// describeSet fills what can be read of one set without verifying it.
+func describeSet(i int, set *arcSet, now time.Time, fs *[]finding.Finding) Set {
+	out := Set{Instance: i, SealResult: NotChecked, AMSResult: NotChecked, AMSBodyHash: BodyNotChecked,
+		Reason: "not verified: the chain's structure is invalid"}
+	if len(set.seals) > 0 {
+		s := set.seals[0]
+		out.CV, out.Domain, out.Algorithm = s.ChainStatus, s.Domain, s.AlgorithmName
+		out.Selector = s.Selector
+		if out.Domain == "" {
+			out.Domain, _ = s.Tags.Get("d")
+		}
+		if out.Selector == "" {
+			out.Selector, _ = s.Tags.Get("s")
+		}
+		if s.Timestamp != nil {
+			t := s.Timestamp.Unix()
+			out.Timestamp = &t
+			if s.Timestamp.After(now.Add(ClockSkew)) {
+				*fs = append(*fs, finding.Finding{Severity: finding.Info, Code: "arc-future-timestamp", Source: "arc",
+					Message: fmt.Sprintf("The ARC-Seal of i=%d claims to have been made at %s, in the future.", i, s.Timestamp.Format(time.RFC3339))})
+			}
+		}
+	}
+	if len(set.amss) > 0 {
+		m := set.amss[0]
+		out.AMSDomain, out.AMSSelector, out.AMSAlgorithm = m.Domain, m.Selector, m.AlgorithmName
+		out.SignedHeaders = m.Headers
+	}
+	if len(set.aars) > 0 {
+		out.AuthResults, out.AuthServID = set.aars[0].Payload, set.aars[0].AuthServID
+	}
+	return out
+}
+
+func domainOf(sets map[int]*arcSet, i int) string {
+	if s := sets[i]; s != nil && len(s.seals) > 0 && s.seals[0].Domain != "" {
+		return s.seals[0].Domain
+	}
+	return fmt.Sprintf("the intermediary of i=%d", i)
+}
+
+type verifier struct {
+	ctx      context.Context
+	resolver lookup.Resolver
+	fields   []dkimcore.Field
+	sets     map[int]*arcSet
+	body     []byte
+	hasBody  bool
+
+	mu         sync.Mutex
+	keys       map[string]*keyFetch
+	bodyHashes map[bodyKey]bodyHashResult
+}
+
+type keyFetch struct {
+	once sync.Once
+	keys []*dkimcore.Key
+	err  error
+}
+
+type bodyKey struct {
+	canon dkimcore.Canonicalization
+	alg   string
+	limit int64
+}
+
+type bodyHashResult struct {
+	sum []byte
+	err error
+}
+
+// fetchKey fetches each distinct key once, however many fields use it
+// (RFC 8617 §4.1.2 and §4.1.3 take the key retrieval of RFC 6376 §3.6.2).
+func (v *verifier) fetchKey(selector, domain string) ([]*dkimcore.Key, error) {
+	name := strings.ToLower(dkimcore.KeyName(selector, domain))
+	v.mu.Lock()
+	kf, ok := v.keys[name]
+	if !ok {
+		kf = &keyFetch{}
+		v.keys[name] = kf
+	}
+	v.mu.Unlock()
+	kf.once.Do(func() {
+		if v.resolver == nil {
+			kf.err = &dkimcore.Error{Kind: dkimcore.KindTempError, Msg: "no DNS resolver: the key " + name + " could not be fetched (offline analysis)"}
+			return
+		}
+		kf.keys, _, kf.err = dkimcore.FetchKey(v.ctx, v.resolver, selector, domain)
+	})
+	return kf.keys, kf.err
+}
+
+func (v *verifier) bodyHash(alg dkimcore.Algorithm, canon dkimcore.Canonicalization, limit int64) bodyHashResult {
+	k := bodyKey{canon, alg.Name, limit}
+	v.mu.Lock()
+	r, ok := v.bodyHashes[k]
+	v.mu.Unlock()
+	if ok {
+		return r
+	}
+	r.sum, _, r.err = dkimcore.BodyHash(v.body, canon, alg.Hash, limit)
+	v.mu.Lock()
+	v.bodyHashes[k] = r
+	v.mu.Unlock()
+	return r
+}
+
+// verifyWithKeys checks sig over digest with the keys of selector at
+// domain, trying every key record of the algorithm's type (RFC 6376 §6.1.2
+// step 4). It returns "" on success, or a result word and reason.
+func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorithm, digest, sig []byte) (string, string) {
+	keys, err := v.fetchKey(selector, domain)
+	if err != nil {
+		if dkimcore.KindOf(err) == dkimcore.KindTempError {
+			return TempError, "the key could not be fetched: " + errMsg(err)
+		}
+		return PermError, "no usable key: " + errMsg(err)
+	}
+	why := ""
+	for _, k := range keys {
+		if k.Type != alg.KeyType {
+			why = fmt.Sprintf("the key is of type %s but the signature uses %s", k.Type, alg.Name)
+			continue
+		}
+		if !k.AllowsHash(alg.HashName) {
+			why = fmt.Sprintf("the key allows only h=%s, not %s", strings.Join(k.HashAlgs, ":"), alg.HashName)
+			continue
+		}
+		if err := dkimcore.VerifyHash(k, alg, digest, sig); err != nil {
+			if dkimcore.KindOf(err) == dkimcore.KindPermError {
+				why = errMsg(err)
+				continue
+			}
+			return Fail, "the signature does not verify with the key at " + dkimcore.KeyName(selector, domain)
+		}
+		if k.Type == "rsa" && k.Bits < 1024 {
+			// RFC 8301 §3.2: verifiers "MUST NOT consider signatures
+			// using RSA keys of less than 1024 bits as valid".
+			return Fail, fmt.Sprintf("the RSA key has only %d bits; RFC 8301 §3.2 forbids accepting keys under 1024 bits", k.Bits)
+		}
+		return "", ""
+	}
+	return PermError, "no usable key: " + why
+}
+
+// sealInput returns the data the ARC-Seal of instance k signs (RFC 8617
+// §5.1.1): the fields of the sets 1..k, each set in the order
+// ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal, all with
+// relaxed header canonicalization (§4.1.3), the last seal with its b=
+// value emptied and without its final CRLF (RFC 6376 §3.7).
+func (v *verifier) sealInput(k int) []byte {
+	var buf bytes.Buffer
+	for j := 1; j <= k; j++ {
+		set := v.sets[j]
+		buf.Write(dkimcore.CanonicalizeHeader(set.aars[0].Raw, dkimcore.Relaxed))
+		buf.Write(dkimcore.CanonicalizeHeader(set.amss[0].Raw, dkimcore.Relaxed))
+		if j < k {
+			buf.Write(dkimcore.CanonicalizeHeader(set.seals[0].Raw, dkimcore.Relaxed))
+		}
+	}
+	last := dkimcore.CanonicalizeHeader(dkimcore.StripTagValue(v.sets[k].seals[0].Raw, "b"), dkimcore.Relaxed)
+	buf.Write(bytes.TrimSuffix(last, []byte("\r\n")))
+	return buf.Bytes()
+}
+
+// verifySeal verifies the ARC-Seal of instance i (RFC 8617 §5.2 step 6).
+func (v *verifier) verifySeal(i int) check {
+	set := v.sets[i]
+	s := set.seals[0]
+	if err := set.sealErr[0]; err != nil {
+		return check{result: PermError, reason: "the ARC-Seal is malformed: " + errMsg(err)}
+	}
+	digest := s.Algorithm.HashData(v.sealInput(i))
+	if r, why := v.verifyWithKeys(s.Selector, s.Domain, s.Algorithm, digest, s.SignatureData); r != "" {
+		if r == Fail {
+			why = "the seal does not verify (the ARC header fields of this or an earlier set were changed, or the key does not match): " + why
+		}
+		return check{result: r, reason: why}
+	}
+	return check{result: Pass, reason: "the seal verifies"}
+}
+
+// verifyAMS verifies the ARC-Message-Signature of instance i like a DKIM
+// signature (RFC 8617 §4.1.2, RFC 6376 §6.1.3): the header signature
+// always, the body hash when a body is present.
+func (v *verifier) verifyAMS(i int) check {
+	set := v.sets[i]
+	m := set.amss[0]
+	if err := set.amsErr[0]; err != nil {
+		return check{result: PermError, reason: "the ARC-Message-Signature is malformed: " + errMsg(err), bodyHash: BodyNotChecked}
+	}
+	headerCanon, bodyCanon, note := m.HeaderCanon, m.BodyCanon, ""
+	data := dkimcore.HeaderHashInput(v.fields, m.Headers, m.Raw, "b", headerCanon)
+	r, why := v.verifyWithKeys(m.Selector, m.Domain, m.Algorithm, m.Algorithm.HashData(data), m.SignatureData)
+	if r == Fail && m.CanonAbsent {
+		// Without c=, RFC 6376 §3.5 means simple/simple; ARC signers
+		// such as dkimpy mean relaxed/relaxed ("only relaxed
+		// canonicalization" is used by ARC seals, RFC 8617 §4.1.3).
+		// A signature that verifies either way was made by the key's
+		// owner, so the second reading is tried too.
+		data = dkimcore.HeaderHashInput(v.fields, m.Headers, m.Raw, "b", dkimcore.Relaxed)
+		if r2, _ := v.verifyWithKeys(m.Selector, m.Domain, m.Algorithm, m.Algorithm.HashData(data), m.SignatureData); r2 == "" {
+			r, headerCanon, bodyCanon = "", dkimcore.Relaxed, dkimcore.Relaxed
+			note = " (without c=, it verifies as relaxed/relaxed, not the DKIM default simple/simple)"
+		}
+	}
+	if r != "" {
+		if r == Fail {
+			why = "the header signature does not verify (signed header fields were changed, or the key does not match): " + why
+		}
+		return check{result: r, reason: why, bodyHash: BodyNotChecked}
+	}
+	if !v.hasBody {
+		return check{result: Pass, reason: "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked" + note, bodyHash: BodyNotChecked}
+	}
+	// RFC 6376 §3.7 step 1: the body hash.
+	bh := v.bodyHash(m.Algorithm, bodyCanon, m.Length)
+	switch {
+	case bh.err != nil:
+		return check{result: Fail, reason: "the body hash does not match: " + errMsg(bh.err), bodyHash: BodyMismatch}
+	case subtle.ConstantTimeCompare(bh.sum, m.BodyHash) != 1:
+		return check{result: Fail, reason: "the header signature verifies, but the body hash does not match: the body was changed after signing", bodyHash: BodyMismatch}
+	}
+	return check{result: Pass, reason: "the signature and the body hash verify" + note, bodyHash: BodyVerified}
+}
+
+func errMsg(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
