@@ -110,6 +110,7 @@ func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, e
 	r.Recorded = f.verdicts
 	r.Vendor = f.vendor
 	r.Live = runLive(ctx, msg, f, opts, now)
+	r.Live.Comparison = compare(f.verdicts, r.Live, len(msg.Notes) > 0, msg.HasBody())
 	r.Findings = headerFindings(msg, f, r.Live, now)
 	r.DNS = dnsLog.Queries()
 	if r.DNS == nil {

@@ -32,6 +32,9 @@ type Live struct {
 	DKIM []dkim.Result `json:"dkim"`
 	// DMARC is the RFC 7489 / RFC 9989 evaluation.
 	DMARC *dmarc.Result `json:"dmarc,omitempty"`
+	// Comparison sets each recorded verdict beside the live result and
+	// explains the differences.
+	Comparison []Comparison `json:"comparison,omitempty"`
 }
 
 // Identities are the SPF inputs (RFC 7208 §2.2–§2.4).

@@ -42,6 +42,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"encoding/base64"
 	"fmt"
 	"sort"
 	"strings"
@@ -102,6 +103,10 @@ type Options struct {
 	MaxSignatures int
 }
 
+// headerBLen is how much of b= HeaderB keeps: RFC 6008 §4 asks for at
+// least 8 characters.
+const headerBLen = 12
+
 // Result is the outcome for one DKIM-Signature field. Its JSON form is part
 // of the report contract (docs/report.md).
 type Result struct {
@@ -125,6 +130,10 @@ type Result struct {
 	KeyBits int `json:"keyBits"`
 	// Reason explains Result for a person.
 	Reason string `json:"reason"`
+	// HeaderB is the start of the b= value, as Authentication-Results
+	// quotes it in header.b to tell signatures of one domain apart
+	// (RFC 6008 §4).
+	HeaderB string `json:"headerB,omitempty"`
 	// Identity is the AUID: i=, or "@" + d= when i= is absent.
 	Identity string `json:"identity,omitempty"`
 	// Canonicalization is c= in "header/body" form.
@@ -334,6 +343,9 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 	res.Identity = s.Identity
 	res.Canonicalization = string(s.HeaderCanon) + "/" + string(s.BodyCanon)
 	res.SignedHeaders = s.Headers
+	if b := base64.StdEncoding.EncodeToString(s.SignatureData); len(b) >= headerBLen {
+		res.HeaderB = b[:headerBLen]
+	}
 	if s.Timestamp != nil {
 		t := s.Timestamp.Unix()
 		res.Timestamp = &t
