@@ -113,6 +113,20 @@ func compare(verdicts []recorded.Verdict, live *Live, repaired bool, hasBody boo
 		}
 		out = append(out, c)
 	}
+
+	// ARC (RFC 8617): the receiver records arc=pass/fail/none.
+	if vs := pick("arc"); len(vs) > 0 && live.ARC != nil {
+		v := vs[0]
+		c := Comparison{Method: "arc", Recorded: v.Result, RecordedBy: v.AuthservID, Trusted: v.Trusted, Live: live.ARC.Result}
+		c.Agree = c.Recorded == c.Live
+		if !c.Agree {
+			c.Explanation = "The ARC chain validates differently now: " + live.ARC.Reason
+			if c.Recorded == "pass" && live.ARC.Result == "fail" {
+				c.Explanation += ". Sealing keys may have been rotated since delivery, or the receiver added its own ARC set after recording arc=pass."
+			}
+		}
+		out = append(out, c)
+	}
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"headerlens/analyzer/arc"
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/dmarc"
 	"headerlens/analyzer/findings"
@@ -30,6 +31,8 @@ type Live struct {
 	SPFSkipped string `json:"spfSkipped,omitempty"`
 	// DKIM has one result per DKIM-Signature field, topmost first.
 	DKIM []dkim.Result `json:"dkim"`
+	// ARC is the RFC 8617 chain validation; nil when offline.
+	ARC *arc.Result `json:"arc,omitempty"`
 	// DMARC is the RFC 7489 / RFC 9989 evaluation.
 	DMARC *dmarc.Result `json:"dmarc,omitempty"`
 	// Comparison sets each recorded verdict beside the live result and
@@ -79,7 +82,7 @@ func identities(msg *message.Message, f forensics, opts Options) *Identities {
 	return id
 }
 
-// runLive runs the DNS-based checks. SPF, DKIM and the DMARC record
+// runLive runs the DNS-based checks. SPF, DKIM, ARC and the DMARC record
 // discovery start at once; DMARC's verdict waits for SPF and DKIM.
 func runLive(ctx context.Context, msg *message.Message, f forensics, opts Options, now time.Time) *Live {
 	if opts.Resolver == nil {
@@ -100,6 +103,10 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 	})
 	wg.Go(func() {
 		live.DKIM = dkim.Verify(ctx, res, msg, dkim.Options{Now: now})
+	})
+	wg.Go(func() {
+		a := arc.Verify(ctx, res, msg, arc.Options{Now: now})
+		live.ARC = &a
 	})
 	if fromValue != "" {
 		// Warm the resolver with the DMARC discovery queries while SPF and

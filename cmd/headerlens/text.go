@@ -205,6 +205,13 @@ func writeLive(w io.Writer, l *analyzer.Live) {
 		}
 		fmt.Fprintln(w)
 	}
+	if a := l.ARC; a != nil {
+		fmt.Fprintf(w, "  ARC    %-9s %d instance(s)", a.Result, a.Instances)
+		if a.Reason != "" {
+			fmt.Fprintf(w, ": %s", oneLine(a.Reason))
+		}
+		fmt.Fprintln(w)
+	}
 	if d := l.DMARC; d != nil {
 		fmt.Fprintf(w, "  DMARC  %-9s %s", d.Result, oneLine(d.FromDomain))
 		if d.Policy != "" {
@@ -214,6 +221,16 @@ func writeLive(w io.Writer, l *analyzer.Live) {
 			fmt.Fprintf(w, ": %s", oneLine(d.Reason))
 		}
 		fmt.Fprintln(w)
+	}
+	for _, c := range l.Comparison {
+		if c.Agree && c.Explanation == "" {
+			continue
+		}
+		rec := c.Recorded
+		if rec == "" {
+			rec = "nothing"
+		}
+		fmt.Fprintf(w, "  %s %s: recorded %s, live %s. %s\n", strings.ToUpper(c.Method), oneLine(c.Subject), rec, dash(c.Live), oneLine(c.Explanation))
 	}
 }
 
