@@ -1,0 +1,349 @@
+package arc
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"headerlens/analyzer/lookup"
+	"headerlens/dohresolver/dohtest"
+)
+
+var (
+	hop1 = hop{"one.example", "s1", "rsa"}
+	hop2 = hop{"two.example", "s2", "rsa-b"}
+	hop3 = hop{"three.example", "s3", "ed25519"}
+)
+
+// hopDNS serves the keys of hop1, hop2 and hop3 through the DoH fixture.
+func hopDNS(tb testing.TB) (*dohtest.Server, lookup.Resolver) {
+	tb.Helper()
+	txt := map[string]string{}
+	for _, h := range []hop{hop1, hop2, hop3} {
+		txt[h.selector+"._domainkey."+h.domain] = keyRecord(tb, testKeys()[h.key])
+	}
+	return newDNS(tb, txt)
+}
+
+// tamperSeal changes the t= of the seal of instance inst, breaking it and
+// every later seal (which cover it, RFC 8617 §5.1.1).
+func (b *builder) tamperSeal(inst int) {
+	s := b.sets[inst][2]
+	for i, f := range b.fields {
+		if f == s {
+			b.fields[i] = strings.Replace(f, "t=1795000000", "t=1795000001", 1)
+			return
+		}
+	}
+	panic("seal not found")
+}
+
+func TestVerify(t *testing.T) {
+	const absent = -1
+	tests := []struct {
+		name       string
+		build      func(t *testing.T, b *builder)
+		body       bool
+		noResolver bool
+		dns        func(srv *dohtest.Server)
+		result     string
+		cv         string
+		failed     int
+		oldestPass int
+		bodyHash   string
+		seals      []string
+		amss       []string
+		finding    string
+		reason     string
+	}{
+		{name: "no ARC fields", build: func(t *testing.T, b *builder) {}, body: true,
+			result: None, cv: CVNone, oldestPass: absent, bodyHash: BodyNotChecked, reason: "no ARC header fields"},
+		{name: "one hop, full message",
+			build:  func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop1) },
+			body:   true,
+			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyVerified,
+			seals: []string{Pass}, amss: []string{Pass}, finding: "arc-pass"},
+		{name: "three hops with rsa and ed25519, full message",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 3, CVPass, hop3)
+			},
+			body:   true,
+			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyVerified,
+			seals: []string{Pass, Pass, Pass}, amss: []string{Pass, Pass, Pass}},
+		{name: "three hops, headers only",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 3, CVPass, hop3)
+			},
+			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []string{Pass, Pass, Pass}, amss: []string{Pass, Pass, Pass}, finding: "arc-headers-only", reason: "headers only"},
+		{name: "Subject changed after the first hop",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.replace("Subject", "Subject: [list] Lunch tomorrow?\r\n")
+				b.seal(t, 2, CVPass, hop2)
+			},
+			body:   true,
+			result: Pass, cv: CVPass, oldestPass: 2, bodyHash: BodyVerified,
+			seals: []string{Pass, Pass}, amss: []string{Fail, Pass}, finding: "arc-oldest-pass"},
+		{name: "footer added after the first hop, full message",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.body += "-- \r\nlist footer\r\n"
+				b.seal(t, 2, CVPass, hop2)
+			},
+			body:   true,
+			result: Pass, cv: CVPass, oldestPass: 2, bodyHash: BodyVerified,
+			seals: []string{Pass, Pass}, amss: []string{Fail, Pass}, finding: "arc-oldest-pass"},
+		{name: "footer added after the first hop, headers only",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.body += "-- \r\nlist footer\r\n"
+				b.seal(t, 2, CVPass, hop2)
+			},
+			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []string{Pass, Pass}, amss: []string{Pass, Pass}},
+		{name: "body changed after the last hop",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.body = "Hi all,\r\n\r\nMeet at one instead.\r\n"
+			},
+			body:   true,
+			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyMismatch,
+			seals: []string{Pass}, amss: []string{Fail}, finding: "arc-fail", reason: "body hash does not match"},
+		{name: "first seal tampered",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVPass, hop2)
+				b.tamperSeal(1)
+			},
+			result: Fail, cv: CVFail, failed: 2, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []string{Fail, Fail}, amss: []string{Pass, Pass}, reason: "ARC-Seal of i=2 does not verify"},
+		{name: "no resolver",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVPass, hop2)
+			},
+			noResolver: true,
+			result:     TempError, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []string{TempError, TempError}, amss: []string{TempError, TempError}, finding: "arc-temperror", reason: "no DNS resolver"},
+		{name: "SERVFAIL for the first hop's key",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVPass, hop2)
+			},
+			dns:    func(srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
+			result: TempError, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []string{TempError, Pass}, amss: []string{TempError, Pass}, reason: "could not be checked"},
+		{name: "SERVFAIL for one key but a broken seal",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVPass, hop2)
+				b.tamperSeal(2)
+			},
+			dns:    func(srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
+			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []string{TempError, Fail}, amss: []string{TempError, Pass}},
+		{name: "key record absent",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop{"absent.example", "s9", "rsa"})
+			},
+			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []string{PermError}, amss: []string{PermError}, reason: "no usable key"},
+		{name: "gap in the instances",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 3, CVPass, hop2)
+			},
+			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []string{NotChecked, NotChecked}, amss: []string{NotChecked, NotChecked}, reason: "i=2 is missing"},
+		{name: "newest seal says cv=fail",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVFail, hop2)
+			},
+			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail"},
+		{name: "second seal says cv=none",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVNone, hop2)
+			},
+			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=pass"},
+		{name: "first seal says cv=pass",
+			build:  func(t *testing.T, b *builder) { b.seal(t, 1, CVPass, hop1) },
+			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=none"},
+		{name: "duplicate ARC set",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 1, CVNone, hop2)
+			},
+			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "exactly one"},
+		{name: "instance 51",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 51, CVPass, hop1)
+			},
+			result: Fail, cv: CVFail, oldestPass: absent, bodyHash: BodyNotChecked, reason: "outside 1 to 50"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBuilder()
+			tc.build(t, b)
+			srv, r := hopDNS(t)
+			if tc.dns != nil {
+				tc.dns(srv)
+			}
+			if tc.noResolver {
+				r = nil
+			}
+			got := Verify(t.Context(), r, b.message(t, tc.body), Options{})
+			if got.Result != tc.result || got.ChainStatus != tc.cv {
+				t.Errorf("got result %s cv %s (%s), want %s cv %s", got.Result, got.ChainStatus, got.Reason, tc.result, tc.cv)
+			}
+			if got.FailedInstance != tc.failed {
+				t.Errorf("got failedInstance %d, want %d", got.FailedInstance, tc.failed)
+			}
+			gotOldest := absent
+			if got.OldestPass != nil {
+				gotOldest = *got.OldestPass
+			}
+			if gotOldest != tc.oldestPass {
+				t.Errorf("got oldestPass %d, want %d", gotOldest, tc.oldestPass)
+			}
+			wantScope := ScopeHeadersOnly
+			if tc.body {
+				wantScope = ScopeFull
+			}
+			if got.Scope != wantScope || got.BodyHash != tc.bodyHash {
+				t.Errorf("got scope %q bodyHash %q, want %q %q", got.Scope, got.BodyHash, wantScope, tc.bodyHash)
+			}
+			var seals, amss []string
+			for _, s := range got.Sets {
+				seals, amss = append(seals, s.SealResult), append(amss, s.AMSResult)
+			}
+			if tc.seals != nil && !slices.Equal(seals, tc.seals) {
+				t.Errorf("got seal results %v, want %v", seals, tc.seals)
+			}
+			if tc.amss != nil && !slices.Equal(amss, tc.amss) {
+				t.Errorf("got AMS results %v, want %v", amss, tc.amss)
+			}
+			if tc.finding != "" && !hasFinding(got, tc.finding) {
+				t.Errorf("got findings %v, want %s", got.Findings, tc.finding)
+			}
+			if !strings.Contains(got.Reason, tc.reason) {
+				t.Errorf("got reason %q, want it to contain %q", got.Reason, tc.reason)
+			}
+		})
+	}
+}
+
+// TestSetDetails checks what each set reports about itself.
+func TestSetDetails(t *testing.T) {
+	b := newBuilder()
+	b.seal(t, 1, CVNone, hop1)
+	b.seal(t, 2, CVPass, hop3)
+	_, r := hopDNS(t)
+	got := Verify(t.Context(), r, b.message(t, true), Options{})
+	if got.Instances != 2 || len(got.Sets) != 2 {
+		t.Fatalf("got %d instances and %d sets, want 2 and 2", got.Instances, len(got.Sets))
+	}
+	tests := []struct {
+		got, want string
+	}{
+		{got.Sets[0].Domain, "one.example"},
+		{got.Sets[0].Selector, "s1"},
+		{got.Sets[0].Algorithm, "rsa-sha256"},
+		{got.Sets[0].CV, CVNone},
+		{got.Sets[0].AuthServID, "mx.one.example"},
+		{got.Sets[0].AuthResults, "mx.one.example; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com"},
+		{got.Sets[0].AMSBodyHash, BodyVerified},
+		{got.Sets[1].Domain, "three.example"},
+		{got.Sets[1].Algorithm, "ed25519-sha256"},
+		{got.Sets[1].AMSAlgorithm, "ed25519-sha256"},
+		{got.Sets[1].CV, CVPass},
+	}
+	for i, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%d: got %q, want %q", i, tc.got, tc.want)
+		}
+	}
+	if got.Sets[1].Timestamp == nil || *got.Sets[1].Timestamp != 1795000000 {
+		t.Errorf("got timestamp %v, want 1795000000", got.Sets[1].Timestamp)
+	}
+}
+
+// TestKeyLookupsConcurrent checks that the keys of different instances are
+// fetched at the same time, and each distinct key only once.
+func TestKeyLookupsConcurrent(t *testing.T) {
+	b := newBuilder()
+	b.seal(t, 1, CVNone, hop1)
+	b.seal(t, 2, CVPass, hop2)
+	b.seal(t, 3, CVPass, hop3)
+	srv, r := hopDNS(t)
+	const latency = 400 * time.Millisecond
+	srv.SetLatency(latency)
+	start := time.Now()
+	got := Verify(t.Context(), r, b.message(t, false), Options{})
+	elapsed := time.Since(start)
+	if got.Result != Pass {
+		t.Fatalf("got %s (%s), want pass", got.Result, got.Reason)
+	}
+	// One lookup after another would take three times the latency.
+	if elapsed >= 2*latency {
+		t.Errorf("got %v for three keys with %v latency each, want under %v (concurrent lookups)", elapsed, latency, 2*latency)
+	}
+	for _, h := range []hop{hop1, hop2, hop3} {
+		name := h.selector + "._domainkey." + h.domain
+		if n := srv.CountName(name, 16); n != 1 {
+			t.Errorf("%s: got %d TXT queries, want 1 (seal and signature share the key)", name, n)
+		}
+	}
+}
+
+// TestResultJSON pins the JSON names of the live.arc contract.
+func TestResultJSON(t *testing.T) {
+	b := newBuilder()
+	b.seal(t, 1, CVNone, hop1)
+	_, r := hopDNS(t)
+	raw, err := json.Marshal(Verify(t.Context(), r, b.message(t, false), Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"result", "instances", "reason", "cv", "oldestPass", "scope", "bodyHash", "sets", "findings"} {
+		if _, ok := top[k]; !ok {
+			t.Errorf("got keys %s, want %q", raw, k)
+		}
+	}
+	var sets []map[string]json.RawMessage
+	if err := json.Unmarshal(top["sets"], &sets); err != nil || len(sets) != 1 {
+		t.Fatalf("got sets %s (%v), want one", top["sets"], err)
+	}
+	for _, k := range []string{"instance", "cv", "sealResult", "amsResult", "domain", "selector", "algorithm", "authResults", "reason"} {
+		if _, ok := sets[0][k]; !ok {
+			t.Errorf("got set keys %s, want %q", top["sets"], k)
+		}
+	}
+	tests := []struct{ key, want string }{
+		{"result", `"pass"`}, {"instances", `1`}, {"scope", `"headers-only"`}, {"bodyHash", `"not-checked"`}, {"oldestPass", `0`},
+	}
+	for _, tc := range tests {
+		if got := string(top[tc.key]); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.key, got, tc.want)
+		}
+	}
+}
+
+func TestVerifyNilMessage(t *testing.T) {
+	got := Verify(t.Context(), nil, nil, Options{})
+	if got.Result != None || got.ChainStatus != CVNone || got.Sets == nil || got.Findings == nil {
+		t.Errorf("got %+v, want none with empty (non-nil) sets and findings", got)
+	}
+}
