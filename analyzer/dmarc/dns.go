@@ -235,13 +235,12 @@ type existence struct {
 }
 
 // exists tests whether d exists for the "np" policy (RFC 9989 §4.7 "np",
-// §4.10.1) with A, AAAA and MX queries, run concurrently: d is taken as
-// non-existent when all three say NXDOMAIN or NODATA, the definition of
-// "Non-existent Domains" in RFC 9091 and earlier DMARCbis drafts.
-// Later DMARCbis text defines it by an NXDOMAIN answer alone (RFC 8020);
-// lookup.Resolver reports NXDOMAIN and NODATA alike (lookup.IsNotFound), so
-// a name that has only other record types (a TXT-only subdomain) counts as
-// non-existent here.
+// §4.10.1) with A, AAAA and MX queries, run concurrently. A non-existent
+// domain is one whose name answers NXDOMAIN (RFC 8020): a NODATA answer
+// means the name exists with other record types (a TXT-only subdomain).
+// When the resolver cannot tell the two apart (lookup.NXDomain reports
+// unknown), d is taken as non-existent when all three queries find
+// nothing, the definition of RFC 9091 and earlier DMARCbis drafts.
 func (q *querier) exists(d string) existence {
 	type answer struct {
 		n   int
@@ -273,6 +272,7 @@ func (q *querier) exists(d string) existence {
 		return len(mx), err
 	})
 	var failed error
+	nodata := false
 	for range 3 {
 		var a answer
 		select {
@@ -285,7 +285,18 @@ func (q *querier) exists(d string) existence {
 			return existence{exists: true, known: true}
 		case a.err != nil && !lookup.IsNotFound(a.err):
 			failed = a.err
+		case a.err != nil:
+			if nx, known := lookup.NXDomain(a.err); known && nx {
+				// RFC 8020 §2: NXDOMAIN means nothing exists at or
+				// below the name.
+				return existence{exists: false, known: true}
+			} else if known {
+				nodata = true
+			}
 		}
+	}
+	if nodata && failed == nil {
+		return existence{exists: true, known: true}
 	}
 	if failed != nil {
 		return existence{err: fmt.Errorf("existence test of %s: %w", d, failed)}

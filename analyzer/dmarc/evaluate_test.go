@@ -236,13 +236,13 @@ func TestEvaluate(t *testing.T) {
 			want: want{result: "fail", policy: "quarantine", source: "sp"},
 		},
 		{
-			name: "np: a TXT-only subdomain has no A, AAAA or MX, so it counts as non-existent",
+			name: "np: a TXT-only subdomain answers NODATA, so it exists (RFC 8020) and sp applies",
 			in:   Input{From: "a@bounce.example.com"},
 			rrs: []string{
 				txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
 				txtRR("bounce.example.com", "v=spf1 -all"),
 			},
-			want: want{result: "fail", policy: "none", source: "np"},
+			want: want{result: "fail", policy: "quarantine", source: "sp"},
 		},
 		{
 			name: "np: an MX-only subdomain exists",

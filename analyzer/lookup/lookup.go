@@ -45,6 +45,19 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &de) && de.IsNotFound
 }
 
+// NXDomain tells NXDOMAIN from NODATA, which IsNotFound lumps together.
+// known is false when err carries no such distinction (the standard
+// library's resolver does not make it); nx is then false too. Resolvers
+// make the distinction by returning an error, or wrapping one, that has a
+// method NXDomain() bool.
+func NXDomain(err error) (nx, known bool) {
+	var e interface{ NXDomain() bool }
+	if err == nil || !IsNotFound(err) || !errors.As(err, &e) {
+		return false, false
+	}
+	return e.NXDomain(), true
+}
+
 // IsTempFail reports whether err is a transient failure (SERVFAIL, timeout,
 // transport error) after which the same query may later succeed.
 func IsTempFail(err error) bool {
