@@ -111,7 +111,8 @@ func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, e
 	r.Vendor = f.vendor
 	r.Live = runLive(ctx, msg, f, opts, now)
 	r.Live.Comparison = compare(f.verdicts, r.Live, len(msg.Notes) > 0, msg.HasBody())
-	r.Findings = headerFindings(msg, f, r.Live, now)
+	r.Findings = append(headerFindings(msg, f, r.Live, now), r.Live.findings()...)
+	sortFindings(r.Findings)
 	r.DNS = dnsLog.Queries()
 	if r.DNS == nil {
 		r.DNS = []lookup.Query{}

@@ -127,7 +127,6 @@ func headerFindings(msg *message.Message, f forensics, live *Live, now time.Time
 	}
 	out := findings.Check(in)
 	out = append(out, f.trail.Findings...)
-	sortFindings(out)
 	return out
 }
 

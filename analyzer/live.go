@@ -10,6 +10,7 @@ import (
 	"headerlens/analyzer/arc"
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/dmarc"
+	"headerlens/analyzer/finding"
 	"headerlens/analyzer/findings"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
@@ -165,6 +166,28 @@ func offlineDKIM(msg *message.Message) []findings.DKIMSignature {
 		if s, err := dkim.ParseSignature(f.Raw); err == nil {
 			out = append(out, findings.DKIMSignature{Domain: s.Domain, SignedHeaders: s.Headers})
 		}
+	}
+	return out
+}
+
+// findings gathers the findings of the live checks: SPF record lint, DKIM
+// signature and key findings, DMARC record findings and ARC findings.
+func (l *Live) findings() []finding.Finding {
+	if l == nil || !l.Enabled {
+		return nil
+	}
+	var out []finding.Finding
+	if l.SPF != nil {
+		out = append(out, l.SPF.Lint...)
+	}
+	for _, d := range l.DKIM {
+		out = append(out, d.Findings...)
+	}
+	if l.DMARC != nil {
+		out = append(out, l.DMARC.Findings...)
+	}
+	if l.ARC != nil {
+		out = append(out, l.ARC.Findings...)
 	}
 	return out
 }
