@@ -24,7 +24,8 @@
 //	ip         string             SPF identity override: connecting IP
 //	helo       string             SPF identity override: HELO/EHLO name
 //	mailFrom   string             SPF identity override: MAIL FROM address
-//	timeoutMs  number             limit on the whole analysis (default 120000)
+//	timeoutMs  number             limit on the whole analysis, DNS included
+//	                              (default analyzer.DefaultTimeout)
 //
 // The bridge holds no logic of its own: it converts arguments, calls
 // analyzer.Analyze and converts the result. When the Go program is ready it
@@ -55,7 +56,12 @@ var version = ""
 const MaxInputBytes = 10 << 20
 
 // defaultTimeout bounds one analysis when options.timeoutMs is not given.
-const defaultTimeout = 120 * time.Second
+const defaultTimeout = analyzer.DefaultTimeout
+
+// grace is added to the analysis timeout for the context deadline, so the
+// analyzer's own deadline (Options.Timeout) ends the run and it can still
+// report what it found.
+const grace = 5 * time.Second
 
 // analyzeFunc is the analysis the bridge calls; tests replace it to check the
 // panic recovery.
@@ -180,7 +186,7 @@ func runAnalysis(input []byte, opts analyzer.Options, timeout time.Duration) (ou
 			out, err = nil, fmt.Errorf("headerlens: internal error during analysis: %v", r)
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+grace)
 	defer cancel()
 	report, err := analyzeFunc(ctx, input, opts)
 	if err != nil {

@@ -323,6 +323,14 @@ function settings() {
   return s;
 }
 
+// bridgeOptions turns the settings into headerlens.analyze options: several
+// DoH URLs may be given separated by commas or spaces, tried in order.
+function bridgeOptions(s) {
+  const o = { ...s };
+  if (o.doh) o.doh = o.doh.split(/[\s,]+/).filter(Boolean);
+  return o;
+}
+
 function settingsChanged() {
   const s = settings();
   const q = new URLSearchParams();
@@ -401,7 +409,7 @@ async function analyze() {
   setStatus("Analyzing…");
   const t0 = performance.now();
   try {
-    const report = await analyzer.analyze(input, settings());
+    const report = await analyzer.analyze(input, bridgeOptions(settings()));
     renderReport(report);
     setStatus("Done in " + Math.round(performance.now() - t0) + " ms.");
     $("results").focus({ preventScroll: false });
