@@ -340,7 +340,7 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 			res.OldestPass = &oldest
 			if oldest > 0 {
 				res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-oldest-pass", Source: "arc",
-					Message: fmt.Sprintf("The ARC-Message-Signature of i=%d no longer verifies (%s): the message was changed after that intermediary signed it, by %s or a later hop. The oldest signature that still verifies is i=%d (RFC 8617 §5.2 step 5). This does not affect the chain's validity.", oldest-1, amss[oldest-1].reason, domainOf(sets, oldest-1), oldest)})
+					Message: fmt.Sprintf("The ARC-Message-Signature of i=%d no longer verifies, but the one of i=%d does: the message was changed between those two hops, most likely by %s (a mailing list adding a subject tag or a footer, for example). The oldest signature that still verifies is i=%d (RFC 8617 §5.2 step 5). This does not affect the chain's validity.", oldest-1, oldest, domainOf(sets, oldest), oldest)})
 			}
 		}
 	}
@@ -586,22 +586,32 @@ func (v *verifier) verifyAMS(i int) check {
 			note = " (without c=, it verifies as relaxed/relaxed, not the DKIM default simple/simple)"
 		}
 	}
-	if r != "" {
-		if r == Fail {
-			why = "the header signature does not verify (signed header fields were changed, or the key does not match): " + why
-		}
-		return check{result: r, reason: why, bodyHash: BodyNotChecked}
-	}
 	if !v.hasBody {
+		if r != "" {
+			if r == Fail {
+				why = "the header signature does not verify (signed header fields were changed, or the key does not match): " + why
+			}
+			return check{result: r, reason: why, bodyHash: BodyNotChecked}
+		}
 		return check{result: Pass, reason: "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked" + note, bodyHash: BodyNotChecked}
 	}
-	// RFC 6376 §3.7 step 1: the body hash.
-	bh := v.bodyHash(m.Algorithm, bodyCanon, m.Length)
+	// RFC 6376 §3.7 step 1: the body hash. It is checked even when the
+	// header signature fails, to tell the person whether the body changed.
+	bodyStatus, bodyWhy := BodyVerified, ""
+	if bh := v.bodyHash(m.Algorithm, bodyCanon, m.Length); bh.err != nil {
+		bodyStatus, bodyWhy = BodyMismatch, errMsg(bh.err)
+	} else if subtle.ConstantTimeCompare(bh.sum, m.BodyHash) != 1 {
+		bodyStatus, bodyWhy = BodyMismatch, "the body was changed after signing"
+	}
 	switch {
-	case bh.err != nil:
-		return check{result: Fail, reason: "the body hash does not match: " + errMsg(bh.err), bodyHash: BodyMismatch}
-	case subtle.ConstantTimeCompare(bh.sum, m.BodyHash) != 1:
-		return check{result: Fail, reason: "the header signature verifies, but the body hash does not match: the body was changed after signing", bodyHash: BodyMismatch}
+	case r == Fail && bodyStatus == BodyMismatch:
+		return check{result: Fail, reason: "neither the header signature nor the body hash verifies: the message was changed after signing", bodyHash: bodyStatus}
+	case r == Fail:
+		return check{result: Fail, reason: "the header signature does not verify (signed header fields were changed, or the key does not match), though the body hash matches: " + why, bodyHash: bodyStatus}
+	case r != "":
+		return check{result: r, reason: why, bodyHash: bodyStatus}
+	case bodyStatus == BodyMismatch:
+		return check{result: Fail, reason: "the header signature verifies, but the body hash does not match: " + bodyWhy, bodyHash: bodyStatus}
 	}
 	return check{result: Pass, reason: "the signature and the body hash verify" + note, bodyHash: BodyVerified}
 }
