@@ -3,7 +3,10 @@ package arc
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding"
 	"fmt"
 	"sort"
 	"strings"
@@ -41,6 +44,9 @@ const (
 	BodyNotChecked = "not-checked"
 )
 
+// DefaultMaxSignatureWork is Options.MaxSignatureWork when that is zero.
+const DefaultMaxSignatureWork = 64 << 20
+
 // ClockSkew is the tolerance for a seal's t= in the future before a
 // finding is raised.
 const ClockSkew = 5 * time.Minute
@@ -50,6 +56,12 @@ type Options struct {
 	// Now is the time a seal's t= is compared with (a finding only: RFC
 	// 8617 makes no rule about time); zero means time.Now().
 	Now time.Time
+	// MaxSignatureWork bounds, in bytes, the data hashed to verify the
+	// older ARC-Message-Signatures: the message size (header and body)
+	// times the number of sets. Beyond it only the newest signature,
+	// which decides the result, is verified, and oldest-pass is not
+	// given. Zero means DefaultMaxSignatureWork.
+	MaxSignatureWork int64
 }
 
 // Result is the ARC evaluation of a message. Its JSON form is live.arc in
@@ -286,12 +298,34 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	}
 	seals := make([]check, n+1)
 	amss := make([]check, n+1)
+	digests := v.sealDigests(n)
+	// Every AMS signs (part of) the header and the body: bound the work
+	// a hostile message can cause. Only the newest AMS decides the
+	// result (RFC 8617 §5.2 step 4); the older ones only give the
+	// optional oldest-pass (step 5) and are skipped when too costly.
+	size := int64(len(msg.Body))
+	for _, f := range msg.Fields {
+		size += int64(len(f.Raw))
+	}
+	budget := opts.MaxSignatureWork
+	if budget <= 0 {
+		budget = DefaultMaxSignatureWork
+	}
+	checkOlder := size*int64(n) <= budget
 	var wg sync.WaitGroup
 	for i := 1; i <= n; i++ {
-		wg.Go(func() { seals[i] = v.verifySeal(i) })
-		wg.Go(func() { amss[i] = v.verifyAMS(i) })
+		wg.Go(func() { seals[i] = v.verifySeal(i, digests[i]) })
+		if i == n || checkOlder {
+			wg.Go(func() { amss[i] = v.verifyAMS(i) })
+		} else {
+			amss[i] = check{result: NotChecked, reason: "not verified: the message is too large to verify every ARC-Message-Signature", bodyHash: BodyNotChecked}
+		}
 	}
 	wg.Wait()
+	if !checkOlder && n > 1 {
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-older-signatures-skipped", Source: "arc",
+			Message: fmt.Sprintf("The message is too large to verify all %d ARC-Message-Signatures; only the newest, which decides the result, was verified, so oldest-pass is not known.", n)})
+	}
 	for k := range res.Sets {
 		i := res.Sets[k].Instance
 		res.Sets[k].SealResult, res.Sets[k].AMSResult, res.Sets[k].AMSBodyHash = seals[i].result, amss[i].result, amss[i].bodyHash
@@ -327,7 +361,7 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	if temp == 0 {
 		oldest := 0
 		for m := n - 1; m >= 1; m-- {
-			if amss[m].result == TempError {
+			if amss[m].result == TempError || amss[m].result == NotChecked {
 				oldest = -1
 				break
 			}
@@ -525,34 +559,50 @@ func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorith
 	return PermError, "no usable key: " + why
 }
 
-// sealInput returns the data the ARC-Seal of instance k signs (RFC 8617
-// §5.1.1): the fields of the sets 1..k, each set in the order
-// ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal, all with
-// relaxed header canonicalization (§4.1.3), the last seal with its b=
-// value emptied and without its final CRLF (RFC 6376 §3.7).
-func (v *verifier) sealInput(k int) []byte {
-	var buf bytes.Buffer
-	for j := 1; j <= k; j++ {
-		set := v.sets[j]
-		buf.Write(dkimcore.CanonicalizeHeader(set.aars[0].Raw, dkimcore.Relaxed))
-		buf.Write(dkimcore.CanonicalizeHeader(set.amss[0].Raw, dkimcore.Relaxed))
-		if j < k {
-			buf.Write(dkimcore.CanonicalizeHeader(set.seals[0].Raw, dkimcore.Relaxed))
+// sealDigests returns, for each instance k, the SHA-256 digest of what
+// the ARC-Seal of k signs (RFC 8617 §5.1.1): the fields of the sets 1..k,
+// each set in the order ARC-Authentication-Results, ARC-Message-Signature,
+// ARC-Seal, with relaxed header canonicalization (§4.1.3), the seal of k
+// itself with its b= value emptied and without its final CRLF (RFC 6376
+// §3.7). Every accepted seal algorithm hashes with SHA-256. The input of
+// seal k extends that of seal k-1, so one running hash is copied at each
+// set: the work is linear in the size of the chain, not quadratic.
+func (v *verifier) sealDigests(n int) [][]byte {
+	out := make([][]byte, n+1)
+	h := sha256.New()
+	for k := 1; k <= n; k++ {
+		set := v.sets[k]
+		h.Write(dkimcore.CanonicalizeHeader(set.aars[0].Raw, dkimcore.Relaxed))
+		h.Write(dkimcore.CanonicalizeHeader(set.amss[0].Raw, dkimcore.Relaxed))
+		state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+		c := sha256.New()
+		if err == nil {
+			err = c.(encoding.BinaryUnmarshaler).UnmarshalBinary(state)
 		}
+		if err != nil {
+			// The standard library's SHA-256 always supports this;
+			// should it not, the seal is reported unverifiable.
+			h.Write(dkimcore.CanonicalizeHeader(set.seals[0].Raw, dkimcore.Relaxed))
+			continue
+		}
+		last := dkimcore.CanonicalizeHeader(dkimcore.StripTagValue(set.seals[0].Raw, "b"), dkimcore.Relaxed)
+		c.Write(bytes.TrimSuffix(last, []byte("\r\n")))
+		out[k] = c.Sum(nil)
+		h.Write(dkimcore.CanonicalizeHeader(set.seals[0].Raw, dkimcore.Relaxed))
 	}
-	last := dkimcore.CanonicalizeHeader(dkimcore.StripTagValue(v.sets[k].seals[0].Raw, "b"), dkimcore.Relaxed)
-	buf.Write(bytes.TrimSuffix(last, []byte("\r\n")))
-	return buf.Bytes()
+	return out
 }
 
 // verifySeal verifies the ARC-Seal of instance i (RFC 8617 §5.2 step 6).
-func (v *verifier) verifySeal(i int) check {
+func (v *verifier) verifySeal(i int, digest []byte) check {
 	set := v.sets[i]
 	s := set.seals[0]
 	if err := set.sealErr[0]; err != nil {
 		return check{result: PermError, reason: "the ARC-Seal is malformed: " + errMsg(err)}
 	}
-	digest := s.Algorithm.HashData(v.sealInput(i))
+	if s.Algorithm.Hash != crypto.SHA256 || digest == nil {
+		return check{result: PermError, reason: "the seal's hash could not be computed for " + s.Algorithm.Name}
+	}
 	if r, why := v.verifyWithKeys(s.Selector, s.Domain, s.Algorithm, digest, s.SignatureData); r != "" {
 		if r == Fail {
 			why = "the seal does not verify (the ARC header fields of this or an earlier set were changed, or the key does not match): " + why

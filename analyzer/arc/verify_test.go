@@ -2,12 +2,14 @@ package arc
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/message"
 	"headerlens/dohresolver/dohtest"
 )
 
@@ -345,5 +347,91 @@ func TestVerifyNilMessage(t *testing.T) {
 	got := Verify(t.Context(), nil, nil, Options{})
 	if got.Result != None || got.ChainStatus != CVNone || got.Sets == nil || got.Findings == nil {
 		t.Errorf("got %+v, want none with empty (non-nil) sets and findings", got)
+	}
+}
+
+// TestSignatureWorkLimit checks that the older signatures are skipped, and
+// said to be, when the message is too large for them.
+func TestSignatureWorkLimit(t *testing.T) {
+	b := newBuilder()
+	b.seal(t, 1, CVNone, hop1)
+	b.seal(t, 2, CVPass, hop2)
+	_, r := hopDNS(t)
+	msg := b.message(t, true)
+	tests := []struct {
+		name       string
+		work       int64
+		ams1       string
+		oldestPass bool
+	}{
+		{"within the limit", 0, Pass, true},
+		{"over the limit", 100, NotChecked, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Verify(t.Context(), r, msg, Options{MaxSignatureWork: tc.work})
+			if got.Result != Pass {
+				t.Fatalf("got %s (%s), want pass", got.Result, got.Reason)
+			}
+			if got.Sets[0].AMSResult != tc.ams1 || got.Sets[1].AMSResult != Pass {
+				t.Errorf("got AMS results %s %s, want %s pass", got.Sets[0].AMSResult, got.Sets[1].AMSResult, tc.ams1)
+			}
+			if (got.OldestPass != nil) != tc.oldestPass {
+				t.Errorf("got oldestPass %v, want present %v", got.OldestPass, tc.oldestPass)
+			}
+			if hasFinding(got, "arc-older-signatures-skipped") == tc.oldestPass {
+				t.Errorf("got findings %v, want arc-older-signatures-skipped %v", got.Findings, !tc.oldestPass)
+			}
+		})
+	}
+}
+
+// TestHostileInput checks that Verify stays fast on messages built to make
+// it work hard: it must end well within the time limit.
+func TestHostileInput(t *testing.T) {
+	big := strings.Repeat("x", 60<<10)
+	var fifty, dups, hugeH strings.Builder
+	for i := 50; i >= 1; i-- {
+		cv := CVPass
+		if i == 1 {
+			cv = CVNone
+		}
+		fmt.Fprintf(&fifty, "ARC-Seal: i=%d; a=rsa-sha256; cv=%s; d=example.org; s=s; b=dGVzdA==\r\n", i, cv)
+		fmt.Fprintf(&fifty, "ARC-Message-Signature: i=%d; a=rsa-sha256; d=example.org; s=s; h=from; bh=dGVzdA==; b=dGVzdA==\r\n", i)
+		fmt.Fprintf(&fifty, "ARC-Authentication-Results: i=%d; mx.example.org; x=%s\r\n", i, big)
+	}
+	for range 5000 {
+		dups.WriteString("ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.org; s=s; b=dGVzdA==\r\n")
+	}
+	hugeH.WriteString("ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.org; s=s; b=dGVzdA==\r\n")
+	hugeH.WriteString("ARC-Message-Signature: i=1; a=rsa-sha256; d=example.org; s=s; bh=dGVzdA==; b=dGVzdA==; h=" + strings.Repeat("from:", 12000) + "from\r\n")
+	hugeH.WriteString("ARC-Authentication-Results: i=1; mx.example.org; none\r\n")
+	for range 5000 {
+		hugeH.WriteString("From: a@example.org\r\n")
+	}
+	tests := []struct {
+		name   string
+		header string
+		result string
+	}{
+		{"fifty sets of 60 KiB each, offline", fifty.String(), TempError},
+		{"5000 copies of one seal", dups.String(), Fail},
+		{"h= naming From 12000 times", hugeH.String(), TempError},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg, err := message.Parse([]byte(tc.header + "From: a@example.org\r\n\r\nbody\r\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			got := Verify(t.Context(), nil, msg, Options{})
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v, want under 5s", d)
+			}
+			if got.Result != tc.result {
+				t.Errorf("got %s (%s), want %s", got.Result, got.Reason, tc.result)
+			}
+		})
 	}
 }
