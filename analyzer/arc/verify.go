@@ -27,7 +27,8 @@ const (
 	TempError = "temperror"
 	PermError = "permerror"
 	// NotChecked is the per-set result of a check that was not made,
-	// because the chain's structure is invalid.
+	// because validation stopped before it (RFC 8617 §5.2), or because
+	// it was too costly (Options.MaxSignatureWork).
 	NotChecked = "not-checked"
 )
 
@@ -163,6 +164,17 @@ type arcSet struct {
 // bounds its work: at most MaxInstances sets are verified, and a chain
 // whose structure is invalid is not verified cryptographically.
 func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) Result {
+	res := verify(ctx, resolver, msg, opts)
+	if res.Result == Fail && msg != nil && len(msg.Notes) > 0 {
+		// message.Parse repaired the input (indentation, lost folding
+		// white space...): repairs change the signed bytes.
+		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-input-repaired", Source: "arc",
+			Message: "The pasted text had to be repaired before analysis (" + strings.Join(msg.Notes, "; ") + "). A repair changes the signed bytes, so it may cause this ARC failure rather than a change in transit."})
+	}
+	return res
+}
+
+func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) Result {
 	res := Result{Result: None, ChainStatus: CVNone, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Sets: []Set{}, Findings: []finding.Finding{}}
 	if msg == nil {
 		res.Reason = "no message"
@@ -417,7 +429,7 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 // describeSet fills what can be read of one set without verifying it.
 func describeSet(i int, set *arcSet, now time.Time, fs *[]finding.Finding) Set {
 	out := Set{Instance: i, SealResult: NotChecked, AMSResult: NotChecked, AMSBodyHash: BodyNotChecked,
-		Reason: "not verified: the chain's structure is invalid"}
+		Reason: "not verified: validation stopped before the signatures were checked"}
 	if len(set.seals) > 0 {
 		s := set.seals[0]
 		out.CV, out.Domain, out.Algorithm = s.ChainStatus, s.Domain, s.AlgorithmName

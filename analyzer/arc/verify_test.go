@@ -435,3 +435,36 @@ func TestHostileInput(t *testing.T) {
 		})
 	}
 }
+
+// TestInputRepairedFinding checks that a failure on input that
+// message.Parse had to repair says so.
+func TestInputRepairedFinding(t *testing.T) {
+	b := newBuilder()
+	b.seal(t, 1, CVNone, hop1)
+	_, r := hopDNS(t)
+	tests := []struct {
+		name   string
+		text   string
+		result string
+		want   bool
+	}{
+		{"clean input, changed body", b.headerText() + "\r\nchanged\r\n", Fail, false},
+		{"indented input, changed body", "  " + strings.ReplaceAll(b.headerText(), "\r\n", "\r\n  ") + "\r\nchanged\r\n", Fail, true},
+		{"indented input, intact", "  " + strings.ReplaceAll(b.headerText(), "\r\n", "\r\n  ") + "\r\n" + b.body, Pass, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg, err := message.Parse([]byte(tc.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Verify(t.Context(), r, msg, Options{})
+			if got.Result != tc.result {
+				t.Errorf("got %s (%s), want %s", got.Result, got.Reason, tc.result)
+			}
+			if hasFinding(got, "arc-input-repaired") != tc.want {
+				t.Errorf("got findings %v, want arc-input-repaired %v", got.Findings, tc.want)
+			}
+		})
+	}
+}
