@@ -25,6 +25,19 @@
 // temperror when a key could not be fetched (no resolver, DNS timeout) and
 // nothing else made the chain fail, because a later lookup may succeed.
 //
+// Per set, SealResult and AMSResult also use permerror (a malformed field,
+// no usable key) and not-checked (validation stopped before the check).
+//
+// Choices this package makes where RFC 8617 is silent or ambiguous:
+//
+//   - An ARC-Message-Signature without c= is verified as RFC 6376 §3.5 says
+//     (simple/simple), and if that fails, as relaxed/relaxed, which common
+//     ARC signers assume; either proves the key owner signed it.
+//   - A field whose tag list or instance cannot be read makes the chain
+//     fail (§5.2 step 3: it cannot form a valid set).
+//   - The older ARC-Message-Signatures, which only give oldest-pass, are
+//     skipped when the message is large (Options.MaxSignatureWork).
+//
 // The tag-list syntax, canonicalization, header selection and key code is
 // shared with DKIM in headerlens/analyzer/internal/dkimcore.
 package arc
