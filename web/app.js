@@ -53,6 +53,8 @@ const LABELS = {
   returnPath: "Return-Path", replyTo: "Reply-To", fromDomain: "From domain", sender: "Sender",
   spf: "SPF", dkim: "DKIM", dmarc: "DMARC", arc: "ARC", ip: "IP", helo: "HELO", mailFrom: "MAIL FROM",
   durationMs: "Duration (ms)", elapsedMs: "Time taken (ms)", version: "Analyzer version", rcode: "Rcode", ad: "AD", startMs: "Start ms", ttl: "TTL", dns: "DNS",
+  spfSkipped: "SPF skipped", authservId: "Authserv-id", nullMx: "Null MX", implicitMx: "Implicit MX",
+  cv: "Chain validation (cv)", byIp: "By IP", rdns: "Reverse DNS", orgDomain: "Organizational domain", amsResult: "AMS result",
   mx: "MX", tls: "TLS", mtaSts: "MTA-STS", tlsRpt: "TLS-RPT", dane: "DANE", url: "URL", id: "ID",
 };
 
@@ -103,6 +105,9 @@ function generic(v, key, depth = 0) {
   return dl(v, depth);
 }
 
+// Long detail (evaluation traces, raw records) starts folded.
+const FOLD_KEYS = new Set(["findings", "trace", "walk", "tags", "signedHeaders", "unprotected", "sets", "keyRecord", "orgDomains", "lint", "fields", "properties", "authResults", "alignment", "dateIssues"]);
+
 // explanation keys are shown as a paragraph under their object.
 const EXPLAIN_KEYS = ["explanation", "explain", "description", "detail", "details", "why"];
 
@@ -112,7 +117,10 @@ function dl(obj, depth = 0) {
   for (const [k, v] of Object.entries(obj)) {
     if (!present(v) && v !== false && v !== 0) continue;
     if (EXPLAIN_KEYS.includes(k) && typeof v === "string") { notes.push(v); continue; }
-    list.append(el("dt", null, label(k)), el("dd", null, generic(v, k, depth + 1)));
+    const rendered = generic(v, k, depth + 1);
+    list.append(el("dt", null, label(k)), el("dd", null, FOLD_KEYS.has(k) && typeof v === "object"
+      ? el("details", { class: "fold" }, el("summary", null, "Show" + (Array.isArray(v) ? " " + v.length : "")), rendered)
+      : rendered));
   }
   if (!notes.length) return list;
   return el("div", null, list, notes.map((n) => el("p", { class: "explain" }, n)));
@@ -125,6 +133,22 @@ function columns(rows) {
   for (const r of rows) for (const k of Object.keys(r)) if (!seen.includes(k)) seen.push(k);
   return seen.filter((k) => rows.some((r) => present(r[k]) || r[k] === false || r[k] === 0));
 }
+
+// pick orders the columns: preferred ones first, then the rest, without the
+// hidden ones.
+function pick(rows, prefer, hide) {
+  const all = columns(rows);
+  return prefer.filter((c) => all.includes(c)).concat(all.filter((c) => !prefer.includes(c) && !hide.includes(c)));
+}
+
+const TABLE_COLUMNS = {
+  hops: [["from", "ip", "by", "protocol", "tls", "time", "delaySeconds", "internal", "private"],
+    ["raw", "helo", "rdns", "with", "index", "receivedIndex", "encrypted", "tlsVersion", "cipher", "dateConfident", "parsed", "byIp"]],
+  recorded: [["method", "result", "trusted", "authservId", "header", "reason", "properties"],
+    ["index", "instance", "version", "methodVersion", "parser", "reasonMeaning"]],
+  dns: [["name", "type", "rcode", "answers", "durationMs", "cached", "ad", "endpoint", "error"], ["startMs"]],
+  vendor: [["vendor", "verdict", "summary", "header", "fields"], ["raw", "index", "trace", "opaque"]],
+};
 
 function table(rows, depth = 0, opts = {}) {
   const cols = opts.columns || columns(rows);
@@ -143,19 +167,21 @@ const SECTION_INFO = {
   summary: ["Summary", "Who the message says it is from and to, as written in its header fields. Any of these can be forged; the sections below say what can be verified."],
   findings: ["Findings", "What stands out, most serious first."],
   live: ["Live checks", "Checked now, against today's DNS records: SPF (RFC 7208), DKIM signatures (RFC 6376), DMARC (RFC 7489) and ARC (RFC 8617). Keys and policies may have changed since the message was sent."],
-  recorded: ["Recorded verdicts", "What the receiving servers wrote down when the message arrived (Authentication-Results, Received-SPF, ARC). Only trust the ones added by your own provider."],
+  recorded: ["Recorded verdicts", "What the receiving servers wrote down when the message arrived (Authentication-Results, ARC-Authentication-Results, Received-SPF). Only the ones marked trusted were written by your own provider; the others could have been written by the sender."],
   hops: ["Hops", "The servers the message passed through, from its Received: header fields. Each server adds its field on top, so only the top ones, added by your provider, are trustworthy."],
+  trail: ["Trust boundary", "Where the message entered the receiving organization: the hop whose connecting address SPF is checked against, and how it was found."],
+  vendor: ["Mail filter verdicts", "What anti-spam filters wrote into the message, decoded. Codes that are not documented are shown as written."],
   dns: ["DNS queries", "Every DNS question the analysis asked, and where it was sent."],
   headers: ["Header fields", "The header fields as they appear in the message."],
   notes: ["Notes", null],
   errors: ["Problems during the analysis", null],
   companion: ["Mail server TLS (companion)", "Checked by the companion server, which receives only the domain name: STARTTLS on the domain's MX hosts, MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE (RFC 7672)."],
 };
-const ORDER = ["summary", "findings", "live", "recorded", "hops", "dns", "headers", "notes", "errors"];
+const ORDER = ["summary", "findings", "live", "recorded", "hops", "trail", "vendor", "dns", "headers", "notes", "errors"];
 // Facts about the run itself, shown together at the end.
 const META = ["version", "input", "elapsedMs"];
 SECTION_INFO.about = ["About this analysis", null];
-const COLLAPSED = new Set(["dns", "headers"]);
+const COLLAPSED = new Set(["dns", "headers", "vendor"]);
 
 function section(key, content, count) {
   const [title, intro] = SECTION_INFO[key] || [label(key), null];
@@ -207,6 +233,17 @@ function renderChecks(obj) {
   }
   for (const [k, v] of Object.entries(obj)) {
     if (!present(v) || k === "enabled" || (k === "reason" && obj.enabled === false)) continue;
+    if (Array.isArray(v) && v.every((x) => x && typeof x === "object" && !Array.isArray(x))) {
+      // One block per item (each DKIM signature, each comparison...).
+      v.forEach((item, i) => {
+        const name = [item.domain || item.method, item.selector ? "(" + item.selector + ")" : ""].filter(Boolean).join(" ");
+        wrap.append(el("div", { class: "check" },
+          el("h3", null, label(k) + (v.length > 1 ? " " + (i + 1) : "") + (name ? ": " + name : ""), " ",
+            typeof item.result === "string" ? badge(item.result) : null),
+          dl(item, 1)));
+      });
+      continue;
+    }
     const verdict = v && typeof v === "object" && !Array.isArray(v) && typeof v.result === "string" ? badge(v.result) : null;
     wrap.append(el("div", { class: "check" }, el("h3", null, label(k), " ", verdict), generic(v, k, 1)));
   }
@@ -237,8 +274,10 @@ function renderReport(report) {
     else if (k === "findings" && Array.isArray(v)) { content = renderFindings(v); count = v.length; }
     else if ((k === "live" || k === "recorded") && typeof v === "object" && !Array.isArray(v)) content = renderChecks(v);
     else if (k === "headers" && Array.isArray(v)) { content = renderHeaders(v); count = v.length; }
-    else if ((k === "hops" || k === "dns") && Array.isArray(v) && v.every((x) => x && typeof x === "object")) {
-      content = table(v, 0, { number: true, caption: SECTION_INFO[k][0] }); count = v.length;
+    else if (TABLE_COLUMNS[k] && Array.isArray(v) && v.every((x) => x && typeof x === "object" && !Array.isArray(x))) {
+      const [prefer, hide] = TABLE_COLUMNS[k];
+      content = table(v, 0, { number: true, caption: (SECTION_INFO[k] || [label(k)])[0], columns: pick(v, prefer, hide) });
+      count = v.length;
     } else content = generic(v, k, 0);
     if (!content || (content instanceof Element && !content.hasChildNodes())) continue;
     out.append(section(k, content, count));

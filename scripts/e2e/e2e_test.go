@@ -234,7 +234,8 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string, timeout time.
 		if time.Now().After(deadline) {
 			errText, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("error")||{}).textContent||""`))
 			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("status")||{}).textContent||""`))
-			t.Fatalf("timed out after %v waiting for %s (last error %v; page status %q; page error %q)", timeout, what, err, status, errText)
+			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const r = document.getElementById("results"); return "hidden=" + r.hidden + " children=" + r.children.length + " message chars=" + document.getElementById("message").value.length; })()`))
+		t.Fatalf("timed out after %v waiting for %s (last error %v; page status %q; page error %q; results %s)", timeout, what, err, status, errText, html)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -251,7 +252,10 @@ func analyze(t *testing.T, ctx context.Context, msg string) {
 	); err != nil {
 		t.Fatalf("paste and click: %v", err)
 	}
-	waitFor(t, ctx, "the report", `(() => { const r = document.getElementById("results"); return !r.hidden && !!r.querySelector(".summary"); })()`, 60*time.Second)
+	waitFor(t, ctx, "the report", `(() => { const r = document.getElementById("results"); return !r.hidden && !!r.querySelector(".report-section"); })()`, 60*time.Second)
+	if p := text(t, ctx, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`); p != "" {
+		t.Errorf("the page shows an error: %q", p)
+	}
 }
 
 func readMessage(t *testing.T, name string) string {
@@ -348,6 +352,10 @@ func TestBrowser(t *testing.T) {
 	}{
 		{"desktop.png", 1100, 900, "01-plain.eml", false},
 		{"narrow-dark.png", 390, 844, "01-plain.eml", true},
+		// A real-world message with ARC, DKIM and Authentication-Results
+		// from the repository's shared test data: every report section.
+		{"arc.png", 1100, 900, "../../../../testdata/recorded/02-gmail-arc.eml", false},
+		{"rich.png", 1100, 900, "../../../../testdata/recorded/01-microsoft365.eml", false},
 	} {
 		scheme := "light"
 		if shot.dark {
