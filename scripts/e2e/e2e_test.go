@@ -235,7 +235,7 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string, timeout time.
 			errText, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("error")||{}).textContent||""`))
 			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("status")||{}).textContent||""`))
 			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const r = document.getElementById("results"); return "hidden=" + r.hidden + " children=" + r.children.length + " message chars=" + document.getElementById("message").value.length; })()`))
-		t.Fatalf("timed out after %v waiting for %s (last error %v; page status %q; page error %q; results %s)", timeout, what, err, status, errText, html)
+			t.Fatalf("timed out after %v waiting for %s (last error %v; page status %q; page error %q; results %s)", timeout, what, err, status, errText, html)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
