@@ -226,3 +226,29 @@ func BenchmarkAnalyzeOfflineCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+func TestLongestChain(t *testing.T) {
+	q := func(name string, start, dur float64, cached bool) lookup.Query {
+		return lookup.Query{Name: name, Type: "TXT", StartMs: start, DurationMs: dur, Cached: cached}
+	}
+	tests := []struct {
+		name string
+		log  []lookup.Query
+		want []string
+	}{
+		{"empty", nil, nil},
+		{"all concurrent", []lookup.Query{q("a", 0, 50, false), q("b", 1, 50, false), q("c", 2, 50, false)}, []string{"a"}},
+		{"a chain beside a lone query", []lookup.Query{q("c", 101, 50, false), q("x", 0, 200, false), q("a", 0, 50, false), q("b", 51, 50, false)}, []string{"a", "b", "c"}},
+		{"back to back", []lookup.Query{q("a", 0, 50, false), q("b", 50, 50, false)}, []string{"a", "b"}},
+		{"cached answers take no round trip", []lookup.Query{q("a", 0, 50, false), q("b", 51, 0, true), q("c", 52, 50, false)}, []string{"a", "c"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, c := range longestChain(tt.log) {
+			got = append(got, c.Name)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
