@@ -260,7 +260,15 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	// RFC 8617 §5.2 step 2: a chain whose newest seal says cv=fail has
 	// already failed.
 	if top := sets[n]; len(top.seals) == 1 && top.seals[0].ChainStatus == CVFail {
-		return fail(n, fmt.Sprintf("the newest ARC-Seal (i=%d) has cv=fail: a previous intermediary found the chain broken (RFC 8617 §5.2 step 2)", n))
+		r := fail(n, fmt.Sprintf("the newest ARC-Seal (i=%d) has cv=fail: a previous intermediary found the chain broken (RFC 8617 §5.2 step 2)", n))
+		// For the person reading the report: whether that verdict is
+		// authentic. A cv=fail seal covers only its own set (§5.1.2).
+		if c, ok := verifyFailSeal(ctx, resolver, sets, n); ok {
+			last := &r.Sets[len(r.Sets)-1]
+			last.SealResult = c.result
+			last.Reason = "seal: " + c.reason + "; message signature: not verified, validation stopped at step 2"
+		}
+		return r
 	}
 	// RFC 8617 §5.2 step 3: structure.
 	for i := 1; i <= n; i++ {
@@ -424,6 +432,39 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-pass", Source: "arc",
 		Message: fmt.Sprintf("The ARC chain is intact, sealed by %s. Its ARC-Authentication-Results are what each sealer says it saw; they are worth as much as your trust in those domains (RFC 8617 §7.2.1 leaves that to local policy).", strings.Join(sealers, ", "))})
 	return res
+}
+
+// verifyFailSeal verifies the seal of instance n, which carries cv=fail.
+// Such a seal signs only the fields of its own set (RFC 8617 §5.1.2);
+// sealers older than RFC 8617 signed the whole chain, which is tried when
+// the first reading fails and the sets 1..n are complete. ok is false when
+// the set is incomplete or malformed.
+func verifyFailSeal(ctx context.Context, resolver lookup.Resolver, sets map[int]*arcSet, n int) (check, bool) {
+	complete := func(set *arcSet) bool {
+		return set != nil && len(set.aars) == 1 && len(set.amss) == 1 && len(set.seals) == 1 && set.aarErr[0] == nil
+	}
+	if !complete(sets[n]) {
+		return check{}, false
+	}
+	v := &verifier{ctx: ctx, resolver: resolver, sets: map[int]*arcSet{1: sets[n]}, keys: map[string]*keyFetch{}}
+	c := v.verifySeal(1, v.sealDigests(1)[1])
+	if c.result == Pass {
+		c.reason = "the seal verifies over its own set, as RFC 8617 §5.1.2 requires of a cv=fail seal"
+		return c, true
+	}
+	if c.result != Fail || n == 1 {
+		return c, true
+	}
+	for i := 1; i < n; i++ {
+		if !complete(sets[i]) {
+			return c, true
+		}
+	}
+	v.sets = sets
+	if all := v.verifySeal(n, v.sealDigests(n)[n]); all.result == Pass {
+		return check{result: Pass, reason: "the seal verifies over the whole chain (RFC 8617 §5.1.2 asks a cv=fail seal to cover only its own set)"}, true
+	}
+	return c, true
 }
 
 // describeSet fills what can be read of one set without verifying it.

@@ -169,7 +169,16 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 1, CVNone, hop1)
 				b.seal(t, 2, CVFail, hop2)
 			},
-			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail"},
+			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
+			seals: []string{NotChecked, Pass}, amss: []string{NotChecked, NotChecked}},
+		{name: "newest seal says cv=fail and is forged",
+			build: func(t *testing.T, b *builder) {
+				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 2, CVFail, hop2)
+				b.tamperSeal(2)
+			},
+			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
+			seals: []string{NotChecked, Fail}, amss: []string{NotChecked, NotChecked}},
 		{name: "second seal says cv=none",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 1, CVNone, hop1)
