@@ -14,8 +14,9 @@ WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 # Packages whose tests also run as GOOS=js under Node. Packages whose tests
 # reach a dohtest server through the default (fetch) transport cannot run
 # there yet; add them here once their tests run under js.
-WASM_TEST_PKGS ?= ./wasm/ ./dohresolver/ ./dohresolver/dohtest ./analyzer \
-	./analyzer/datetime ./analyzer/message ./analyzer/received ./analyzer/vendor
+WASM_TEST_PKGS ?= ./wasm/ ./dohresolver/ ./analyzer/datetime ./analyzer/findings \
+	./analyzer/message ./analyzer/received ./analyzer/recorded ./analyzer/trail \
+	./analyzer/vendor
 
 # make test builds the site and the binary first and hands them to the
 # browser test; tests that need chromium or postfix fail instead of skipping.
