@@ -228,6 +228,9 @@ func (p *parser) parse() (*Message, error) {
 			p.note("removed the mbox separator line %q", truncate(string(l), 80))
 			continue
 		}
+		if header == nil {
+			header = make([]line, 0, 64)
+		}
 		header = append(header, line{l, num})
 	}
 	if skipped > 0 {
@@ -295,7 +298,8 @@ func validName(b []byte) bool {
 }
 
 // fields groups header lines into fields. The raw bytes of all fields share
-// one buffer, sized up front, so that parsing allocates little.
+// one buffer, and the names and unfolded values share one string, both
+// sized up front, so that parsing allocates little.
 func (p *parser) fields(header []line) []Field {
 	size := 0
 	for _, l := range header {
@@ -303,8 +307,16 @@ func (p *parser) fields(header []line) []Field {
 	}
 	arena := make([]byte, 0, min(size, MaxFields*1024))
 	fields := make([]Field, 0, min(len(header), MaxFields))
+	// text holds every kept field's name followed by its unfolded value;
+	// spans says where, and the strings are cut from it at the end.
+	var text strings.Builder
+	text.Grow(cap(arena))
+	type span struct{ name, value, end int }
+	spans := make([]span, 0, cap(fields))
 	var (
-		cur      *Field
+		cur      bool   // a field is open
+		curName  []byte // its name
+		curLine  int    // its first line
 		rawStart int
 		colon    int // offset of the colon within the current raw field
 		dropped  int
@@ -313,7 +325,7 @@ func (p *parser) fields(header []line) []Field {
 		truncNum int
 	)
 	flush := func() {
-		if cur == nil {
+		if !cur {
 			return
 		}
 		if len(fields) >= MaxFields {
@@ -321,23 +333,27 @@ func (p *parser) fields(header []line) []Field {
 			arena = arena[:rawStart]
 		} else {
 			raw := arena[rawStart:len(arena):len(arena)]
-			cur.Raw = raw
-			cur.Value = unfold(raw[colon+1:])
-			fields = append(fields, *cur)
+			sp := span{name: text.Len()}
+			text.Write(curName)
+			sp.value = text.Len()
+			writeUnfolded(&text, raw[colon+1:])
+			sp.end = text.Len()
+			spans = append(spans, sp)
+			fields = append(fields, Field{Raw: raw, Line: curLine})
 		}
-		cur = nil
+		cur = false
 	}
 	add := func(l line, prefix string) {
 		if len(arena) == rawStart && len(l.text)+2 > MaxFieldSize {
 			// The field's first line alone is too long: keep its start.
 			l.text = l.text[:MaxFieldSize-2]
-			p.note("field %s on line %d is longer than %d KiB; the rest of it was dropped", cur.Name, cur.Line, MaxFieldSize>>10)
-			truncNum = cur.Line
+			p.note("field %s on line %d is longer than %d KiB; the rest of it was dropped", curName, curLine, MaxFieldSize>>10)
+			truncNum = curLine
 		}
 		if len(arena)-rawStart+len(prefix)+len(l.text)+2 > MaxFieldSize {
-			if truncNum != cur.Line {
-				truncNum = cur.Line
-				p.note("field %s on line %d is longer than %d KiB; the rest of it was dropped", cur.Name, cur.Line, MaxFieldSize>>10)
+			if truncNum != curLine {
+				truncNum = curLine
+				p.note("field %s on line %d is longer than %d KiB; the rest of it was dropped", curName, curLine, MaxFieldSize>>10)
 			}
 			return
 		}
@@ -350,7 +366,7 @@ func (p *parser) fields(header []line) []Field {
 		if isWSP(t[0]) {
 			// RFC 5322 §2.2.3: a line starting with white space continues
 			// the field above it.
-			if cur == nil {
+			if !cur {
 				orphans++
 				continue
 			}
@@ -365,13 +381,13 @@ func (p *parser) fields(header []line) []Field {
 			name = bytes.TrimRight(t[:c], " \t")
 		}
 		if !validName(name) {
-			if cur != nil {
+			if cur {
 				// Copy-paste often loses the indentation of folded lines;
 				// restore one space so the field stays well-formed.
 				add(l, " ")
 				joined++
 				if joined <= 3 {
-					p.note("line %d is not a header field (no \"Name:\" at its start); it was joined to %s above as a folded continuation", l.num, cur.Name)
+					p.note("line %d is not a header field (no \"Name:\" at its start); it was joined to %s above as a folded continuation", l.num, curName)
 				}
 			} else {
 				orphans++
@@ -379,11 +395,16 @@ func (p *parser) fields(header []line) []Field {
 			continue
 		}
 		flush()
-		cur = &Field{Name: string(name), Line: l.num}
+		cur, curName, curLine = true, name, l.num
 		rawStart, colon = len(arena), c
 		add(l, "")
 	}
 	flush()
+	all := text.String()
+	for i, sp := range spans {
+		fields[i].Name = all[sp.name:sp.value]
+		fields[i].Value = all[sp.value:sp.end]
+	}
 	if joined > 3 {
 		p.note("%d more lines without a field name were joined to the field above them", joined-3)
 	}
@@ -396,14 +417,19 @@ func (p *parser) fields(header []line) []Field {
 	return fields
 }
 
-// unfold removes the CRLFs of folding (RFC 5322 §2.2.3) and trims the
-// result.
-func unfold(v []byte) string {
+// writeUnfolded writes v with the CRLFs of folding removed (RFC 5322
+// §2.2.3), trimmed of surrounding white space.
+func writeUnfolded(b *strings.Builder, v []byte) {
 	v = bytes.Trim(v, " \t\r\n")
-	if bytes.IndexByte(v, '\r') < 0 {
-		return string(v)
+	for {
+		i := bytes.Index(v, []byte("\r\n"))
+		if i < 0 {
+			b.Write(v)
+			return
+		}
+		b.Write(v[:i])
+		v = v[i+2:]
 	}
-	return string(bytes.ReplaceAll(v, []byte("\r\n"), nil))
 }
 
 func truncate(s string, n int) string {
