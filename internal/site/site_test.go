@@ -44,6 +44,11 @@ func newSite(t *testing.T, opts Options) (http.Handler, string) {
 	if err := os.WriteFile(filepath.Join(dir, "style.css.gz"), buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A stand-in brotli copy of app.js: the handler never decodes it, so
+	// its bytes only need to be recognisable.
+	if err := os.WriteFile(filepath.Join(dir, "app.js.br"), []byte("BROTLI-BYTES"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// A file outside the site, which traversal must not reach.
 	outside := filepath.Join(filepath.Dir(dir), "outside-secret.txt")
 	os.WriteFile(outside, []byte("outside"), 0o644)
@@ -123,6 +128,9 @@ func TestCompression(t *testing.T) {
 		{"identity when gzip not accepted", "/style.css", "identity", "", "body{color:black}"},
 		{"identity when gzip has q=0", "/style.css", "gzip;q=0, deflate", "", "body{color:black}"},
 		{"star accepts gzip", "/style.css", "*", "gzip", "body{color:green}"},
+		{"precompressed br preferred", "/app.js", "gzip, br", "br", "BROTLI-BYTES"},
+		{"br refused with q=0", "/app.js", "gzip, br;q=0", "gzip", strings.Repeat("console.log('headerlens');\n", 100)},
+		{"no br for style.css", "/style.css", "br", "", "body{color:black}"},
 		{"on the fly gzip", "/app.js", "gzip", "gzip", strings.Repeat("console.log('headerlens');\n", 100)},
 		{"on the fly refused", "/app.js", "", "", strings.Repeat("console.log('headerlens');\n", 100)},
 		{"small file not gzipped", "/index.html", "gzip", "", "<!doctype html><title>headerlens</title>"},
