@@ -585,7 +585,9 @@ func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorith
 		}
 		return PermError, "no usable key: " + errMsg(err)
 	}
-	why := ""
+	// RFC 6376 §6.1.2 step 4: with several key records, each usable one
+	// is tried; a failure is final only when none verifies.
+	why, failWhy := "", ""
 	for _, k := range keys {
 		if k.Type != alg.KeyType {
 			why = fmt.Sprintf("the key is of type %s but the signature uses %s", k.Type, alg.Name)
@@ -598,16 +600,21 @@ func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorith
 		if err := dkimcore.VerifyHash(k, alg, digest, sig); err != nil {
 			if dkimcore.KindOf(err) == dkimcore.KindPermError {
 				why = errMsg(err)
-				continue
+			} else if failWhy == "" {
+				failWhy = "the signature does not verify with the key at " + dkimcore.KeyName(selector, domain)
 			}
-			return Fail, "the signature does not verify with the key at " + dkimcore.KeyName(selector, domain)
+			continue
 		}
 		if k.Type == "rsa" && k.Bits < 1024 {
 			// RFC 8301 §3.2: verifiers "MUST NOT consider signatures
 			// using RSA keys of less than 1024 bits as valid".
-			return Fail, fmt.Sprintf("the RSA key has only %d bits; RFC 8301 §3.2 forbids accepting keys under 1024 bits", k.Bits)
+			failWhy = fmt.Sprintf("the RSA key has only %d bits; RFC 8301 §3.2 forbids accepting keys under 1024 bits", k.Bits)
+			continue
 		}
 		return "", ""
+	}
+	if failWhy != "" {
+		return Fail, failWhy
 	}
 	return PermError, "no usable key: " + why
 }

@@ -49,7 +49,7 @@ func TestVerify(t *testing.T) {
 		build      func(t *testing.T, b *builder)
 		body       bool
 		noResolver bool
-		dns        func(srv *dohtest.Server)
+		dns        func(t *testing.T, srv *dohtest.Server)
 		result     string
 		cv         string
 		failed     int
@@ -139,7 +139,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 1, CVNone, hop1)
 				b.seal(t, 2, CVPass, hop2)
 			},
-			dns:    func(srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
+			dns: func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
 			result: TempError, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
 			seals: []string{TempError, Pass}, amss: []string{TempError, Pass}, reason: "could not be checked"},
 		{name: "SERVFAIL for one key but a broken seal",
@@ -148,9 +148,30 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, CVPass, hop2)
 				b.tamperSeal(2)
 			},
-			dns:    func(srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
+			dns: func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
 			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
 			seals: []string{TempError, Fail}, amss: []string{TempError, Pass}},
+		{name: "two key records, the second one right",
+			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop1) },
+			dns: func(t *testing.T, srv *dohtest.Server) {
+				srv.AddRR(txtRR("s1._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
+			},
+			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []string{Pass}, amss: []string{Pass}},
+		{name: "a key of another pair",
+			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop{"one.example", "s4", "rsa"}) },
+			dns: func(t *testing.T, srv *dohtest.Server) {
+				srv.AddRR(txtRR("s4._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
+			},
+			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []string{Fail}, amss: []string{Fail}, reason: "does not verify"},
+		{name: "key of the wrong type",
+			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop{"one.example", "s5", "rsa"}) },
+			dns: func(t *testing.T, srv *dohtest.Server) {
+				srv.AddRR(txtRR("s5._domainkey.one.example", keyRecord(t, testKeys()["ed25519"])))
+			},
+			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []string{PermError}, amss: []string{PermError}, reason: "of type ed25519"},
 		{name: "key record absent",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 1, CVNone, hop{"absent.example", "s9", "rsa"})
@@ -206,7 +227,7 @@ func TestVerify(t *testing.T) {
 			tc.build(t, b)
 			srv, r := hopDNS(t)
 			if tc.dns != nil {
-				tc.dns(srv)
+				tc.dns(t, srv)
 			}
 			if tc.noResolver {
 				r = nil
