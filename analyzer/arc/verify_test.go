@@ -139,7 +139,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 1, CVNone, hop1)
 				b.seal(t, 2, CVPass, hop2)
 			},
-			dns: func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
+			dns:    func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
 			result: TempError, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
 			seals: []string{TempError, Pass}, amss: []string{TempError, Pass}, reason: "could not be checked"},
 		{name: "SERVFAIL for one key but a broken seal",
@@ -148,7 +148,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, CVPass, hop2)
 				b.tamperSeal(2)
 			},
-			dns: func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
+			dns:    func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
 			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
 			seals: []string{TempError, Fail}, amss: []string{TempError, Pass}},
 		{name: "two key records, the second one right",
