@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +91,11 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.Var(c.doh, "doh", "DNS-over-HTTPS endpoint URL the page may use, repeatable or comma-separated; the first is also the server's own resolver. The page's ?doh= must be one of these: the Content-Security-Policy blocks any other [$HEADERLENS_DOH]")
 	fs.Var(c.connect, "connect-src", "other URL the page may connect to (e.g. a companion on another origin), repeatable [$HEADERLENS_CONNECT_SRC]")
 	fs.Var(c.frameAncestors, "frame-ancestors", "origin allowed to embed the page in a frame (CSP frame-ancestors), repeatable; default none [$HEADERLENS_FRAME_ANCESTORS]")
-	fs.BoolVar(&c.companionOn, "companion", envOr("HEADERLENS_COMPANION", "true") != "false", "serve the companion API (/api/v1/..., /healthz) beside the site; --companion=false serves the site alone [$HEADERLENS_COMPANION]")
+	companionOn, err := strconv.ParseBool(envOr("HEADERLENS_COMPANION", "true"))
+	if err != nil {
+		companionOn = true
+	}
+	fs.BoolVar(&c.companionOn, "companion", companionOn, "serve the companion API (/api/v1/..., /healthz) beside the site; --companion=false serves the site alone [$HEADERLENS_COMPANION]")
 	c.companion.RegisterFlags(fs)
 	return c
 }
@@ -185,7 +191,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "headerlens serve: site folder %q not found; build it with \"make site\"\n", cfg.dir)
 		return exitFail
 	}
-	if _, err := os.Stat(cfg.dir + "/index.html"); err != nil {
+	if _, err := os.Stat(filepath.Join(cfg.dir, "index.html")); err != nil {
 		fmt.Fprintf(stderr, "headerlens serve: %s/index.html not found; build the site with \"make site\"\n", cfg.dir)
 		return exitFail
 	}

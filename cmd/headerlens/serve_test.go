@@ -186,6 +186,7 @@ func TestServeListensAndShutsDown(t *testing.T) {
 		wantStatus map[string]int
 		wantCSP    []string
 		wantStderr string
+		env        map[string]string
 	}{
 		{
 			name:       "site and companion",
@@ -196,13 +197,16 @@ func TestServeListensAndShutsDown(t *testing.T) {
 		},
 		{
 			name:       "site alone",
-			args:       []string{"--companion=false"},
+			env:        map[string]string{"HEADERLENS_COMPANION": "0"},
 			wantStatus: map[string]int{"": 200, "healthz": 404, "api/v1/mail-tls": 404},
 			wantCSP:    []string{"connect-src 'self' " + strings.Join(dohresolver.DefaultEndpoints, " ") + ";", "frame-ancestors 'none'"},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
 			url, stderr, stop := startServe(t, append([]string{"--addr", "127.0.0.1:0", "--dir", dir}, tc.args...))
 			for path, want := range tc.wantStatus {
 				resp, err := http.Get(url + path)
