@@ -48,12 +48,8 @@ func readForensics(msg *message.Message) forensics {
 		ReceivedSPF:           values(msg.Get("Received-SPF")),
 	})
 	f.verdicts = recorded.ParseMessage(msg.Fields)
-	// RFC 8601 §5: only results added by the receiving organization can be
-	// trusted. Fields above the boundary's Received field were added after
-	// the message crossed into that organization.
 	if b := f.trail.Boundary; b != nil {
-		pos := receivedPosition(msg, b.ReceivedIndex)
-		f.verdicts = recorded.MarkTrusted(f.verdicts, recorded.TrustAbove(pos))
+		f.verdicts = recorded.MarkTrusted(f.verdicts, trustedAt(msg, b))
 	}
 	if f.verdicts == nil {
 		f.verdicts = []recorded.Verdict{}
@@ -63,6 +59,33 @@ func readForensics(msg *message.Message) forensics {
 		f.vendor = []vendor.Decoded{}
 	}
 	return f
+}
+
+// trustedAt says which recorded verdicts the final receiving organization
+// wrote (RFC 8601 §5, §7.1):
+//   - every field above the boundary's Received field, added after the
+//     message crossed into the organization;
+//   - a field in the boundary's own trace block (below its Received field,
+//     above the next older one) whose authserv-id belongs to the receiving
+//     organization: receivers such as Gmail write their verdicts there,
+//     and RFC 8601 §5 requires them to remove any such field that arrived
+//     with the message bearing their authserv-id.
+func trustedAt(msg *message.Message, b *trail.Boundary) func(recorded.Verdict) bool {
+	pos := receivedPosition(msg, b.ReceivedIndex)
+	next := receivedPosition(msg, b.ReceivedIndex+1)
+	org := trail.OperatorDomain(b.By)
+	if b.AuthServID != "" {
+		if o := trail.OperatorDomain(b.AuthServID); o != "" {
+			org = o
+		}
+	}
+	return func(v recorded.Verdict) bool {
+		if v.Index < pos {
+			return true
+		}
+		return v.Index > pos && v.Index < next && org != "" && v.AuthservID != "" &&
+			trail.OperatorDomain(v.AuthservID) == org
+	}
 }
 
 // receivedPosition returns the position in msg.Fields of the k-th Received

@@ -2,8 +2,8 @@ package analyzer
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -12,7 +12,6 @@ import (
 	"headerlens/analyzer/dmarc"
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/findings"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/spf"
 )
@@ -36,6 +35,9 @@ type Live struct {
 	ARC *arc.Result `json:"arc,omitempty"`
 	// DMARC is the RFC 7489 / RFC 9989 evaluation.
 	DMARC *dmarc.Result `json:"dmarc,omitempty"`
+	// Errors lists checks that failed internally; their results are
+	// missing.
+	Errors []string `json:"errors,omitempty"`
 	// Comparison sets each recorded verdict beside the live result and
 	// explains the differences.
 	Comparison []Comparison `json:"comparison,omitempty"`
@@ -93,69 +95,70 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 	live := &Live{Enabled: true, Identities: identities(msg, f, opts)}
 	fromValue, _ := msg.First("From")
 
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	// SPF, DKIM and ARC run concurrently; so does DMARC, whose record
+	// discovery needs only the From domain and which waits for SPF and
+	// DKIM just before checking alignment.
+	var checks, all sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	// guard runs a check and turns a panic into a reported failure, so
+	// that a bug in one check never takes the page down (goroutines are
+	// outside Analyze's own recover).
+	guard := func(name string, f func()) func() {
+		return func() {
+			defer func() {
+				if p := recover(); p != nil {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("internal error in the %s check (please report it): %v", name, p))
+					mu.Unlock()
+				}
+			}()
+			f()
+		}
+	}
+	checks.Go(guard("SPF", func() {
 		ip, err := netip.ParseAddr(live.Identities.IP)
 		if err != nil {
 			live.SPFSkipped = "no connecting IP address was found in the Received trail, so SPF cannot be evaluated; give one with the ip option"
 			return
 		}
 		live.SPF = spf.Check(ctx, res, ip, live.Identities.HELO, live.Identities.MailFrom, spf.Options{Now: func() time.Time { return now }})
-	})
-	wg.Go(func() {
+	}))
+	checks.Go(guard("DKIM", func() {
 		live.DKIM = dkim.Verify(ctx, res, msg, dkim.Options{Now: now})
-	})
-	wg.Go(func() {
+	}))
+	all.Go(guard("ARC", func() {
 		a := arc.Verify(ctx, res, msg, arc.Options{Now: now})
 		live.ARC = &a
-	})
-	if fromValue != "" {
-		// Warm the resolver with the DMARC discovery queries while SPF and
-		// DKIM run: the evaluation below then finds them answered or in
-		// flight (dohresolver caches and de-duplicates).
-		wg.Go(func() {
-			prefetchDMARC(ctx, res, fromValue)
-		})
-	}
-	wg.Wait()
+	}))
+	all.Go(guard("DMARC", func() {
+		r := dmarc.Evaluate(ctx, res, dmarc.Input{From: fromValue, Method: dmarc.MethodTreeWalk, Await: func() (dmarc.SPF, []dmarc.DKIM) {
+			checks.Wait()
+			return dmarcInputs(live)
+		}})
+		live.DMARC = &r
+	}))
+	checks.Wait()
+	all.Wait()
 	if live.DKIM == nil {
 		live.DKIM = []dkim.Result{}
 	}
-
-	in := dmarc.Input{From: fromValue, Method: dmarc.MethodTreeWalk}
-	if live.SPF != nil {
-		in.SPF = dmarc.SPF{Result: string(live.SPF.Result), MailFrom: live.Identities.MailFrom, Helo: live.Identities.HELO}
-	} else {
-		in.SPF = dmarc.SPF{Result: "none", MailFrom: live.Identities.MailFrom, Helo: live.Identities.HELO}
-	}
-	for _, d := range live.DKIM {
-		in.DKIM = append(in.DKIM, dmarc.DKIM{Domain: d.Domain, Result: d.Result, Selector: d.Selector})
-	}
-	r := dmarc.Evaluate(ctx, res, in)
-	live.DMARC = &r
+	live.Errors = failures
 	return live
 }
 
-// prefetchDMARC asks for the DMARC records that discovery will need
-// (RFC 9989 §4.10 tree walk, which covers the RFC 7489 §6.6.3 names).
-func prefetchDMARC(ctx context.Context, res lookup.Resolver, from string) {
-	addrs := findings.ParseAddresses(from)
-	if len(addrs) == 0 {
-		return
+// dmarcInputs turns the SPF and DKIM results into DMARC's inputs
+// (RFC 7489 §4.2: the authenticated identifiers).
+func dmarcInputs(live *Live) (dmarc.SPF, []dmarc.DKIM) {
+	s := dmarc.SPF{Result: "none", MailFrom: live.Identities.MailFrom, Helo: live.Identities.HELO}
+	if live.SPF != nil {
+		s.Result = string(live.SPF.Result)
 	}
-	at := strings.LastIndexByte(addrs[0].Address, '@')
-	if at < 0 {
-		return
+	var ds []dmarc.DKIM
+	for _, d := range live.DKIM {
+		ds = append(ds, dmarc.DKIM{Domain: d.Domain, Result: d.Result, Selector: d.Selector})
 	}
-	domain, err := dmarc.NormalizeDomain(addrs[0].Address[at+1:])
-	if err != nil {
-		return
-	}
-	var wg sync.WaitGroup
-	for _, name := range dmarc.TreeWalkNames(domain) {
-		wg.Go(func() { res.LookupTXT(ctx, name) })
-	}
-	wg.Wait()
+	return s, ds
 }
 
 // offlineDKIM lists the DKIM signatures without verifying them, for the

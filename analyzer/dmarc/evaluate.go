@@ -77,6 +77,11 @@ type Input struct {
 	// Method selects policy and Organizational Domain discovery; empty
 	// means MethodTreeWalk.
 	Method Method `json:"method,omitempty"`
+	// Await, when set, supplies SPF and DKIM instead of the fields above.
+	// Evaluate calls it once record discovery is done, so that a caller
+	// can run the SPF and DKIM checks concurrently with discovery: the
+	// DMARC queries then cost no round trip of their own.
+	Await func() (SPF, []DKIM) `json:"-"`
 }
 
 // OrgDomains gives the Organizational Domain of the From domain under each
@@ -297,6 +302,9 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 	}
 	res.Findings = append(res.Findings, d.findings...)
 
+	if in.Await != nil {
+		in.SPF, in.DKIM = in.Await()
+	}
 	rec := d.record
 	alignModeSPF, alignModeDKIM := Relaxed, Relaxed
 	if rec != nil && rec.Usable {

@@ -85,21 +85,36 @@ func CheckMailFrom(ctx context.Context, r lookup.Resolver, ip netip.Addr, helo, 
 	return run(ctx, r, ip, IdentityMailFrom, mailFrom[at+1:], mailFrom, helo, opts)
 }
 
-// Check evaluates both identities the way a receiver does: HELO first
-// (RFC 7208 §2.3), then MAIL FROM (§2.4). It returns the MAIL FROM result,
+// Check evaluates both identities the way a receiver does, HELO (RFC 7208
+// §2.3) and MAIL FROM (§2.4), concurrently. It returns the MAIL FROM result,
 // the one that authorizes the message, with the HELO result in its HELO
 // field. When the reverse-path is null the MAIL FROM identity is
 // postmaster@HELO, so the HELO evaluation is reused rather than repeated.
 func Check(ctx context.Context, r lookup.Resolver, ip netip.Addr, helo, mailFrom string, opts Options) *Result {
-	h := CheckHELO(ctx, r, ip, helo, opts)
 	mf := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(mailFrom), "<"), ">")
 	if mf == "" {
+		h := CheckHELO(ctx, r, ip, helo, opts)
 		m := *h
 		m.Identity = IdentityMailFrom
 		m.HELO = h
 		return &m
 	}
+	// The two evaluations are independent (§2.3, §2.4): run them at once
+	// so that their DNS round trips overlap.
+	var h *Result
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				h = &Result{Result: TempError, Identity: IdentityHELO, Domain: helo, IP: ip.String(), Helo: helo, Trace: []Step{},
+					Reason: fmt.Sprintf("internal error while checking the HELO identity: %v", p)}
+			}
+		}()
+		h = CheckHELO(ctx, r, ip, helo, opts)
+	}()
 	m := CheckMailFrom(ctx, r, ip, helo, mf, opts)
+	<-done
 	m.HELO = h
 	return m
 }

@@ -211,7 +211,7 @@ func makeHop(i, k int, p received.Received) Hop {
 		Via: p.Via, ID: p.ID, For: p.For, Parsed: p.Parsed,
 		Comment: p.Comment, Raw: p.Raw, Received: p,
 	}
-	h.byOrg, h.heloOrg, h.rdnsOrg = OrgDomain(p.By), OrgDomain(p.HELO), OrgDomain(p.RDNS)
+	h.byOrg, h.heloOrg, h.rdnsOrg = operator(OrgDomain(p.By)), operator(OrgDomain(p.HELO)), operator(OrgDomain(p.RDNS))
 	if p.IP.IsValid() {
 		h.Addr = p.IP
 		h.IP = p.IP.String()
@@ -300,6 +300,38 @@ func orDash(s string) string {
 
 func duration(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Second).String()
+}
+
+// operators maps the organizational domains of large mail operators'
+// internal hosts to one name, so that a chain of hops inside one operator
+// is not cut where its host names change domain: Exchange Online mixes
+// *.outlook.office365.com, *.prod.outlook.com and
+// *.protection.outlook.com hosts in one delivery.
+var operators = map[string]string{
+	"office365.com":    "outlook.com",
+	"exchangelabs.com": "outlook.com",
+	"outlook.com":      "outlook.com",
+	"googlemail.com":   "google.com",
+	"gmail.com":        "google.com",
+	"google.com":       "google.com",
+	"yahoodns.net":     "yahoo.com",
+	"yahoo.net":        "yahoo.com",
+	"yahoo.com":        "yahoo.com",
+}
+
+// OperatorDomain returns the organizational domain of host, with the
+// internal domains of large mail operators folded into one (Exchange
+// Online's office365.com into outlook.com, and so on): two hosts with the
+// same OperatorDomain belong to one organization.
+func OperatorDomain(host string) string { return operator(OrgDomain(host)) }
+
+// operator returns the operator name for an organizational domain, or org
+// itself.
+func operator(org string) string {
+	if o, ok := operators[org]; ok {
+		return o
+	}
+	return org
 }
 
 // OrgDomain returns the organizational domain of a host name (the public
@@ -432,7 +464,7 @@ func (r *Result) boundary(ev Evidence) {
 		// An authserv-id names the final organization when the
 		// receiving hosts do not (RFC 8601 §2.2).
 		for _, v := range ev.AuthenticationResults {
-			if org := OrgDomain(AuthServID(v)); org != "" {
+			if org := operator(OrgDomain(AuthServID(v))); org != "" {
 				if i := r.chain(org); i >= 0 {
 					finalOrg, chainIdx = org, i
 				}
@@ -471,7 +503,7 @@ func (r *Result) boundary(ev Evidence) {
 	// is the oldest hop of the chain of hops received by that domain.
 	for _, v := range ev.AuthenticationResults {
 		id := AuthServID(v)
-		org := OrgDomain(id)
+		org := operator(OrgDomain(id))
 		if org == "" {
 			continue
 		}
