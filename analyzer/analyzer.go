@@ -20,6 +20,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"headerlens/analyzer/dkim"
+	"headerlens/analyzer/finding"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 )
@@ -111,7 +113,19 @@ func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, e
 	r.Vendor = f.vendor
 	r.Live = runLive(ctx, msg, f, opts, now)
 	r.Live.Comparison = compare(f.verdicts, r.Live, len(msg.Notes) > 0, msg.HasBody())
-	r.Findings = append(headerFindings(msg, f, r.Live, now), r.Live.findings()...)
+	sigs := r.Live.DKIM
+	var offline []finding.Finding
+	if !r.Live.Enabled {
+		// Offline the signatures are still parsed and judged (l=,
+		// unsigned headers); only the key checks need DNS.
+		sigs = dkim.Verify(ctx, nil, msg, dkim.Options{Now: now})
+		for i := range sigs {
+			offline = append(offline, sigs[i].Findings...)
+			sigs[i].Result = "" // not verified
+		}
+	}
+	r.Findings = append(headerFindings(msg, f, sigs, now), r.Live.findings()...)
+	r.Findings = append(r.Findings, offline...)
 	sortFindings(r.Findings)
 	r.DNS = dnsLog.Queries()
 	if r.DNS == nil {

@@ -80,6 +80,9 @@ func compare(verdicts []recorded.Verdict, live *Live, repaired bool, hasBody boo
 	// its d= (and s= or b= when given).
 	dkimVerdicts := pick("dkim")
 	for _, d := range live.DKIM {
+		if len(dkimVerdicts) == 0 {
+			break // the receiver recorded no DKIM results at all
+		}
 		c := Comparison{Method: "dkim", Subject: "d=" + d.Domain + " s=" + d.Selector, Live: d.Result}
 		if v, ok := matchDKIM(dkimVerdicts, d); ok {
 			c.Recorded, c.RecordedBy, c.Trusted = v.Result, v.AuthservID, v.Trusted

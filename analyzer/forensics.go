@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"headerlens/analyzer/datetime"
+	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/findings"
 	"headerlens/analyzer/message"
@@ -105,7 +106,8 @@ func receivedPosition(msg *message.Message, k int) int {
 
 // headerFindings runs the findings rules over the header and the results
 // gathered so far.
-func headerFindings(msg *message.Message, f forensics, live *Live, now time.Time) []finding.Finding {
+// sigs are the DKIM results, live or (offline) verified without keys.
+func headerFindings(msg *message.Message, f forensics, sigs []dkim.Result, now time.Time) []finding.Finding {
 	in := findings.Input{Now: now}
 	if v, ok := msg.First("From"); ok {
 		in.FromPresent = true
@@ -141,12 +143,8 @@ func headerFindings(msg *message.Message, f forensics, live *Live, now time.Time
 	in.Precedence, _ = msg.First("Precedence")
 	in.FeedbackID, _ = msg.First("Feedback-ID")
 	in.Verdicts = f.verdicts
-	if live == nil || !live.Enabled {
-		in.DKIM = offlineDKIM(msg)
-	} else {
-		for _, d := range live.DKIM {
-			in.DKIM = append(in.DKIM, findings.DKIMSignature{Domain: d.Domain, SignedHeaders: d.SignedHeaders, Result: d.Result})
-		}
+	for _, d := range sigs {
+		in.DKIM = append(in.DKIM, findings.DKIMSignature{Domain: d.Domain, SignedHeaders: d.SignedHeaders, Result: d.Result})
 	}
 	out := findings.Check(in)
 	out = append(out, f.trail.Findings...)

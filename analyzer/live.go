@@ -11,7 +11,6 @@ import (
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/dmarc"
 	"headerlens/analyzer/finding"
-	"headerlens/analyzer/findings"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/spf"
 )
@@ -159,18 +158,6 @@ func dmarcInputs(live *Live) (dmarc.SPF, []dmarc.DKIM) {
 		ds = append(ds, dmarc.DKIM{Domain: d.Domain, Result: d.Result, Selector: d.Selector})
 	}
 	return s, ds
-}
-
-// offlineDKIM lists the DKIM signatures without verifying them, for the
-// findings rules when the analysis is offline.
-func offlineDKIM(msg *message.Message) []findings.DKIMSignature {
-	var out []findings.DKIMSignature
-	for _, f := range msg.Get("DKIM-Signature") {
-		if s, err := dkim.ParseSignature(f.Raw); err == nil {
-			out = append(out, findings.DKIMSignature{Domain: s.Domain, SignedHeaders: s.Headers})
-		}
-	}
-	return out
 }
 
 // findings gathers the findings of the live checks: SPF record lint, DKIM

@@ -132,17 +132,56 @@ var otherZones = map[string]int{
 	"AST": -240, "ADT": -180, "NST": -210, "NDT": -150, "IST": 330,
 }
 
-func lower(s string) string { return strings.ToLower(s) }
+// lowerNonASCII returns strings.ToLower(s) for s with non-ASCII bytes
+// (where a few letters, such as U+0130, lower-case to ASCII ones) and s
+// itself otherwise. The lower* functions below compare its result with
+// lower-case ASCII words as strings.ToLower(s) would, without allocating.
+func lowerNonASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// lowerHasPrefix reports whether s, lower-cased, starts with prefix.
+func lowerHasPrefix(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerByte(s[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerEq reports whether s, lower-cased, is w.
+func lowerEq(s, w string) bool { return len(s) == len(w) && lowerHasPrefix(s, w) }
+
+// lowerPrefixOf reports whether s, lower-cased, is a prefix of w.
+func lowerPrefixOf(s, w string) bool { return len(s) <= len(w) && lowerHasPrefix(s, w[:len(s)]) }
+
+var fullMonthNames = [...]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+var fullDayNames = [...]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
 func monthIndex(w string) int {
-	w = lower(strings.TrimSuffix(w, "."))
+	w = lowerNonASCII(strings.TrimSuffix(w, "."))
 	if len(w) < 3 {
 		return 0
 	}
 	for i, m := range monthNames {
-		if strings.HasPrefix(w, m) {
-			full := [...]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}[i]
-			if strings.HasPrefix(full, w) || w == "sept" {
+		if lowerHasPrefix(w, m) {
+			if lowerPrefixOf(w, fullMonthNames[i]) || lowerEq(w, "sept") {
 				return i + 1
 			}
 		}
@@ -151,13 +190,12 @@ func monthIndex(w string) int {
 }
 
 func weekdayIndex(w string) int {
-	w = lower(strings.TrimSuffix(w, "."))
+	w = lowerNonASCII(strings.TrimSuffix(w, "."))
 	if len(w) < 3 {
 		return -1
 	}
-	full := [...]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 	for i, d := range dayNames {
-		if strings.HasPrefix(w, d) && (strings.HasPrefix(full[i], w) || w == "thur" || w == "thurs" || w == "tues") {
+		if lowerHasPrefix(w, d) && (lowerPrefixOf(w, fullDayNames[i]) || lowerEq(w, "thur") || lowerEq(w, "thurs") || lowerEq(w, "tues")) {
 			return i
 		}
 	}
@@ -200,8 +238,8 @@ func atoi(s string) int {
 // state collects the parts found while reading tokens.
 type state struct {
 	day, month, year, yearDigits int
-	nums                         []string
-	numBuf                       [4]string
+	nums                         [3]string // the bare numbers, nnums of them
+	nnums                        int
 	hour, min, sec, nsec         int
 	hasTime, hasSec              bool
 	ampm                         int // 0 none, 1 AM, 2 PM
@@ -216,8 +254,21 @@ type state struct {
 
 // parseClock reads h:mm[:ss[.frac]].
 func (st *state) parseClock(t string) bool {
-	parts := strings.Split(t, ":")
-	if len(parts) < 2 || len(parts) > 3 {
+	var buf [3]string
+	parts := buf[:0]
+	for len(parts) < 3 {
+		i := strings.IndexByte(t, ':')
+		if i < 0 {
+			break
+		}
+		parts = append(parts, t[:i])
+		t = t[i+1:]
+	}
+	if len(parts) == 3 {
+		return false // more than two colons
+	}
+	parts = append(parts, t)
+	if len(parts) < 2 {
 		return false
 	}
 	frac := ""
@@ -356,18 +407,18 @@ func (st *state) token(t string) bool {
 	}
 	if isAlpha(strings.TrimSuffix(t, ".")) {
 		w := strings.TrimSuffix(t, ".")
-		lw := lower(w)
+		// w is ASCII letters only (isAlpha).
 		switch {
-		case lw == "am" || lw == "a.m":
+		case lowerEq(w, "am") || lowerEq(w, "a.m"):
 			st.ampm = 1
 			return true
-		case lw == "pm" || lw == "p.m":
+		case lowerEq(w, "pm") || lowerEq(w, "p.m"):
 			st.ampm = 2
 			return true
 		}
 		if m := monthIndex(w); m > 0 && st.month == 0 {
 			st.month = m
-			if len(st.nums) == 0 {
+			if st.nnums == 0 {
 				// asctime order, "Feb 07 2003": not RFC 5322 §3.3.
 				st.d.issue(IssueNonstandardFormat)
 			}
@@ -463,13 +514,11 @@ func (st *state) numeric(t string) bool {
 	if !isDigits(t) || len(t) > 4 {
 		return false
 	}
-	if len(st.nums) >= 3 {
+	if st.nnums >= len(st.nums) {
 		return false
 	}
-	if st.nums == nil {
-		st.nums = st.numBuf[:0]
-	}
-	st.nums = append(st.nums, t)
+	st.nums[st.nnums] = t
+	st.nnums++
 	return true
 }
 
@@ -485,15 +534,21 @@ func Parse(s string) (Date, bool) {
 	if len(s) > MaxInput {
 		s = s[:MaxInput]
 	}
-	s = StripComments(s)
 	st := state{weekday: -1}
 	n := 0
 	for i := 0; i < len(s); {
-		for i < len(s) && (isSpace(s[i]) || s[i] == ',') {
-			i++
+		// Comments separate words like white space (StripComments).
+		for i < len(s) {
+			if isSpace(s[i]) || s[i] == ',' {
+				i++
+			} else if s[i] == '(' {
+				i = skipComment(s, i)
+			} else {
+				break
+			}
 		}
 		j := i
-		for j < len(s) && !isSpace(s[j]) && s[j] != ',' {
+		for j < len(s) && !isSpace(s[j]) && s[j] != ',' && s[j] != '(' {
 			j++
 		}
 		if j == i {
@@ -507,9 +562,30 @@ func Parse(s string) (Date, bool) {
 	return st.finish()
 }
 
+// skipComment returns the offset after the comment that starts at s[i]
+// (RFC 5322 §3.2.2: nested, with quoted-pairs; an unclosed comment runs to
+// the end), as StripComments reads it.
+func skipComment(s string, i int) int {
+	depth := 0
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case depth > 0 && c == '\\':
+			i++
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(s)
+}
+
 func (st *state) finish() (Date, bool) {
 	d := st.d
-	nums := st.nums
+	nums := st.nums[:st.nnums]
 	if st.month != 0 && st.day == 0 {
 		// Named month: one number is the day, the other the year.
 		switch len(nums) {

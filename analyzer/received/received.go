@@ -134,19 +134,20 @@ func Parse(raw string) Received {
 		r.Date, r.HasDate = d, true
 		clauses = s[:at]
 	}
+	var buf [32]token
 	if hasSemi && strings.IndexByte(datePart, '(') >= 0 {
 		// TLS details written after the ";" (IBM gateways:
 		// "...; (version=TLSv1.2 cipher=...) <date>").
-		for _, t := range tokenize(datePart) {
+		for _, t := range tokenize(buf[:0], datePart) {
 			if t.kind == kComment {
 				r.scanComment(t.text)
 			}
 		}
 	}
-	toks := tokenize(clauses)
+	toks := tokenize(buf[:0], clauses)
 	if len(toks) > 0 && toks[0].kind == kComment && len(toks[0].text) > 5 && strings.EqualFold(toks[0].text[:5], "from ") {
 		// Sendmail and others: "(from user@localhost) by host ...".
-		toks = append(tokenize(toks[0].text), toks[1:]...)
+		toks = append(tokenize(nil, toks[0].text), toks[1:]...)
 	}
 	r.clauses(toks)
 	return r
@@ -182,11 +183,11 @@ func splitDate(s string) (string, string, bool) {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // tokenize splits the clause part into words and comments (RFC 5322
-// §3.2.2; comments nest). "[...]" and "<...>" stay in one word.
-func tokenize(s string) []token {
-	out := make([]token, 0, 24)
+// §3.2.2; comments nest) and appends them to out. "[...]" and "<...>" stay
+// in one word.
+func tokenize(out []token, s string) []token {
 	i := 0
-	for i < len(s) && len(out) < maxTokens {
+	for n := len(out); i < len(s) && len(out)-n < maxTokens; {
 		c := s[i]
 		switch {
 		case isSpace(c) || c == ';' || c == ')':
@@ -244,42 +245,108 @@ type clause struct {
 	comments []string
 	// lead is the words before the first comment.
 	lead []string
-	// text is the clause as written, white space collapsed.
-	text strings.Builder
+	// toks[start:end] are the clause's tokens after the keyword.
+	start, end int
 }
 
-func (c *clause) add(t token) {
-	if c.key != "from" {
-		return // only the from clause's text is kept (FromText)
+// text returns the clause as written, white space collapsed (FromText).
+func (c *clause) text(toks []token) string {
+	toks = toks[c.start:c.end]
+	var b strings.Builder
+	n := 0
+	for _, t := range toks {
+		n += len(t.text) + 3
 	}
-	if c.text.Len() > 0 {
-		c.text.WriteByte(' ')
+	b.Grow(n)
+	for _, t := range toks {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		if t.kind == kComment {
+			b.WriteByte('(')
+			writeCollapsed(&b, t.text)
+			b.WriteByte(')')
+			continue
+		}
+		b.WriteString(t.text)
 	}
-	if t.kind == kComment {
-		c.text.WriteByte('(')
-		c.text.WriteString(strings.Join(strings.Fields(t.text), " "))
-		c.text.WriteByte(')')
-		return
-	}
-	c.text.WriteString(t.text)
+	return b.String()
 }
+
+// writeCollapsed writes the words of s (strings.Fields) separated by one
+// space.
+func writeCollapsed(b *strings.Builder, s string) {
+	first := true
+	for w := range strings.FieldsSeq(s) {
+		if !first {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+		first = false
+	}
+}
+
+// keywords are the clause keywords of RFC 5321 §4.4.
+var keywords = [...]string{"from", "by", "via", "with", "id", "for"}
 
 func keyword(w string) string {
-	switch strings.ToLower(w) {
-	case "from":
-		return "from"
-	case "by":
-		return "by"
-	case "via":
-		return "via"
-	case "with":
-		return "with"
-	case "id":
-		return "id"
-	case "for":
-		return "for"
+	w = lowerNonASCII(w)
+	if len(w) < 2 || len(w) > 4 {
+		return ""
+	}
+	for _, k := range keywords {
+		if lowerEq(w, k) {
+			return k
+		}
 	}
 	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerNonASCII returns strings.ToLower(s) for s with non-ASCII bytes
+// (where a few letters, such as U+0130, lower-case to ASCII ones) and s
+// itself otherwise; compare its result with lowerEq and lowerHasPrefix.
+func lowerNonASCII(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	return strings.ToLower(s)
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// lowerHasPrefix reports whether strings.ToLower(s) starts with the
+// lower-case ASCII prefix, for s returned by lowerNonASCII, without
+// allocating.
+func lowerHasPrefix(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerByte(s[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerEq reports whether strings.ToLower(s) == lower, for s returned by
+// lowerNonASCII and lower-case ASCII lower, without allocating.
+func lowerEq(s, lower string) bool {
+	return len(s) == len(lower) && lowerHasPrefix(s, lower)
 }
 
 func keyIndex(k string) int {
@@ -299,28 +366,37 @@ func keyIndex(k string) int {
 }
 
 func (r *Received) clauses(toks []token) {
-	var cls []*clause
+	// The words and comments of all clauses share two buffers: a clause's
+	// words (and comments) are contiguous, and the buffers never grow, so
+	// each clause's slices stay valid. A clause's lead is a prefix of its
+	// words.
+	var clsBuf [8]clause
+	cls := clsBuf[:0]
+	strs := make([]string, 2*len(toks))
+	words, comments := strs[:0:len(toks)], strs[len(toks):len(toks)]
 	var cur *clause
 	var loose []string // comments before any keyword
-	for _, t := range toks {
+	for i, t := range toks {
 		if t.kind == kWord {
 			if k := keyword(t.text); k != "" {
-				cur = &clause{key: k}
-				cls = append(cls, cur)
+				cls = append(cls, clause{key: k, words: words[len(words):len(words)], comments: comments[len(comments):len(comments)], start: i + 1, end: i + 1})
+				cur = &cls[len(cls)-1]
 				continue
 			}
 			if cur != nil {
-				cur.add(t)
-				cur.words = append(cur.words, t.text)
+				cur.end++
+				words = append(words, t.text)
+				cur.words = cur.words[:len(cur.words)+1]
 				if len(cur.comments) == 0 {
-					cur.lead = append(cur.lead, t.text)
+					cur.lead = cur.words
 				}
 			}
 			continue
 		}
 		if cur != nil {
-			cur.add(t)
-			cur.comments = append(cur.comments, t.text)
+			cur.end++
+			comments = append(comments, t.text)
+			cur.comments = cur.comments[:len(cur.comments)+1]
 		} else {
 			loose = append(loose, t.text)
 		}
@@ -333,7 +409,8 @@ func (r *Received) clauses(toks []token) {
 	for _, cm := range loose {
 		r.scanComment(cm)
 	}
-	for _, c := range cls {
+	for i := range cls {
+		c := &cls[i]
 		for _, cm := range c.comments {
 			r.scanComment(cm)
 		}
@@ -351,7 +428,7 @@ func (r *Received) clauses(toks []token) {
 		switch c.key {
 		case "from":
 			r.Parsed = true
-			r.FromText = c.text.String()
+			r.FromText = c.text(toks)
 			r.fromClause(c)
 		case "by":
 			r.Parsed = true
@@ -394,21 +471,30 @@ func (r *Received) fromClause(c *clause) {
 	}
 	name := strings.TrimSuffix(r.From, ".")
 	heloMarked := false
+	// rdnsComment is the last comment of one word that can be a
+	// reverse-DNS name: "from helo (rdns.example.com)" with no address.
+	rdnsComment := ""
+	var buf [16]string
 	for _, cm := range c.comments {
-		f := fields(cm)
+		f := appendFields(buf[:0], cm)
 		for i := 0; i < len(f); i++ {
 			w := f[i]
-			lw := strings.ToLower(w)
+			lw := lowerNonASCII(w)
 			switch {
-			case strings.HasPrefix(lw, "helo=") || strings.HasPrefix(lw, "ehlo="):
+			case lowerHasPrefix(lw, "helo=") || lowerHasPrefix(lw, "ehlo="):
 				// Exim: "([192.0.2.1] helo=mail.example.com)".
 				r.HELO, heloMarked = strings.Trim(w[5:], "[]"), true
-			case (lw == "helo" || lw == "ehlo") && i+1 < len(f) && r.HELO == "":
+			case (lowerEq(lw, "helo") || lowerEq(lw, "ehlo")) && i+1 < len(f) && r.HELO == "":
 				// qmail "(HELO name)", IronPort and others "(EHLO name)".
 				r.HELO, heloMarked = strings.Trim(f[i+1], "[]"), true
 				i++
-			case strings.HasPrefix(lw, "ident="):
+			case lowerHasPrefix(lw, "ident="):
 				r.Ident = strings.Trim(w[6:], "[]")
+			}
+		}
+		if len(f) == 1 && strings.Contains(f[0], ".") && !strings.ContainsAny(f[0], "[]@=:") {
+			if _, ok := literalIP(f[0]); !ok {
+				rdnsComment = f[0]
 			}
 		}
 		if a, rdns, ok := addrComment(f); ok {
@@ -436,15 +522,9 @@ func (r *Received) fromClause(c *clause) {
 			r.IP = a
 		}
 	}
-	if r.RDNS == "" {
-		for _, cm := range c.comments {
-			// "from helo (rdns.example.com)" with no address.
-			if f := fields(cm); len(f) == 1 && strings.Contains(f[0], ".") && !strings.ContainsAny(f[0], "[]@=:") {
-				if _, ok := literalIP(f[0]); !ok {
-					r.RDNS = strings.TrimSuffix(f[0], ".")
-				}
-			}
-		}
+	if r.RDNS == "" && rdnsComment != "" {
+		// "from helo (rdns.example.com)" with no address.
+		r.RDNS = strings.TrimSuffix(rdnsComment, ".")
 	}
 	if a, ok := literalIP(name); ok {
 		// "from [192.0.2.1]" or "from 192.0.2.1": no name was given or
@@ -474,12 +554,27 @@ func (r *Received) fromClause(c *clause) {
 	r.HELO = name
 }
 
-// fields splits a comment into words, dropping nested comment parentheses
-// and separators.
-func fields(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '(' || r == ')' || r == ','
-	})
+// appendFields splits a comment into words, dropping nested comment
+// parentheses and separators, and appends them to dst.
+func appendFields(dst []string, s string) []string {
+	start := -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r', '\n', '(', ')', ',':
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		default:
+			if start < 0 {
+				start = i
+			}
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
 }
 
 // addrComment finds the client address in a "from" comment: "[ip]",
@@ -509,11 +604,29 @@ func addrComment(f []string) (netip.Addr, string, bool) {
 
 // commentIP reads a comment that is just an address: "(10.152.80.189)".
 func commentIP(cm string) (netip.Addr, bool) {
-	f := fields(cm)
+	var buf [1]string
+	f := appendFields(buf[:0], firstWords(cm))
 	if len(f) == 0 {
 		return netip.Addr{}, false
 	}
 	return literalIP(f[0])
+}
+
+// firstWords returns the start of s up to the end of its first word
+// (appendFields).
+func firstWords(s string) string {
+	started := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r', '\n', '(', ')', ',':
+			if started {
+				return s[:i]
+			}
+		default:
+			started = true
+		}
+	}
+	return s
 }
 
 // literalIP reads an address literal as MTAs write it: "[192.0.2.1]",
@@ -534,7 +647,7 @@ func literalIP(w string) (netip.Addr, bool) {
 	if i := strings.IndexByte(w, '%'); i >= 0 {
 		w = w[:i]
 	}
-	if len(w) < 2 || len(w) > 64 {
+	if len(w) < 2 || len(w) > 64 || !ipChars(w) {
 		return netip.Addr{}, false
 	}
 	if a, err := netip.ParseAddr(w); err == nil {
@@ -547,6 +660,19 @@ func literalIP(w string) (netip.Addr, bool) {
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// ipChars reports whether w is made only of the characters of IPv4 and
+// IPv6 addresses (zone removed) and ports, the only input
+// netip.ParseAddr can accept: checking first saves building its error.
+func ipChars(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // withClause reads the protocol (RFC 5321 §4.4 "with" Protocol; RFC 3848).
@@ -735,25 +861,26 @@ func (r *Received) scanComment(cm string) {
 		!strings.Contains(cm, "Transport Security") {
 		return
 	}
-	f := fields(cm)
+	var buf [32]string
+	f := appendFields(buf[:0], cm)
 	tlsContext := false
 	for i := 0; i < len(f); i++ {
 		w := f[i]
-		lw := strings.ToLower(w)
+		lw := lowerNonASCII(w)
 		switch {
-		case strings.HasPrefix(lw, "version="):
+		case lowerHasPrefix(lw, "version="):
 			if v := normVersion(w[8:]); v != "" && r.TLSVersion == "" {
 				r.TLSVersion = v
 			}
 			tlsContext = true
-		case strings.HasPrefix(lw, "cipher="):
+		case lowerHasPrefix(lw, "cipher="):
 			if r.Cipher == "" {
 				r.Cipher = strings.Trim(w[7:], ",;")
 			}
-		case lw == "using" && i+1 < len(f) && normVersion(f[i+1]) != "":
+		case lowerEq(lw, "using") && i+1 < len(f) && normVersion(f[i+1]) != "":
 			r.TLSVersion = normVersion(f[i+1])
 			tlsContext = true
-		case (lw == "cipher" || lw == "tls_cipher") && i+1 < len(f):
+		case (lowerEq(lw, "cipher") || lowerEq(lw, "tls_cipher")) && i+1 < len(f):
 			next := f[i+1]
 			if strings.Count(next, ":") >= 1 {
 				r.colonTLS(next)
@@ -768,7 +895,7 @@ func (r *Received) scanComment(cm string) {
 				r.TLSVersion = normVersion(w)
 			}
 			tlsContext = true
-		case lw == "tls" || lw == "tls:" || lw == "starttls":
+		case lowerEq(lw, "tls") || lowerEq(lw, "tls:") || lowerEq(lw, "starttls"):
 			r.TLS = true
 			tlsContext = true
 		case tlsContext && r.Cipher == "" && looksCipher(w):
