@@ -342,19 +342,43 @@ func OrgDomain(host string) string {
 	if host == "" || !strings.Contains(host, ".") || strings.ContainsAny(host, ":/@ ") {
 		return ""
 	}
-	if _, err := netip.ParseAddr(host); err == nil {
-		return ""
+	if mayBeAddr(host) {
+		if _, err := netip.ParseAddr(host); err == nil {
+			return ""
+		}
 	}
-	if suffix, icann := publicsuffix.PublicSuffix(host); !icann && !strings.Contains(suffix, ".") {
+	suffix, icann := publicsuffix.PublicSuffix(host)
+	if !icann && !strings.Contains(suffix, ".") {
 		// An unlisted top-level label ("corp", "local", "lan"): a private
 		// name, no organizational domain.
 		return ""
 	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
+	// publicsuffix.EffectiveTLDPlusOne, with the suffix already looked up
+	// and without building its errors.
+	if strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") || strings.Contains(host, "..") || len(host) <= len(suffix) {
 		return ""
 	}
-	return d
+	i := len(host) - len(suffix) - 1
+	if host[i] != '.' {
+		return ""
+	}
+	return host[1+strings.LastIndexByte(host[:i], '.'):]
+}
+
+// mayBeAddr reports whether netip.ParseAddr could accept s: only the
+// characters of IPv4 and IPv6 addresses, then any IPv6 zone. Checking
+// first saves building ParseAddr's error for host names.
+func mayBeAddr(s string) bool {
+	if i := strings.IndexByte(s, '%'); i >= 0 {
+		s = s[:i]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // AuthServID returns the authserv-id of an Authentication-Results value
@@ -443,7 +467,7 @@ func spfClientIP(v string) netip.Addr {
 func (r *Result) boundary(ev Evidence) {
 	finalOrg, chainIdx := "", -1
 	for i := len(r.Hops) - 1; i >= 0; i-- {
-		h := r.Hops[i]
+		h := &r.Hops[i]
 		if isRetrieval(h) {
 			continue
 		}
@@ -525,7 +549,7 @@ func (r *Result) boundary(ev Evidence) {
 	// content filter (amavisd-new) relaying inside the host.
 	named := false
 	for i := len(r.Hops) - 1; i >= 0; i-- {
-		h := r.Hops[i]
+		h := &r.Hops[i]
 		if h.Addr.IsValid() && !h.Private && !isRetrieval(h) && !(named && isLocalName(h.By)) {
 			cands = append(cands, candidate{evidence: EvidencePublicIP, index: i})
 			break
@@ -537,7 +561,7 @@ func (r *Result) boundary(ev Evidence) {
 		cands = append(cands, candidate{evidence: EvidenceNewest, index: len(r.Hops) - 1})
 	}
 	best := cands[0]
-	h := r.Hops[best.index]
+	h := &r.Hops[best.index]
 	b := &Boundary{
 		Index: best.index, ReceivedIndex: h.ReceivedIndex,
 		IP: h.IP, HELO: h.HELO, RDNS: h.RDNS, By: h.By,
@@ -630,7 +654,7 @@ func (r *Result) newestWithIP(a netip.Addr) int {
 func (r *Result) chain(org string) int {
 	cand := -1
 	for i := len(r.Hops) - 1; i >= 0; i-- {
-		h := r.Hops[i]
+		h := &r.Hops[i]
 		if isRetrieval(h) {
 			if cand >= 0 {
 				org = ""
@@ -648,7 +672,7 @@ func (r *Result) chain(org string) int {
 			if cand < 0 {
 				continue
 			}
-			if c := r.Hops[cand]; c.Addr.IsValid() && !c.Private {
+			if c := &r.Hops[cand]; c.Addr.IsValid() && !c.Private {
 				break
 			}
 			// The chain so far ends in a local handoff (no client
@@ -672,13 +696,16 @@ func isLocalName(by string) bool {
 	if by == "" || by == "localhost" || strings.HasPrefix(by, "localhost.") {
 		return true
 	}
+	if !mayBeAddr(by) {
+		return false
+	}
 	_, err := netip.ParseAddr(by)
 	return err == nil
 }
 
 // isRetrieval reports a hop that records a mailbox download (fetchmail
 // and the like), not a delivery.
-func isRetrieval(h Hop) bool {
+func isRetrieval(h *Hop) bool {
 	return h.Protocol == "POP3" || h.Protocol == "IMAP"
 }
 
@@ -687,7 +714,7 @@ func isRetrieval(h Hop) bool {
 // states no reverse-DNS at all (Exchange's "name (address)" form: a HELO
 // name next to "unknown" reverse DNS could be forged by anyone); or, with
 // no address at all, a local name or a name in org.
-func (r *Result) inside(h Hop, org string) bool {
+func (r *Result) inside(h *Hop, org string) bool {
 	if h.Addr.IsValid() && h.Private {
 		return true
 	}
@@ -709,7 +736,8 @@ func (r *Result) inside(h Hop, org string) bool {
 
 // tlsFindings reports hops that crossed a public network in clear text.
 func (r *Result) tlsFindings() {
-	for _, h := range r.Hops {
+	for i := range r.Hops {
+		h := &r.Hops[i]
 		if h.Encrypted || !h.Addr.IsValid() || h.Private {
 			continue
 		}
