@@ -11,6 +11,7 @@ package vendor
 
 import (
 	"strings"
+	"sync"
 
 	"headerlens/analyzer/message"
 )
@@ -98,22 +99,43 @@ var prefixes = []struct{ prefix, vendor string }{
 	{"x-yahoo-", vendorYahoo},
 }
 
+// onlyXNames reports whether every decoder and prefix name starts with
+// "x-", so that DecodeField can turn other fields away without
+// lower-casing their names.
+var onlyXNames = sync.OnceValue(func() bool {
+	for n := range decoders {
+		if !strings.HasPrefix(n, "x-") {
+			return false
+		}
+	}
+	for _, p := range prefixes {
+		if !strings.HasPrefix(p.prefix, "x-") {
+			return false
+		}
+	}
+	return true
+})
+
 // DecodeField decodes one field. ok is false when the name belongs to no
 // known vendor.
-func DecodeField(name, value string) (d Decoded, ok bool) {
-	lname := strings.ToLower(strings.TrimSpace(name))
+func DecodeField(name, value string) (Decoded, bool) {
+	tname := strings.TrimSpace(name)
+	if onlyXNames() && !mayBeX(tname) {
+		return Decoded{}, false
+	}
+	lname := strings.ToLower(tname)
 	// Exchange copies fields it replaces as X-Original-<name>.
 	base := strings.TrimPrefix(lname, "x-original-")
 	if base != lname {
 		base = "x-" + base
 	}
-	d = Decoded{Header: name, Raw: value}
+	raw := value
 	if len(value) > maxValueLen {
 		value = value[:maxValueLen]
 	}
-	for _, n := range []string{lname, base} {
+	for _, n := range [2]string{lname, base} {
 		if e, found := decoders[n]; found {
-			d.Vendor = e.vendor
+			d := Decoded{Header: name, Raw: raw, Vendor: e.vendor}
 			e.fn(&d)
 			if len(d.Fields) > maxFields {
 				d.Fields = d.Fields[:maxFields]
@@ -126,14 +148,25 @@ func DecodeField(name, value string) (d Decoded, ok bool) {
 	}
 	for _, p := range prefixes {
 		if strings.HasPrefix(lname, p.prefix) || strings.HasPrefix(base, p.prefix) {
-			d.Vendor = p.vendor
-			d.Opaque = true
+			d := Decoded{Header: name, Raw: raw, Vendor: p.vendor, Opaque: true}
 			d.Fields = []Field{{Key: name, Value: collapse(value), Meaning: "no decoder for this " + p.vendor + " field; shown as written", Known: false}}
 			d.Summary = p.vendor + " field not decoded; shown as written"
 			return d, true
 		}
 	}
 	return Decoded{}, false
+}
+
+// mayBeX reports whether strings.ToLower(name) may start with "x-": true
+// for "x-" and "X-" and for any name with non-ASCII bytes (left to
+// strings.ToLower).
+func mayBeX(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			return true
+		}
+	}
+	return len(name) >= 2 && (name[0] == 'x' || name[0] == 'X') && name[1] == '-'
 }
 
 // Decode decodes every vendor field of a header, in order.
