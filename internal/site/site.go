@@ -110,9 +110,23 @@ func ValidateSource(s string, allowKeyword bool) error {
 	if allowKeyword && (s == "https:" || s == "http:") {
 		return nil
 	}
-	u, err := url.Parse(s)
+	// CSP3 §2.3.1 host-source: "*" as a host or port matches anything, which
+	// would let ?doh= and ?companion= send the message's domains to any
+	// server. Only a leading "*." label under a registered-looking name is
+	// allowed (https://*.example.com), nowhere else.
+	rest := s
+	if i := strings.Index(rest, "://*."); i >= 0 {
+		rest = rest[:i+3] + "wildcard" + rest[i+4:]
+	}
+	if strings.Contains(rest, "*") {
+		return fmt.Errorf("site: %q: a wildcard host or port would allow any server in the Content-Security-Policy", s)
+	}
+	u, err := url.Parse(rest)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("site: %q is not an absolute http(s) URL without query, as a Content-Security-Policy source must be", s)
+	}
+	if rest != s && !strings.Contains(strings.TrimPrefix(u.Hostname(), "wildcard."), ".") {
+		return fmt.Errorf("site: %q: a wildcard must stand under a domain of at least two labels", s)
 	}
 	return nil
 }

@@ -286,6 +286,14 @@ func TestValidateSource(t *testing.T) {
 		{"https:", true, true},
 		{"", true, false},
 		{"/relative", false, false},
+		{"https://*.example.com", false, true},
+		{"https://*.example.com/dns-query", false, true},
+		{"https://*.com", false, false},
+		{"https://*", false, false},
+		{"https://a.*.example.com", false, false},
+		{"https://a.example.com:*", false, false},
+		{"https://a.example.com/*", false, false},
+		{"*", true, false},
 	}
 	for _, tc := range tests {
 		err := ValidateSource(tc.s, tc.keyword)
