@@ -32,7 +32,7 @@ all: site build
 ## wasm: the WebAssembly analyzer, dist/headerlens.wasm
 wasm:
 	@mkdir -p $(DIST)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION)" -o $(DIST)/headerlens.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION) -X headerlens/analyzer.Version=$(VERSION)" -o $(DIST)/headerlens.wasm ./wasm
 
 ## site: dist/ with the page, wasm_exec.js, the wasm and .gz copies
 site:
@@ -41,7 +41,7 @@ site:
 ## build: bin/headerlens
 build:
 	@mkdir -p $(BIN)
-	$(GO) build -trimpath -o $(BIN)/headerlens ./cmd/headerlens
+	$(GO) build -trimpath -ldflags="-X headerlens/analyzer.Version=$(VERSION)" -o $(BIN)/headerlens ./cmd/headerlens
 
 ## run: serve the site (prints the URL)
 run: site build
