@@ -226,3 +226,42 @@ func TestSecurityAPIResponseHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestSecurityHeloNameValidated demonstrates a bug: Config.HeloName (flag
+// --helo-name, env HEADERLENS_HELO_NAME) is written into "EHLO <name>\r\n"
+// unchecked, so a value with CR/LF makes every probe send extra SMTP
+// commands (MAIL, RCPT, DATA...), which the package promises never to do.
+// Fix: in companion/config.go validate(), refuse a HeloName that is not a
+// domain name (NormalizeDomain, allowing "localhost") or an address
+// literal in brackets; at least refuse any byte < 0x21 or 0x7f.
+func TestSecurityHeloNameValidated(t *testing.T) {
+	for _, h := range []string{"probe.example\r\nMAIL FROM:<a@b.example>", "a\nRCPT TO:<x@y.example>", "a b", "a\x00b"} {
+		if _, err := companion.New(companion.Config{Resolver: idleResolver(t), HeloName: h}); err == nil {
+			t.Errorf("New with HeloName %q: got nil error, want the name refused", h)
+		}
+	}
+	if _, err := companion.New(companion.Config{Resolver: idleResolver(t), HeloName: "probe.example.net"}); err != nil {
+		t.Errorf("New with HeloName probe.example.net: got %v, want nil", err)
+	}
+}
+
+// TestSecurityNullMXAmongOthers: a "." MX mixed with real ones must not
+// be probed as a host with an empty name, nor panic.
+func TestSecurityNullMXAmongOthers(t *testing.T) {
+	e := newEnv(t, func(c *companion.Config) { c.UnsafeAllowPrivateTargets = false })
+	e.rr(
+		"nullmix.test. 60 IN MX 0 .",
+		"nullmix.test. 60 IN MX 10 mx.nullmix.test.",
+		"mx.nullmix.test. 60 IN A 127.0.0.1",
+	)
+	status, _, body := e.get("/api/v1/mail-tls?domain=nullmix.test", nil)
+	if status != http.StatusOK {
+		t.Fatalf("mail-tls: got %d %v, want 200", status, body)
+	}
+	hosts, _ := body["hosts"].([]any)
+	for i := range hosts {
+		if got := at(body, "hosts", i, "probe"); got != nil {
+			t.Errorf("hosts[%d] %v: got a probe, want none", i, at(body, "hosts", i, "host"))
+		}
+	}
+}

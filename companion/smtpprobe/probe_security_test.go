@@ -154,3 +154,45 @@ func TestSecurityHugeCertificateChain(t *testing.T) {
 		t.Errorf("certificates: got %d, want a bounded chain", len(res.TLS.Certificates))
 	}
 }
+
+// TestSecurityHeloInjection demonstrates a bug: Options.HeloName goes into
+// "EHLO "+HeloName+"\r\n" unchecked (probe.go, session: s.cmd("EHLO " +
+// o.HeloName)), so CR/LF in it puts extra commands on the wire, although
+// the probe promises never to send MAIL, RCPT or DATA. Fix: in
+// Options.defaults (or at the top of Probe), refuse a HeloName containing
+// any byte < 0x21 or 0x7f (return a Result with Error step "ehlo", kind
+// protocol-error) — and validate --helo-name in companion.Config too.
+func TestSecurityHeloInjection(t *testing.T) {
+	got := make(chan string, 16)
+	addr := testenv.ServeRaw(t, func(c net.Conn) {
+		r := bufio.NewReader(c)
+		fmt.Fprint(c, "220 mx ESMTP\r\n")
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			got <- strings.TrimRight(line, "\r\n")
+			if strings.HasPrefix(line, "QUIT") {
+				return
+			}
+			fmt.Fprint(c, "250 ok\r\n")
+		}
+	})
+	_ = smtpprobe.Probe(t.Context(), smtpprobe.Options{Host: "mx.example.test", Addr: addr, HeloName: "probe.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<victim@c.example>", StepTimeout: 500 * time.Millisecond, SkipLegacy: true})
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case l := <-got:
+			u := strings.ToUpper(l)
+			if strings.HasPrefix(u, "MAIL") || strings.HasPrefix(u, "RCPT") || strings.HasPrefix(u, "DATA") {
+				t.Fatalf("server received %q: got an injected command, want only EHLO/STARTTLS/QUIT", l)
+			}
+			if strings.HasPrefix(u, "QUIT") {
+				return
+			}
+		case <-deadline:
+			return
+		}
+	}
+}
