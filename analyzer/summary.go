@@ -36,14 +36,18 @@ func summarize(msg *msgpkg.Message) Summary {
 			s.FromDomain = strings.ToLower(strings.TrimSuffix(domainOf(addrs[0].Address), "."))
 		}
 	}
-	s.To = clean(formatAddresses(parseAddressList(get("To")), get("To")))
-	s.Cc = clean(formatAddresses(parseAddressList(get("Cc")), get("Cc")))
-	s.ReplyTo = clean(formatAddresses(parseAddressList(get("Reply-To")), get("Reply-To")))
-	s.Sender = clean(formatAddresses(parseAddressList(get("Sender")), get("Sender")))
+	addresses := func(name string) string {
+		v := get(name)
+		return clean(formatAddresses(parseAddressList(v), v))
+	}
+	s.To = addresses("To")
+	s.Cc = addresses("Cc")
+	s.ReplyTo = addresses("Reply-To")
+	s.Sender = addresses("Sender")
 	s.Subject = clean(decodeText(get("Subject")))
 	if v := get("Date"); v != "" {
 		s.DateRaw = clean(v)
-		if t, err := mail.ParseDate(v); err == nil {
+		if t, err := parseMailDate(v); err == nil {
 			s.Date = t.UTC().Format(time.RFC3339)
 		}
 	}
@@ -54,6 +58,66 @@ func summarize(msg *msgpkg.Message) Summary {
 		s.ReturnPath = clean(returnPathAddress(v))
 	}
 	return s
+}
+
+// parseMailDate is mail.ParseDate (RFC 5322 §3.3) with a fast path for
+// the usual form. mail.ParseDate tries 48 layouts in turn, and each layout
+// that does not match builds an error: the usual "Mon, 2 Jan 2006 15:04:05
+// -0700" is its 25th. It cuts the text after the numeric zone and tries
+// the layouts in order: the first one ("2 Jan 2006 15:04:05 -0700") and,
+// when the text starts with a non-digit (so the 24 layouts without a
+// day-of-week cannot match), the 25th. When that layout matches, it is
+// the one mail.ParseDate would have used; anything else goes to
+// mail.ParseDate itself.
+func parseMailDate(v string) (time.Time, error) {
+	if t, ok := fastMailDate(v); ok {
+		return t, nil
+	}
+	return mail.ParseDate(v)
+}
+
+func fastMailDate(v string) (time.Time, bool) {
+	if strings.IndexByte(v, '\r') >= 0 {
+		return time.Time{}, false
+	}
+	s := strings.TrimLeft(v, " \t")
+	ind := strings.IndexAny(s, "+-")
+	if ind < 0 || len(s) < ind+5 || !commentsClosed(s[ind+5:]) {
+		return time.Time{}, false
+	}
+	layout := "Mon, 2 Jan 2006 15:04:05 -0700"
+	if '0' <= s[0] && s[0] <= '9' {
+		layout = "2 Jan 2006 15:04:05 -0700"
+	}
+	t, err := time.Parse(layout, s[:ind+5])
+	return t, err == nil
+}
+
+// commentsClosed reports whether the comments at the start of s (after
+// the date) are closed, as mail.ParseDate requires (RFC 5322 §3.2.2 CFWS).
+func commentsClosed(s string) bool {
+	for {
+		s = strings.TrimLeft(s, " \t")
+		if s == "" || s[0] != '(' {
+			return true
+		}
+		s = s[1:]
+		depth := 1
+		for s != "" && depth > 0 {
+			switch {
+			case s[0] == '\\' && len(s) > 1:
+				s = s[1:]
+			case s[0] == '(':
+				depth++
+			case s[0] == ')':
+				depth--
+			}
+			s = s[1:]
+		}
+		if depth != 0 {
+			return false
+		}
+	}
 }
 
 // parseAddressList parses an address list strictly (RFC 5322 §3.4), and
