@@ -73,24 +73,32 @@ func AddressMismatch(in Input) []finding.Finding {
 	seen := map[string]bool{}
 	for _, rt := range in.ReplyTo {
 		d := domainOf(rt.Address)
-		if d == "" || OrgDomain(d) == fromOrg || seen[OrgDomain(d)] {
+		if d == "" {
 			continue
 		}
-		seen[OrgDomain(d)] = true
+		org := OrgDomain(d)
+		if org == fromOrg || seen[org] {
+			continue
+		}
+		seen[org] = true
 		out = append(out, mk(finding.Warning, CodeFromReplyToMismatch, SourceAddresses, fmt.Sprintf(
 			"Replies go to %s, in a different organization (%s) than the From address %s (%s). Newsletters and help desks do this legitimately; in a phishing message it sends your answer to the attacker.",
-			rt.Address, OrgDomain(d), from, fromOrg)))
+			rt.Address, org, from, fromOrg)))
 	}
-	if d := domainOf(in.ReturnPath); d != "" && OrgDomain(d) != fromOrg {
-		out = append(out, mk(finding.Info, CodeFromReturnPathMismatch, SourceAddresses, fmt.Sprintf(
-			"The envelope sender (Return-Path %s, organization %s) differs from the From organization (%s). This is normal for mailing services and forwarders, but it means an SPF pass cannot count towards DMARC alignment (RFC 7489 §3.1.2); DMARC then depends on DKIM.",
-			in.ReturnPath, OrgDomain(d), fromOrg)))
+	if d := domainOf(in.ReturnPath); d != "" {
+		if org := OrgDomain(d); org != fromOrg {
+			out = append(out, mk(finding.Info, CodeFromReturnPathMismatch, SourceAddresses, fmt.Sprintf(
+				"The envelope sender (Return-Path %s, organization %s) differs from the From organization (%s). This is normal for mailing services and forwarders, but it means an SPF pass cannot count towards DMARC alignment (RFC 7489 §3.1.2); DMARC then depends on DKIM.",
+				in.ReturnPath, org, fromOrg)))
+		}
 	}
 	if in.Sender != nil {
-		if d := domainOf(in.Sender.Address); d != "" && OrgDomain(d) != fromOrg {
-			out = append(out, mk(finding.Info, CodeFromSenderMismatch, SourceAddresses, fmt.Sprintf(
-				"The Sender field (%s) names an agent in a different organization (%s) than the author in From (%s) (RFC 5322 §3.6.2). Mail clients may show \"sent on behalf of\".",
-				in.Sender.Address, OrgDomain(d), fromOrg)))
+		if d := domainOf(in.Sender.Address); d != "" {
+			if org := OrgDomain(d); org != fromOrg {
+				out = append(out, mk(finding.Info, CodeFromSenderMismatch, SourceAddresses, fmt.Sprintf(
+					"The Sender field (%s) names an agent in a different organization (%s) than the author in From (%s) (RFC 5322 §3.6.2). Mail clients may show \"sent on behalf of\".",
+					in.Sender.Address, org, fromOrg)))
+			}
 		}
 	}
 	return out

@@ -50,10 +50,11 @@ func skeleton(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	out := b.String()
-	out = strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l").Replace(out)
-	return out
+	return asciiConfusables.Replace(b.String())
 }
+
+// asciiConfusables maps the ASCII sequences readers confuse.
+var asciiConfusables = strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l")
 
 // scriptTables are the scripts a label is checked against.
 var scriptTables = []struct {
@@ -210,7 +211,7 @@ func LookalikeDomain(in Input) []finding.Finding {
 		out = append(out, mk(sev, CodeLookalikeDomain, SourceAddresses, msg))
 	}
 	// Pairs of the message's own domains that read alike but differ.
-	type org struct{ org, uni, where string }
+	type org struct{ org, uni, where, skeleton string }
 	var orgs []org
 	seenOrg := map[string]bool{}
 	for _, ref := range refs {
@@ -223,11 +224,11 @@ func LookalikeDomain(in Input) []finding.Finding {
 		if err != nil {
 			uni = o
 		}
-		orgs = append(orgs, org{o, uni, ref.where})
+		orgs = append(orgs, org{o, uni, ref.where, skeleton(uni)})
 	}
 	for i := 0; i < len(orgs); i++ {
 		for j := i + 1; j < len(orgs); j++ {
-			if skeleton(orgs[i].uni) == skeleton(orgs[j].uni) {
+			if orgs[i].skeleton == orgs[j].skeleton {
 				out = append(out, mk(finding.Error, CodeLookalikeDomain, SourceAddresses, fmt.Sprintf(
 					"The %s domain %s and the %s domain %s look alike but are different organizations. One was probably registered to imitate the other.",
 					orgs[i].where, orgs[i].uni, orgs[j].where, orgs[j].uni)))
