@@ -349,7 +349,9 @@ function readSettingsFromURL() {
   // Show the settings when the address sets an SPF identity override, so
   // that it is not applied unseen.
   if (["ip", "helo", "mailFrom"].some((f) => q.get(f))) $("settings").open = true;
-  $("settings-link").href = location.pathname + location.search;
+  // Relative to the page: a path that starts with "//" must not turn the
+  // link into a protocol-relative URL to another host.
+  $("settings-link").href = location.search || "./";
 }
 
 function settings() {
@@ -376,7 +378,7 @@ function settingsChanged() {
   for (const f of FIELDS) if (s[f]) q.set(f, s[f]);
   if (s.offline) q.set("offline", "1");
   const qs = q.toString();
-  const url = location.pathname + (qs ? "?" + qs : "");
+  const url = qs ? "?" + qs : location.pathname.replace(/^\/+/, "/");
   history.replaceState(null, "", url);
   $("settings-link").href = url;
   updatePrivacy(s);
