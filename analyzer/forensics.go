@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type forensics struct {
 	trail    trail.Result
 	verdicts []recorded.Verdict
 	vendor   []vendor.Decoded
+	// vendorSkipped counts vendor fields beyond vendor.Decode's limits.
+	vendorSkipped int
 }
 
 func values(fields []message.Field) []string {
@@ -55,7 +58,7 @@ func readForensics(msg *message.Message) forensics {
 	if f.verdicts == nil {
 		f.verdicts = []recorded.Verdict{}
 	}
-	f.vendor = vendor.Decode(msg.Fields)
+	f.vendor, f.vendorSkipped = vendor.Decode(msg.Fields)
 	if f.vendor == nil {
 		f.vendor = []vendor.Decoded{}
 	}
@@ -148,6 +151,10 @@ func headerFindings(msg *message.Message, f forensics, sigs []dkim.Result, now t
 	}
 	out := findings.Check(in)
 	out = append(out, f.trail.Findings...)
+	if f.vendorSkipped > 0 {
+		out = append(out, finding.Finding{Severity: finding.Info, Code: "vendor-not-decoded", Source: "vendor",
+			Message: fmt.Sprintf("%d more anti-spam fields were not decoded: the report shows at most %d, with %d decoded parts in all. They are still in the header list.", f.vendorSkipped, vendor.MaxDecoded, vendor.MaxMessageFields)})
+	}
 	return out
 }
 

@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"sync"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/dmarc"
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/spf"
 )
@@ -100,43 +100,37 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 	var checks, all sync.WaitGroup
 	var mu sync.Mutex
 	var failures []string
-	// guard runs a check and turns a panic into a reported failure, so
-	// that a bug in one check never takes the page down (goroutines are
-	// outside Analyze's own recover).
-	guard := func(name string, f func()) func() {
-		return func() {
-			defer func() {
-				if p := recover(); p != nil {
-					mu.Lock()
-					failures = append(failures, fmt.Sprintf("internal error in the %s check (please report it): %v", name, p))
-					mu.Unlock()
-				}
-			}()
-			f()
-		}
+	// run starts a check; a panic becomes a reported failure, so that a
+	// bug in one check never takes the page down.
+	run := func(wg *sync.WaitGroup, name string, f func()) {
+		guard.Go(wg, f, func(err error) {
+			mu.Lock()
+			failures = append(failures, name+": "+err.Error())
+			mu.Unlock()
+		})
 	}
-	checks.Go(guard("SPF", func() {
+	run(&checks, "SPF", func() {
 		ip, err := netip.ParseAddr(live.Identities.IP)
 		if err != nil {
 			live.SPFSkipped = "no connecting IP address was found in the Received trail, so SPF cannot be evaluated; give one with the ip option"
 			return
 		}
 		live.SPF = spf.Check(ctx, res, ip, live.Identities.HELO, live.Identities.MailFrom, spf.Options{Now: func() time.Time { return now }})
-	}))
-	checks.Go(guard("DKIM", func() {
+	})
+	run(&checks, "DKIM", func() {
 		live.DKIM = dkim.Verify(ctx, res, msg, dkim.Options{Now: now})
-	}))
-	all.Go(guard("ARC", func() {
+	})
+	run(&all, "ARC", func() {
 		a := arc.Verify(ctx, res, msg, arc.Options{Now: now})
 		live.ARC = &a
-	}))
-	all.Go(guard("DMARC", func() {
+	})
+	run(&all, "DMARC", func() {
 		r := dmarc.Evaluate(ctx, res, dmarc.Input{From: fromValue, Method: dmarc.MethodTreeWalk, Await: func() (dmarc.SPF, []dmarc.DKIM) {
 			checks.Wait()
 			return dmarcInputs(live)
 		}})
 		live.DMARC = &r
-	}))
+	})
 	checks.Wait()
 	all.Wait()
 	if live.DKIM == nil {

@@ -683,6 +683,12 @@ func (r *Resolver) LookupNetIP(ctx context.Context, network, host string) ([]net
 	var wg sync.WaitGroup
 	for i, t := range types {
 		wg.Go(func() {
+			// A panic here would end the whole WebAssembly program.
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("internal error: %v", p)
+				}
+			}()
 			res, err := r.resolve(ctx, host, t)
 			if err != nil {
 				errs[i] = err

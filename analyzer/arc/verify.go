@@ -15,6 +15,7 @@ import (
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
+	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 )
@@ -334,9 +335,13 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	checkOlder := size*int64(n) <= budget
 	var wg sync.WaitGroup
 	for i := 1; i <= n; i++ {
-		wg.Go(func() { seals[i] = v.verifySeal(i, digests[i]) })
+		guard.Go(&wg, func() { seals[i] = v.verifySeal(i, digests[i]) }, func(err error) {
+			seals[i] = check{result: Fail, reason: err.Error()}
+		})
 		if i == n || checkOlder {
-			wg.Go(func() { amss[i] = v.verifyAMS(i) })
+			guard.Go(&wg, func() { amss[i] = v.verifyAMS(i) }, func(err error) {
+				amss[i] = check{result: Fail, reason: err.Error(), bodyHash: BodyNotChecked}
+			})
 		} else {
 			amss[i] = check{result: NotChecked, reason: "not verified: the message is too large to verify every ARC-Message-Signature", bodyHash: BodyNotChecked}
 		}

@@ -51,6 +51,7 @@ import (
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
+	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 )
@@ -241,11 +242,9 @@ func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimco
 			}
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[n] = v.verifyOne(n, fields[idx].Raw)
-		}()
+		guard.Go(&wg, func() { results[n] = v.verifyOne(n, fields[idx].Raw) }, func(err error) {
+			results[n] = Result{Index: n, Result: TempError, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Reason: err.Error(), Unprotected: []string{}, Err: err}
+		})
 	}
 	wg.Wait()
 	return results

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
 )
 
@@ -673,10 +674,8 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 	}
 	var wg sync.WaitGroup
 	for _, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := &j.mech.Identifiers[j.idx]
+		id := &j.mech.Identifiers[j.idx]
+		guard.Go(&wg, func() {
 			org, err := orgOf(id.Domain)
 			id.OrgDomain = org
 			if err != nil {
@@ -687,7 +686,9 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 			// Relaxed: same Organizational Domain (RFC 7489 §3.1;
 			// RFC 9989 §4.4, §4.10.2).
 			id.Aligned = org == fromOrg
-		}()
+		}, func(err error) {
+			id.Error, id.undetermined = err.Error(), true
+		})
 	}
 	wg.Wait()
 

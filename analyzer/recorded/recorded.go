@@ -85,12 +85,13 @@ func Parse(fields []HeaderField) []Verdict {
 	var out []Verdict
 	for i, f := range fields {
 		var vs []Verdict
-		switch strings.ToLower(strings.TrimSpace(f.Name)) {
-		case "authentication-results":
+		name := strings.TrimSpace(f.Name)
+		switch {
+		case nameIs(name, "authentication-results"):
 			vs = ParseAuthResults(f.Value, false)
-		case "arc-authentication-results":
+		case nameIs(name, "arc-authentication-results"):
 			vs = ParseAuthResults(f.Value, true)
-		case "received-spf":
+		case nameIs(name, "received-spf"):
 			if v, ok := ParseReceivedSPF(f.Value); ok {
 				vs = []Verdict{v}
 			}
@@ -100,9 +101,30 @@ func Parse(fields []HeaderField) []Verdict {
 		for j := range vs {
 			vs[j].Index = i
 		}
+		if len(out)+len(vs) > MaxVerdicts {
+			// Bound the report for hostile input: thousands of fields
+			// would otherwise become tens of thousands of objects.
+			out = append(out, vs[:MaxVerdicts-len(out)]...)
+			break
+		}
 		out = append(out, vs...)
 	}
 	return out
+}
+
+// MaxVerdicts bounds the verdicts Parse returns for one message; real mail
+// carries a few dozen at most.
+const MaxVerdicts = 1024
+
+// nameIs reports whether strings.ToLower(name) == lower (lower-case
+// ASCII), without lower-casing ASCII names.
+func nameIs(name, lower string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			return strings.ToLower(name) == lower
+		}
+	}
+	return strings.EqualFold(name, lower)
 }
 
 // ParseAuthResults parses one Authentication-Results field body (arc false)

@@ -632,3 +632,13 @@ func TestParseMessage(t *testing.T) {
 		t.Errorf("got smtp.mailfrom %q, want %q", got, want)
 	}
 }
+
+func TestParseBounded(t *testing.T) {
+	fields := make([]HeaderField, 2000)
+	for i := range fields {
+		fields[i] = HeaderField{Name: "Authentication-Results", Value: "mx.example.net; spf=pass smtp.mailfrom=a.example; dkim=pass header.d=a.example"}
+	}
+	if got := len(Parse(fields)); got != MaxVerdicts {
+		t.Errorf("Parse of 2000 fields gave %d verdicts, want the cap %d", got, MaxVerdicts)
+	}
+}

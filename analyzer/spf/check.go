@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
 )
 
@@ -612,10 +613,10 @@ func (c *checker) mechMX(t *Term, target string, si int) (bool, string, *outcome
 			answers[i].q = DNSQuery{Type: qtype, Name: h, Status: "skipped"}
 			continue
 		}
-		wg.Go(func() {
+		guard.Go(&wg, func() {
 			a := &answers[i]
 			a.addrs, a.q, a.err = c.lookupIP(network, qtype, h)
-		})
+		}, func(err error) { answers[i].err = err })
 	}
 	wg.Wait()
 	for i, a := range answers {
@@ -660,7 +661,7 @@ func (c *checker) validatedNames(si int, keep func(string) bool) ([]string, erro
 	qs := make([]DNSQuery, len(cand))
 	var wg sync.WaitGroup
 	for i, n := range cand {
-		wg.Go(func() {
+		guard.Go(&wg, func() {
 			addrs, q, err := c.lookupIP(network, qtype, n)
 			qs[i] = q
 			if err != nil {
@@ -671,7 +672,7 @@ func (c *checker) validatedNames(si int, keep func(string) bool) ([]string, erro
 					ok[i] = true
 				}
 			}
-		})
+		}, func(error) {}) // a failed name is skipped, as a DNS error is (§5.5)
 	}
 	wg.Wait()
 	var valid []string
@@ -798,6 +799,7 @@ func (c *checker) lookupType99(domain string) chan DNSQuery {
 	ch := make(chan DNSQuery, 1)
 	go func() {
 		defer close(ch)
+		defer func() { recover() }() // lint only: a failure here never matters
 		m := new(dns.Msg)
 		m.SetQuestion(dns.Fqdn(domain), dns.TypeSPF)
 		resp, err := ex.Exchange(c.ctx, m)

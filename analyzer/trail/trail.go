@@ -188,9 +188,10 @@ func Build(receivedValues []string, ev Evidence) Result {
 	}
 	n := len(receivedValues)
 	res.Hops = make([]Hop, n)
+	var orgs orgCache
 	for k, v := range receivedValues {
 		i := n - 1 - k
-		res.Hops[i] = makeHop(i, k, received.Parse(v))
+		res.Hops[i] = makeHop(i, k, received.Parse(v), &orgs)
 	}
 	res.delays()
 	res.boundary(ev)
@@ -202,7 +203,33 @@ func (r *Result) add(sev finding.Severity, code, msg string) {
 	r.Findings = append(r.Findings, finding.Finding{Severity: sev, Code: code, Message: msg, Source: "hops"})
 }
 
-func makeHop(i, k int, p received.Received) Hop {
+// orgCache remembers OrgDomain results within one trail, where the same
+// host names come back from hop to hop (one hop's "by" host is the next
+// one's HELO and reverse-DNS name).
+type orgCache struct {
+	hosts, orgs [24]string
+	n           int
+}
+
+// operatorDomain returns operator(OrgDomain(host)), computed once per host.
+func (c *orgCache) operatorDomain(host string) string {
+	if host == "" {
+		return operator(OrgDomain(host))
+	}
+	for i, h := range c.hosts[:c.n] {
+		if h == host {
+			return c.orgs[i]
+		}
+	}
+	org := operator(OrgDomain(host))
+	if c.n < len(c.hosts) {
+		c.hosts[c.n], c.orgs[c.n] = host, org
+		c.n++
+	}
+	return org
+}
+
+func makeHop(i, k int, p received.Received, orgs *orgCache) Hop {
 	h := Hop{
 		Index: i, ReceivedIndex: k,
 		From: p.FromText, HELO: p.HELO, RDNS: p.RDNS,
@@ -211,7 +238,7 @@ func makeHop(i, k int, p received.Received) Hop {
 		Via: p.Via, ID: p.ID, For: p.For, Parsed: p.Parsed,
 		Comment: p.Comment, Raw: p.Raw, Received: p,
 	}
-	h.byOrg, h.heloOrg, h.rdnsOrg = operator(OrgDomain(p.By)), operator(OrgDomain(p.HELO)), operator(OrgDomain(p.RDNS))
+	h.byOrg, h.heloOrg, h.rdnsOrg = orgs.operatorDomain(p.By), orgs.operatorDomain(p.HELO), orgs.operatorDomain(p.RDNS)
 	if p.IP.IsValid() {
 		h.Addr = p.IP
 		h.IP = p.IP.String()

@@ -12,6 +12,7 @@ package vendor
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"headerlens/analyzer/message"
 )
@@ -169,16 +170,51 @@ func mayBeX(name string) bool {
 	return len(name) >= 2 && (name[0] == 'x' || name[0] == 'X') && name[1] == '-'
 }
 
-// Decode decodes every vendor field of a header, in order.
-func Decode(fields []message.Field) []Decoded {
-	var out []Decoded
+// Limits on what Decode returns for one message.
+const (
+	// MaxDecoded is the number of vendor fields decoded per message.
+	MaxDecoded = 128
+	// MaxMessageFields is the number of decoded parts over all of them.
+	MaxMessageFields = 2048
+	// maxRawLen bounds Decoded.Raw; the whole value stays in the
+	// report's header list.
+	maxRawLen = 2048
+)
+
+// Decode decodes the vendor fields of a header, in order, up to
+// MaxDecoded fields and MaxMessageFields parts in all; skipped counts the
+// vendor fields left undecoded beyond those limits. Raw values longer than
+// 2 KiB are shortened.
+func Decode(fields []message.Field) (decoded []Decoded, skipped int) {
+	budget := MaxMessageFields
 	for i, f := range fields {
-		if d, ok := DecodeField(f.Name, f.Value); ok {
-			d.Index = i
-			out = append(out, d)
+		d, ok := DecodeField(f.Name, f.Value)
+		if !ok {
+			continue
 		}
+		// Bound the report for hostile input: every decoded part becomes
+		// an object, so a header block of short tokens would otherwise
+		// give a report many times its size.
+		if len(decoded) >= MaxDecoded || budget <= 0 {
+			skipped++
+			continue
+		}
+		if len(d.Fields) > budget {
+			d.Fields = d.Fields[:budget]
+			d.Summary += " (only the first parts were decoded)"
+		}
+		budget -= len(d.Fields)
+		if len(d.Raw) > maxRawLen {
+			cut := maxRawLen
+			for cut > 0 && !utf8.RuneStart(d.Raw[cut]) {
+				cut--
+			}
+			d.Raw = d.Raw[:cut] + "…"
+		}
+		d.Index = i
+		decoded = append(decoded, d)
 	}
-	return out
+	return decoded, skipped
 }
 
 // add appends a field to d.

@@ -546,7 +546,7 @@ func TestDecodeMessages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := json.MarshalIndent(Decode(m.Fields), "", "  ")
+			got, err := json.MarshalIndent(first(Decode(m.Fields)), "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -602,4 +602,27 @@ func FuzzDecodeField(f *testing.F) {
 			}
 		}
 	})
+}
+
+func first(d []Decoded, _ int) []Decoded { return d }
+
+func TestDecodeLimits(t *testing.T) {
+	var fields []message.Field
+	for range MaxDecoded + 10 {
+		fields = append(fields, message.Field{Name: "X-Spam-Status", Value: "Yes, score=5.0 required=5.0 tests=" + strings.Repeat("RULE_A,", 100) + " autolearn=no"})
+	}
+	got, skipped := Decode(fields)
+	parts := 0
+	for _, d := range got {
+		parts += len(d.Fields)
+		if len(d.Raw) > maxRawLen+len("…") {
+			t.Errorf("raw of %d bytes, want at most %d", len(d.Raw), maxRawLen)
+		}
+	}
+	if len(got) > MaxDecoded || parts > MaxMessageFields {
+		t.Errorf("decoded %d fields with %d parts, want at most %d and %d", len(got), parts, MaxDecoded, MaxMessageFields)
+	}
+	if skipped == 0 || skipped+len(got) != len(fields) {
+		t.Errorf("skipped = %d with %d decoded, want the %d fields accounted for", skipped, len(got), len(fields))
+	}
 }
