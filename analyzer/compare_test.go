@@ -136,3 +136,21 @@ func TestCompareOffline(t *testing.T) {
 		t.Errorf("compare offline = %+v, want nil", got)
 	}
 }
+
+func TestConflictingVerdicts(t *testing.T) {
+	tests := []struct {
+		name string
+		vs   []recorded.Verdict
+		want int
+	}{
+		{"agreeing", []recorded.Verdict{verdict("spf", "pass", true, nil), verdict("spf", "pass", true, nil)}, 0},
+		{"conflicting spf", []recorded.Verdict{verdict("spf", "pass", true, nil), verdict("spf", "fail", true, nil)}, 1},
+		{"untrusted copy ignored", []recorded.Verdict{verdict("spf", "pass", true, nil), verdict("spf", "fail", false, nil)}, 0},
+		{"two dkim results are normal", []recorded.Verdict{verdict("dkim", "pass", true, nil), verdict("dkim", "fail", true, nil)}, 0},
+	}
+	for _, tt := range tests {
+		if got := conflictingVerdicts(tt.vs); len(got) != tt.want {
+			t.Errorf("%s: %d findings %+v, want %d", tt.name, len(got), got, tt.want)
+		}
+	}
+}

@@ -151,6 +151,7 @@ func headerFindings(msg *message.Message, f forensics, sigs []dkim.Result, now t
 	}
 	out := findings.Check(in)
 	out = append(out, f.trail.Findings...)
+	out = append(out, conflictingVerdicts(f.verdicts)...)
 	if f.vendorSkipped > 0 {
 		out = append(out, finding.Finding{Severity: finding.Info, Code: "vendor-not-decoded", Source: "vendor",
 			Message: fmt.Sprintf("%d more anti-spam fields were not decoded: the report shows at most %d, with %d decoded parts in all. They are still in the header list.", f.vendorSkipped, vendor.MaxDecoded, vendor.MaxMessageFields)})
@@ -163,4 +164,32 @@ func headerFindings(msg *message.Message, f forensics, sigs []dkim.Result, now t
 func sortFindings(fs []finding.Finding) {
 	rank := map[finding.Severity]int{finding.Error: 0, finding.Warning: 1, finding.Info: 2}
 	slices.SortStableFunc(fs, func(a, b finding.Finding) int { return rank[a.Severity] - rank[b.Severity] })
+}
+
+// conflictingVerdicts flags trusted verdicts of one server that contradict
+// each other for a method that has one result per message (SPF, DMARC). A
+// receiver writes such a verdict once; a second one with the same
+// authserv-id was most likely forged by the sender and left in place by a
+// receiver that does not remove them, as RFC 8601 §5 requires.
+func conflictingVerdicts(vs []recorded.Verdict) []finding.Finding {
+	type key struct{ id, method string }
+	first := map[key]string{}
+	var out []finding.Finding
+	for _, v := range vs {
+		if !v.Trusted || v.Header != recorded.HeaderAuthResults || (v.Method != "spf" && v.Method != "dmarc") {
+			continue
+		}
+		k := key{strings.ToLower(v.AuthservID), v.Method}
+		prev, seen := first[k]
+		if !seen {
+			first[k] = v.Result
+			continue
+		}
+		if prev != v.Result {
+			out = append(out, finding.Finding{Severity: finding.Warning, Code: "recorded-conflict", Source: "recorded",
+				Message: fmt.Sprintf("Two Authentication-Results fields from %s disagree about %s (%s and %s). A receiver records one result; the other was probably forged by the sender and not removed (RFC 8601 §5). Rely on the live check.", v.AuthservID, v.Method, prev, v.Result)})
+			first[k] = v.Result
+		}
+	}
+	return out
 }
