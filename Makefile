@@ -25,7 +25,7 @@ test: export HEADERLENS_BIN := $(CURDIR)/$(BIN)/headerlens
 test: export HEADERLENS_REQUIRE_CHROMIUM := 1
 test: export HEADERLENS_REQUIRE_POSTFIX := 1
 
-.PHONY: all wasm site build run test deps fmt-check vet go-test wasm-test fuzz clean
+.PHONY: all wasm site build run test e2e deps fmt-check vet go-test wasm-test fuzz clean
 
 all: site build
 
@@ -72,6 +72,11 @@ fuzz:
 ## browser test (scripts/e2e, part of go test ./...) uses them.
 test: deps fmt-check vet site build go-test wasm-test fuzz
 	@echo "make test: all steps passed"
+
+## e2e: only the browser test, verbose (logs the screenshot paths)
+e2e: site build
+	HEADERLENS_DIST=$(CURDIR)/$(DIST) HEADERLENS_BIN=$(CURDIR)/$(BIN)/headerlens HEADERLENS_REQUIRE_CHROMIUM=1 \
+		$(GO) test -count=1 -v ./scripts/e2e/
 
 clean:
 	rm -rf $(DIST) $(BIN)
