@@ -368,6 +368,13 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("viewport: %v", err)
 		}
 		analyze(t, ctx, readMessage(t, shot.msg))
+		open := "false"
+		if shot.name == "desktop.png" {
+			open = "true" // show the settings panel once
+		}
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("settings").open = `+open)); err != nil {
+			t.Fatal(err)
+		}
 		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot: %v", err)
