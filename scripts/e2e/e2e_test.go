@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -174,12 +175,24 @@ type consoleLog struct {
 	mu       sync.Mutex
 	messages []chromedp.ConsoleMessage
 	dialogs  []string
+	requests []*network.Request
 }
 
 func watch(ctx context.Context) *consoleLog {
 	l := &consoleLog{}
 	msgs := chromedp.Console(ctx)
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	requests := chromedp.Events(ctx, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			l.mu.Lock()
+			l.requests = append(l.requests, ev.Request)
+			l.mu.Unlock()
+		}
+	}()
 	go func() {
 		for m, err := range msgs {
 			if err != nil {
@@ -297,6 +310,9 @@ func TestBrowser(t *testing.T) {
 	base := serve(t, bin, dist, []string{dohURL})
 	ctx := browser(t, chromium)
 	log := watch(ctx)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatalf("enabling network events: %v", err)
+	}
 
 	pageURL := base + "?doh=" + url.QueryEscape(dohURL)
 	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
@@ -328,6 +344,64 @@ func TestBrowser(t *testing.T) {
 		if got := text(t, ctx, `document.getElementById("privacy-doh").textContent`); got != dohURL {
 			t.Errorf("privacy statement names resolver %q, want %q", got, dohURL)
 		}
+	})
+
+	t.Run("file picker reads locally", func(t *testing.T) {
+		abs, err := filepath.Abs(filepath.Join("testdata", "messages", "01-plain.eml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("message").value = ""; document.getElementById("results").hidden = true; document.getElementById("results").replaceChildren()`),
+			chromedp.SetUploadFiles(chromedp.ID("file"), []string{abs}),
+		); err != nil {
+			t.Fatalf("choosing the file: %v", err)
+		}
+		waitFor(t, ctx, "the file to be read", `document.getElementById("file-info").textContent.includes("01-plain.eml")`, 10*time.Second)
+		if got := text(t, ctx, `document.getElementById("message").value`); !strings.Contains(got, "Subject: Quarterly numbers for the browser test") {
+			t.Errorf("textarea after choosing the file = %q, want the message", got)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("analyze"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the report", `!document.getElementById("results").hidden && !!document.querySelector("#results .report-section")`, 60*time.Second)
+		if got, want := text(t, ctx, `document.querySelector('#results [data-field="subject"]').textContent`), "Quarterly numbers for the browser test"; got != want {
+			t.Errorf("subject = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("the message never leaves the page", func(t *testing.T) {
+		log.mu.Lock()
+		reqs := append([]*network.Request(nil), log.requests...)
+		log.mu.Unlock()
+		if len(reqs) == 0 {
+			t.Fatal("no network requests were seen, want at least the page loads")
+		}
+		secrets := []string{"Quarterly numbers", "Quarterly%20numbers", "Hello Bob", "e2e-1@e2e.example", "bob@receiver.example"}
+		for _, r := range reqs {
+			var body strings.Builder
+			for _, e := range r.PostDataEntries {
+				body.Write(e.Bytes)
+			}
+			for _, sec := range secrets {
+				if strings.Contains(r.URL, sec) || strings.Contains(body.String(), sec) {
+					t.Errorf("request %s %s carries %q from the message, want nothing of it sent", r.Method, r.URL, sec)
+				}
+			}
+			if r.Method != "GET" && !strings.HasPrefix(r.URL, dohURL) {
+				t.Errorf("request %s %s: want only GETs, besides DoH queries", r.Method, r.URL)
+			}
+		}
+		dohRequests := 0
+		for _, r := range reqs {
+			if strings.HasPrefix(r.URL, dohURL) {
+				dohRequests++
+			}
+		}
+		if dohRequests == 0 {
+			t.Errorf("no DoH request from the page to %s, want the live checks to query it", dohURL)
+		}
+		t.Logf("%d requests checked, %d of them DoH queries", len(reqs), dohRequests)
 	})
 
 	t.Run("hostile header is text", func(t *testing.T) {
