@@ -354,6 +354,7 @@ func TestRegisterFlags(t *testing.T) {
 	t.Setenv("HEADERLENS_RATE_BURST", "7")
 	t.Setenv("HEADERLENS_UNSAFE_SMTP_PORT_MAP", "25=2525")
 	t.Setenv("HEADERLENS_UNSAFE_ALLOW_PRIVATE_TARGETS", "true")
+	t.Setenv("HEADERLENS_ALLOWED_HOST", "localhost, headerlens.example")
 	var c companion.Config
 	fs := newFlagSet()
 	c.RegisterFlags(fs)
@@ -363,12 +364,18 @@ func TestRegisterFlags(t *testing.T) {
 	if c.RateBurst != 7 || c.UnsafeSMTPPortMap[25] != 2525 || !c.UnsafeAllowPrivateTargets {
 		t.Errorf("env defaults: got burst %d map %v private %v, want 7 25=2525 true", c.RateBurst, c.UnsafeSMTPPortMap, c.UnsafeAllowPrivateTargets)
 	}
-	err := fs.Parse([]string{"--allow-origin=https://c.example", "--rate-burst=3", "--unsafe-smtp-port-map=465=2465", "--unsafe-allow-private-targets=false", "--max-concurrent=4", "--request-timeout=5s"})
+	if got, want := strings.Join(c.AllowedHosts, " "), "localhost headerlens.example"; got != want {
+		t.Errorf("AllowedHosts from env: got %q, want %q", got, want)
+	}
+	err := fs.Parse([]string{"--allowed-host=[::1]", "--allow-origin=https://c.example", "--rate-burst=3", "--unsafe-smtp-port-map=465=2465", "--unsafe-allow-private-targets=false", "--max-concurrent=4", "--request-timeout=5s"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.AllowOrigins) != 1 || c.RateBurst != 3 || c.UnsafeSMTPPortMap[465] != 2465 || c.UnsafeSMTPPortMap[25] != 0 || c.UnsafeAllowPrivateTargets || c.MaxConcurrent != 4 || c.RequestTimeout != 5*time.Second {
 		t.Errorf("flags: got %+v", c)
+	}
+	if got, want := strings.Join(c.AllowedHosts, " "), "[::1]"; got != want {
+		t.Errorf("AllowedHosts from --allowed-host: got %q, want %q", got, want)
 	}
 	if err := fs.Parse([]string{"--unsafe-smtp-port-map=80=8080"}); err == nil {
 		t.Errorf("port map 80: got nil error, want one")

@@ -332,11 +332,11 @@ func (s *Server) probeHost(ctx context.Context, h *HostReport, name string, addr
 	if name != "" {
 		switch {
 		case terr != nil && lookup.IsNotFound(terr):
-			h.DANE = dane.Check(dane.Name(name, h.Port), nil, ad, nil, name, s.cfg.Now())
+			h.DANE = dane.Check(ctx, dane.Name(name, h.Port), nil, ad, nil, name, s.cfg.Now())
 		case terr != nil:
 			h.DANEError = dnsErrText(terr)
 		default:
-			h.DANE = dane.Check(dane.Name(name, h.Port), recs, ad, h.Probe.PeerCertificates, name, s.cfg.Now())
+			h.DANE = dane.Check(ctx, dane.Name(name, h.Port), recs, ad, h.Probe.PeerCertificates, name, s.cfg.Now())
 		}
 	}
 	s.log.Info("probed", "host", name, "address", h.Probe.Address, "port", h.Port, "ok", h.Probe.Error == nil)

@@ -227,15 +227,16 @@ func TestSecurityAPIResponseHeaders(t *testing.T) {
 	}
 }
 
-// TestSecurityHeloNameValidated demonstrates a bug: Config.HeloName (flag
-// --helo-name, env HEADERLENS_HELO_NAME) is written into "EHLO <name>\r\n"
-// unchecked, so a value with CR/LF makes every probe send extra SMTP
-// commands (MAIL, RCPT, DATA...), which the package promises never to do.
-// Fix: in companion/config.go validate(), refuse a HeloName that is not a
-// domain name (NormalizeDomain, allowing "localhost") or an address
-// literal in brackets; at least refuse any byte < 0x21 or 0x7f.
+// TestSecurityHeloNameValidated is the regression test for a bug (fixed):
+// Config.HeloName (flag --helo-name, env HEADERLENS_HELO_NAME) was written
+// into "EHLO <name>\r\n" unchecked, so a value with CR/LF made every probe
+// send extra SMTP commands (MAIL, RCPT, DATA...), which the package
+// promises never to do. The fix: in companion/config.go validate(),
+// refuse a HeloName that is not a domain name (NormalizeDomain, allowing
+// "localhost") or an address literal in brackets, and any byte < 0x21 or
+// 0x7f.
 func TestSecurityHeloNameValidated(t *testing.T) {
-	for _, h := range []string{"probe.example\r\nMAIL FROM:<a@b.example>", "a\nRCPT TO:<x@y.example>", "a b", "a\x00b"} {
+	for _, h := range []string{"probe.example\r\nMAIL FROM:<a@b.example>", "a\nRCPT TO:<x@y.example>", "a b", "a\x00b", "probe.example.net ", "\tprobe.example.net", "probe.example.net\x7f", "probe", "[not-an-address]", "192.0.2.1"} {
 		if _, err := companion.New(companion.Config{Resolver: idleResolver(t), HeloName: h}); err == nil {
 			t.Errorf("New with HeloName %q: got nil error, want the name refused", h)
 		}

@@ -87,9 +87,20 @@ type Config struct {
 	RootCAFile string
 	// RootCAs, when non-nil, replaces the system roots (tests).
 	RootCAs *x509.CertPool
-	// TrustProxyHeaders makes the rate limiter key on the first address of
-	// X-Forwarded-For when the request comes from a loopback proxy.
+	// TrustProxyHeaders makes the rate limiter key on the last (rightmost)
+	// address of X-Forwarded-For, the one the proxy itself appended, when
+	// the request comes from a loopback proxy. Entries to its left are
+	// supplied by the client and ignored.
 	TrustProxyHeaders bool
+	// AllowedHosts, when not empty, are the only host names or address
+	// literals the Host header may name (any port; case and a trailing
+	// dot ignored); other requests get 403 forbidden-host. It defeats DNS
+	// rebinding of a companion listening on loopback: when its listen
+	// address is loopback, serve is to set it to LoopbackHosts() plus any
+	// hosts given with --allowed-host. Entries are names or literals without a
+	// port: "localhost", "127.0.0.1", "[::1]" (or "::1"). Empty allows
+	// any Host.
+	AllowedHosts []string
 	// UnsafeAllowPrivateTargets lets probes reach loopback, private and
 	// other non-global addresses. Tests only.
 	UnsafeAllowPrivateTargets bool
@@ -129,6 +140,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxConcurrent, "max-concurrent", envInt("HEADERLENS_MAX_CONCURRENT", DefaultMaxConcurrent), "requests worked on at once [$HEADERLENS_MAX_CONCURRENT]")
 	fs.DurationVar(&c.StepTimeout, "probe-step-timeout", envDuration("HEADERLENS_PROBE_STEP_TIMEOUT", DefaultStepTimeout), "deadline of each probe step [$HEADERLENS_PROBE_STEP_TIMEOUT]")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration("HEADERLENS_REQUEST_TIMEOUT", DefaultRequestTimeout), "deadline of a whole API request [$HEADERLENS_REQUEST_TIMEOUT]")
+	fs.Var(listFlag{&c.AllowedHosts}, "allowed-host", "comma-separated host names the Host header may name, any port; empty allows any (loopback names are added when listening on loopback) [$HEADERLENS_ALLOWED_HOST]")
+	c.AllowedHosts = splitList(os.Getenv("HEADERLENS_ALLOWED_HOST"))
 	fs.StringVar(&c.HeloName, "helo-name", envString("HEADERLENS_HELO_NAME", "localhost"), "name sent in EHLO by the probes [$HEADERLENS_HELO_NAME]")
 	fs.StringVar(&c.RootCAFile, "root-ca-file", os.Getenv("HEADERLENS_ROOT_CA_FILE"), "PEM roots replacing the system roots [$HEADERLENS_ROOT_CA_FILE]")
 	fs.BoolVar(&c.TrustProxyHeaders, "trust-proxy-headers", envBool("HEADERLENS_TRUST_PROXY_HEADERS"), "rate-limit by X-Forwarded-For when the peer is loopback [$HEADERLENS_TRUST_PROXY_HEADERS]")
@@ -208,6 +221,16 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("companion: origin %q is not scheme://host[:port]", o))
 		}
 	}
+	if h, err := normalizeHeloName(c.HeloName); err != nil {
+		errs = append(errs, fmt.Errorf("companion: HeloName %q: %v", c.HeloName, err))
+	} else {
+		c.HeloName = h
+	}
+	for _, h := range c.AllowedHosts {
+		if _, err := normalizeAllowedHost(h); err != nil {
+			errs = append(errs, fmt.Errorf("companion: allowed host %q: %v", h, err))
+		}
+	}
 	for k, v := range c.UnsafeSMTPPortMap {
 		if (k != 25 && k != 465 && k != 587 && k != 443) || v < 1 || v > 65535 {
 			errs = append(errs, fmt.Errorf("companion: port map %d=%d not allowed", k, v))
@@ -253,6 +276,71 @@ func (c Config) withDefaults() Config {
 		c.Now = time.Now
 	}
 	return c
+}
+
+// LoopbackHosts returns the Host header names of a companion reached over
+// loopback: "localhost", "127.0.0.1" and "[::1]" (any port). serve puts
+// them in Config.AllowedHosts when it listens on a loopback address.
+func LoopbackHosts() []string {
+	return []string{"localhost", "127.0.0.1", "[::1]"}
+}
+
+// normalizeHeloName checks the name the probes send in EHLO and returns it
+// in the form sent. RFC 5321 §4.1.1.1: "EHLO" SP ( Domain /
+// address-literal ); RFC 5321 §4.1.3: an address literal is an IPv4
+// dotted quad or "IPv6:" and an IPv6 address, in brackets. Domains are
+// checked and lower-cased by NormalizeDomain (A-labels, RFC 5890); the
+// single-label "localhost" is allowed too. Bytes below 0x21 and 0x7f are
+// refused first, so that no CR or LF can ever reach the wire.
+func normalizeHeloName(h string) (string, error) {
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; c < 0x21 || c == 0x7f {
+			return "", fmt.Errorf("contains the control or space byte 0x%02x", c)
+		}
+	}
+	if strings.EqualFold(h, "localhost") {
+		return "localhost", nil
+	}
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		in := h[1 : len(h)-1]
+		if len(in) > 5 && strings.EqualFold(in[:5], "IPv6:") {
+			// RFC 5321 §4.1.3: IPv6-address-literal = "IPv6:" IPv6-addr
+			if a, err := netip.ParseAddr(in[5:]); err == nil && a.Is6() && a.Zone() == "" {
+				return "[IPv6:" + in[5:] + "]", nil
+			}
+			return "", errors.New("not a valid IPv6 address literal")
+		}
+		// RFC 5321 §4.1.3: IPv4-address-literal = Snum 3("." Snum)
+		if a, err := netip.ParseAddr(in); err == nil && a.Is4() {
+			return h, nil
+		}
+		return "", errors.New("not a valid IPv4 address literal (IPv6 needs the \"IPv6:\" tag)")
+	}
+	d, err := NormalizeDomain(h)
+	if err != nil {
+		return "", fmt.Errorf("not a domain name, localhost or an address literal: %v", err)
+	}
+	return d, nil
+}
+
+// normalizeAllowedHost returns the form of an AllowedHosts entry compared
+// with the Host header: lower case, no brackets, no trailing dot.
+func normalizeAllowedHost(h string) (string, error) {
+	h = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(h), "."))
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1]
+		if a, err := netip.ParseAddr(h); err != nil || !a.Is6() {
+			return "", errors.New("brackets hold only an IPv6 address")
+		}
+		return h, nil
+	}
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.String(), nil
+	}
+	if h == "" || strings.ContainsAny(h, ":/?#@[] \t") {
+		return "", errors.New("want a host name or address without scheme or port")
+	}
+	return h, nil
 }
 
 func validOrigin(o string) bool {

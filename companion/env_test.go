@@ -135,6 +135,10 @@ func (e *env) get(path string, hdr map[string]string) (int, http.Header, map[str
 	e.t.Helper()
 	req, _ := http.NewRequestWithContext(e.t.Context(), http.MethodGet, e.api.URL+path, nil)
 	for k, v := range hdr {
+		if k == "Host" {
+			req.Host = v // the client sends req.Host, not Header["Host"]
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)

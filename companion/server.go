@@ -33,6 +33,7 @@ type Server struct {
 	mux     *http.ServeMux
 	origins map[string]bool
 	anyOrig bool
+	hosts   map[string]bool // AllowedHosts, normalised; empty allows any
 }
 
 // queueWait is how long a request waits for a free slot before 503.
@@ -53,6 +54,11 @@ func New(cfg Config) (*Server, error) {
 		sem:     make(chan struct{}, cfg.MaxConcurrent),
 		mux:     http.NewServeMux(),
 		origins: map[string]bool{},
+		hosts:   map[string]bool{},
+	}
+	for _, h := range cfg.AllowedHosts {
+		n, _ := normalizeAllowedHost(h) // checked by validate
+		s.hosts[n] = true
 	}
 	if cfg.RootCAFile != "" {
 		pem, err := os.ReadFile(cfg.RootCAFile)
@@ -98,9 +104,27 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. With Config.AllowedHosts set, a
+// request whose Host header names another host is refused with 403
+// forbidden-host before anything else: a page whose name has been rebound
+// to the companion's address cannot use it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(s.hosts) > 0 && !s.hostAllowed(r.Host) {
+		writeError(w, http.StatusForbidden, "forbidden-host", "Host not allowed")
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// hostAllowed reports whether the Host header value (RFC 9110 §7.2:
+// uri-host [ ":" port ]) names one of the allowed hosts, on any port.
+func (s *Server) hostAllowed(hostport string) bool {
+	h := hostport
+	if host, _, err := net.SplitHostPort(hostport); err == nil {
+		h = host
+	}
+	n, err := normalizeAllowedHost(h)
+	return err == nil && s.hosts[n]
 }
 
 func (s *Server) dialPort(p int) int {
@@ -147,14 +171,26 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, HealthStatus{Status: "ok", InFlight: len(s.sem), MaxConcurrent: cap(s.sem)})
 }
 
-// cors applies the origin policy. It returns false (having answered 403)
-// when the request carries an Origin that is not allowed.
+// cors applies the origin policy. It returns false (having answered 403
+// forbidden-origin) when the request carries an Origin that is not
+// allowed, or when the browser says it comes from another site (Fetch
+// Metadata, Sec-Fetch-Site "cross-site" or "same-site") without an allowed
+// Origin: a no-cors GET (an <img> or a <script> on any page) that would
+// otherwise make a browser next to a loopback companion start probes.
 func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 	origin := r.Header.Get("Origin")
+	allowed := origin != "" && (s.anyOrig || s.origins[origin])
+	switch strings.ToLower(strings.TrimSpace(r.Header.Get("Sec-Fetch-Site"))) {
+	case "cross-site", "same-site":
+		if !allowed {
+			writeError(w, http.StatusForbidden, "forbidden-origin", "cross-site request from an origin not allowed")
+			return false
+		}
+	}
 	if origin == "" {
 		return true // not a cross-origin browser request
 	}
-	if !s.anyOrig && !s.origins[origin] {
+	if !allowed {
 		writeError(w, http.StatusForbidden, "forbidden-origin", "origin not allowed")
 		return false
 	}

@@ -62,3 +62,43 @@ func FuzzNormalizeDomain(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizeHeloName: RFC 5321 §4.1.1.1 / §4.1.3, a domain, localhost
+// or a bracketed address literal; nothing with a control byte or space.
+func TestNormalizeHeloName(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"localhost", "localhost", true},
+		{"LocalHost", "localhost", true},
+		{"Probe.Example.NET", "probe.example.net", true},
+		{"probe.example.net.", "probe.example.net", true},
+		{"bücher.example", "xn--bcher-kva.example", true},
+		{"[192.0.2.1]", "[192.0.2.1]", true},
+		{"[IPv6:2001:db8::1]", "[IPv6:2001:db8::1]", true},
+		{"[ipv6:2001:db8::1]", "[IPv6:2001:db8::1]", true},
+		{"[2001:db8::1]", "", false},
+		{"[IPv6:192.0.2.1]", "", false},
+		{"[IPv6:fe80::1%eth0]", "", false},
+		{"[192.0.2.1", "", false},
+		{"[probe.example.net]", "", false},
+		{"192.0.2.1", "", false},
+		{"probe", "", false},
+		{"probe..example", "", false},
+		{"-probe.example", "", false},
+		{"probe_1.example", "", false},
+		{" probe.example.net", "", false},
+		{"probe.example.net\r\nMAIL FROM:<a@b.example>", "", false},
+		{"probe.example.net\t", "", false},
+		{"probe.example\x7f.net", "", false},
+		{"", "", false},
+	}
+	for _, tc := range tests {
+		got, err := normalizeHeloName(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("normalizeHeloName(%q): got %q, %v, want %q, ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

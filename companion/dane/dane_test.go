@@ -53,7 +53,12 @@ func TestCheck(t *testing.T) {
 		{"unknown selector", []*dns.TLSA{tlsa(3, 2, 1, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
 		{"unknown matching type", []*dns.TLSA{tlsa(3, 1, 3, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
 		{"short digest", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1)[:16])}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
-		{"unauthenticated", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, false, withTA, host, "unauthenticated", []bool{true}, []bool{true}, 0},
+		// RFC 7672 §2.2: records of an answer without the AD bit are
+		// reported but unusable, and never matched.
+		{"unauthenticated", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, false, withTA, host, "unauthenticated", []bool{false}, []bool{false}, -1},
+		{"unauthenticated TA", []*dns.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1)), tlsa(0, 0, 1, a(ca.Cert, 0, 1))}, false, withTA, host, "unauthenticated", []bool{false, false}, []bool{false, false}, -1},
+		{"duplicates listed once", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1)), tlsa(3, 1, 1, a(leaf, 1, 1)), {Usage: 3, Selector: 1, MatchingType: 1, Certificate: hex.EncodeToString(a(leaf, 1, 1))}}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
+		{"TA at depth 2", []*dns.TLSA{tlsa(2, 1, 1, a(ca.Cert, 1, 1))}, true, []*x509.Certificate{leaf, other, ca.Cert}, host, "match", []bool{true}, []bool{true}, 2},
 		{"no records", nil, true, withTA, host, "no-tlsa", nil, nil, -1},
 		{"no chain", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, true, nil, host, "not-checked", []bool{true}, []bool{false}, -1},
 	}
@@ -63,7 +68,7 @@ func TestCheck(t *testing.T) {
 			if name != "_25._tcp.mx.example.test" {
 				t.Fatalf("Name: got %q, want _25._tcp.mx.example.test", name)
 			}
-			r := dane.Check(name, tc.recs, tc.ad, tc.chain, tc.host, now)
+			r := dane.Check(t.Context(), name, tc.recs, tc.ad, tc.chain, tc.host, now)
 			if r.Verdict != tc.wantVerdict {
 				t.Errorf("Verdict: got %q, want %q (%+v)", r.Verdict, tc.wantVerdict, r.Records)
 			}
@@ -72,6 +77,9 @@ func TestCheck(t *testing.T) {
 			}
 			depth := -1
 			for i, rec := range r.Records {
+				if !rec.Usable && rec.Reason == "" {
+					t.Errorf("record %d: got unusable without a reason, want one", i)
+				}
 				if rec.Usable != tc.wantUsable[i] {
 					t.Errorf("record %d Usable: got %v (%s), want %v", i, rec.Usable, rec.Reason, tc.wantUsable[i])
 				}

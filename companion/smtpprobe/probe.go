@@ -52,7 +52,10 @@ type Options struct {
 	// the destination policy (see companion/safenet). Nil means a plain
 	// net.Dialer.
 	Dialer *net.Dialer
-	// HeloName is the name sent in EHLO; "localhost" when empty.
+	// HeloName is the name sent in EHLO; "localhost" when empty. A name
+	// with a byte below 0x21 or 0x7f (space, CR, LF, other controls, DEL)
+	// or longer than 255 octets makes Probe fail at step "ehlo" with
+	// KindProtocol before connecting.
 	HeloName string
 	// Roots verifies the chain; nil means the system roots.
 	Roots *x509.CertPool
@@ -217,6 +220,11 @@ func (e *Error) Error() string { return e.Step + ": " + e.Kind + ": " + e.Messag
 func Probe(ctx context.Context, o Options) *Result {
 	o.defaults()
 	res := &Result{Host: o.Host, Address: o.Addr.String(), Mode: o.Mode}
+	if err := checkHeloName(o.HeloName); err != nil {
+		// Refused before connecting: nothing is sent.
+		res.Error = &Error{Step: "ehlo", Kind: KindProtocol, Message: err.Error()}
+		return res
+	}
 	start := time.Now()
 	s, err := o.session(ctx, res, o.tlsConfig(tls.VersionTLS10, tls.VersionTLS13), true)
 	res.Timings.TotalMs = ms(time.Since(start))
@@ -251,6 +259,24 @@ func Probe(ctx context.Context, o Options) *Result {
 		res.LegacyTLS = &Legacy{Error: lerr}
 	}
 	return res
+}
+
+// checkHeloName refuses a HELO name that could change the command it is
+// written into. RFC 5321 §4.1.1.1: "EHLO" SP ( Domain / address-literal )
+// CRLF; neither form contains controls, spaces or DEL (RFC 5321 §4.1.2,
+// §4.1.3), and a CR or LF would end the command and start another
+// (MAIL, RCPT, DATA), which the probe promises never to send.
+func checkHeloName(name string) error {
+	if len(name) > 255 {
+		// RFC 5321 §4.5.3.1.2: a domain is at most 255 octets.
+		return errors.New("HELO name longer than 255 octets")
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x21 || c == 0x7f {
+			return fmt.Errorf("HELO name contains the control or space byte 0x%02x at offset %d: refused", c, i)
+		}
+	}
+	return nil
 }
 
 func (o *Options) defaults() {

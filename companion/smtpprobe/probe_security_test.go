@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -155,10 +156,10 @@ func TestSecurityHugeCertificateChain(t *testing.T) {
 	}
 }
 
-// TestSecurityHeloInjection demonstrates a bug: Options.HeloName goes into
-// "EHLO "+HeloName+"\r\n" unchecked (probe.go, session: s.cmd("EHLO " +
-// o.HeloName)), so CR/LF in it puts extra commands on the wire, although
-// the probe promises never to send MAIL, RCPT or DATA. Fix: in
+// TestSecurityHeloInjection is the regression test for a bug (fixed):
+// Options.HeloName went into "EHLO "+HeloName+"\r\n" unchecked (probe.go, session: s.cmd("EHLO " +
+// o.HeloName)), so CR/LF in it put extra commands on the wire, although
+// the probe promises never to send MAIL, RCPT or DATA. The fix: in
 // Options.defaults (or at the top of Probe), refuse a HeloName containing
 // any byte < 0x21 or 0x7f (return a Result with Error step "ehlo", kind
 // protocol-error) — and validate --helo-name in companion.Config too.
@@ -179,7 +180,10 @@ func TestSecurityHeloInjection(t *testing.T) {
 			fmt.Fprint(c, "250 ok\r\n")
 		}
 	})
-	_ = smtpprobe.Probe(t.Context(), smtpprobe.Options{Host: "mx.example.test", Addr: addr, HeloName: "probe.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<victim@c.example>", StepTimeout: 500 * time.Millisecond, SkipLegacy: true})
+	res := smtpprobe.Probe(t.Context(), smtpprobe.Options{Host: "mx.example.test", Addr: addr, HeloName: "probe.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<victim@c.example>", StepTimeout: 500 * time.Millisecond, SkipLegacy: true})
+	if res.Error == nil || res.Error.Step != "ehlo" || res.Error.Kind != smtpprobe.KindProtocol {
+		t.Errorf("Error: got %+v, want ehlo/%s", res.Error, smtpprobe.KindProtocol)
+	}
 	deadline := time.After(2 * time.Second)
 	for {
 		select {
@@ -193,6 +197,46 @@ func TestSecurityHeloInjection(t *testing.T) {
 			}
 		case <-deadline:
 			return
+		}
+	}
+}
+
+// TestSecurityHeloNameBytes: every byte below 0x21 and 0x7f, anywhere in
+// the HELO name, makes the probe fail at step "ehlo" with protocol-error
+// before it connects; ordinary names and address literals go through.
+func TestSecurityHeloNameBytes(t *testing.T) {
+	var conns atomic.Int64
+	addr := testenv.ServeRaw(t, func(c net.Conn) {
+		conns.Add(1)
+		r := bufio.NewReader(c)
+		fmt.Fprint(c, "220 mx ESMTP\r\n")
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil || strings.HasPrefix(line, "QUIT") {
+				return
+			}
+			fmt.Fprint(c, "250 ok\r\n")
+		}
+	})
+	var bad []string
+	for b := range 0x21 {
+		bad = append(bad, "probe"+string(rune(b))+".example", string(rune(b)))
+	}
+	bad = append(bad, "probe.example\x7f", "\x7fprobe.example", strings.Repeat("a", 256))
+	for _, h := range bad {
+		res := smtpprobe.Probe(t.Context(), smtpprobe.Options{Host: "mx.example.test", Addr: addr, HeloName: h, StepTimeout: 500 * time.Millisecond, SkipLegacy: true})
+		if res.Error == nil || res.Error.Step != "ehlo" || res.Error.Kind != smtpprobe.KindProtocol || strings.ContainsAny(res.Error.Message, "\r\n") {
+			t.Errorf("HeloName %q: got %+v, want ehlo/%s", h, res.Error, smtpprobe.KindProtocol)
+		}
+	}
+	if n := conns.Load(); n != 0 {
+		t.Errorf("connections with a refused HELO name: got %d, want 0", n)
+	}
+	for _, h := range []string{"probe.example.net", "localhost", "[192.0.2.1]", "[IPv6:2001:db8::1]"} {
+		res := smtpprobe.Probe(t.Context(), smtpprobe.Options{Host: "mx.example.test", Addr: addr, HeloName: h, StepTimeout: 500 * time.Millisecond, SkipLegacy: true})
+		// The raw server offers no STARTTLS: the probe gets past EHLO.
+		if res.Error == nil || res.Error.Kind != smtpprobe.KindNoSTARTTLS {
+			t.Errorf("HeloName %q: got %+v, want %s after a sent EHLO", h, res.Error, smtpprobe.KindNoSTARTTLS)
 		}
 	}
 }
