@@ -791,9 +791,10 @@ func normProtocol(with string) string {
 		return first
 	}
 	// "MailEnable ESMTP", "AES256-GCM-SHA384 encrypted SMTP" (MessageLabs).
-	for _, w := range strings.Fields(u)[1:] {
-		if rfc3848[w] {
-			return w
+	words := strings.Fields(u) // may be empty: "\f" is no space to IndexAny
+	for i := 1; i < len(words); i++ {
+		if rfc3848[words[i]] {
+			return words[i]
 		}
 	}
 	return ""
