@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -137,6 +138,11 @@ func (c *serveConfig) handler() (http.Handler, error) {
 	}
 	cc := c.companion
 	cc.Resolver = r
+	if isLoopbackAddr(c.addr) {
+		// A companion listening on loopback answers only to loopback
+		// names, so a web page cannot reach it by DNS rebinding.
+		cc.AllowedHosts = append(companion.LoopbackHosts(), cc.AllowedHosts...)
+	}
 	comp, err := companion.New(cc)
 	if err != nil {
 		return nil, err
@@ -144,6 +150,20 @@ func (c *serveConfig) handler() (http.Handler, error) {
 	mux.Handle("/api/", comp)
 	mux.Handle("/healthz", comp)
 	return mux, nil
+}
+
+// isLoopbackAddr reports whether the listen address addr ("host:port") is
+// on loopback only.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // printedURL is the address to show a person: an unspecified host becomes

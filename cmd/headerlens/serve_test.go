@@ -257,3 +257,42 @@ func TestPrintedURL(t *testing.T) {
 		}
 	}
 }
+
+func TestIsLoopbackAddr(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "[::1]:0": true, "localhost:80": true,
+		"0.0.0.0:8080": false, ":8080": false, "192.0.2.1:80": false, "bad": false,
+	} {
+		if got := isLoopbackAddr(addr); got != want {
+			t.Errorf("isLoopbackAddr(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+// TestServeLoopbackRefusesForeignHost checks the defence against DNS
+// rebinding: a companion on loopback answers only to loopback Host names.
+func TestServeLoopbackRefusesForeignHost(t *testing.T) {
+	url, stderr, stop := startServe(t, []string{"--addr", "127.0.0.1:0", "--dir", siteDir(t), "--doh", "http://127.0.0.1:9/dns-query"})
+	defer func() {
+		if code := stop(); code != exitOK {
+			t.Errorf("exit = %d (stderr %q)", code, stderr.String())
+		}
+	}()
+	for host, want := range map[string]int{"": 200, "localhost:8080": 200, "rebound.example": 403, "rebound.example:8080": 403} {
+		req, err := http.NewRequest("GET", url+"healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET /healthz with Host %q: status %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}
