@@ -286,6 +286,23 @@ func writeCollapsed(b *strings.Builder, s string) {
 	}
 }
 
+// collapse returns strings.Join(strings.Fields(s), " "): s itself when it
+// already is single-spaced ASCII words, as most comments are.
+func collapse(s string) string {
+	prev := byte(' ')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || (c == ' ' && prev == ' ') {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prev = c
+	}
+	if prev == ' ' {
+		return strings.Join(strings.Fields(s), " ") // empty or a trailing space
+	}
+	return s
+}
+
 // keywords are the clause keywords of RFC 5321 §4.4.
 var keywords = [...]string{"from", "by", "via", "with", "id", "for"}
 
@@ -403,7 +420,7 @@ func (r *Received) clauses(toks []token) {
 	}
 	if len(cls) == 0 && len(loose) > 0 {
 		// qmail: "(qmail 1234 invoked by uid 0); date".
-		r.Comment = strings.Join(strings.Fields(loose[0]), " ")
+		r.Comment = collapse(loose[0])
 	}
 	var seen [6]bool
 	for _, cm := range loose {
@@ -441,7 +458,7 @@ func (r *Received) clauses(toks []token) {
 					continue
 				}
 				if r.Software == "" && !strings.Contains(cm, "[") {
-					r.Software = strings.Join(strings.Fields(cm), " ")
+					r.Software = collapse(cm)
 				}
 			}
 		case "via":
@@ -647,14 +664,16 @@ func literalIP(w string) (netip.Addr, bool) {
 	if i := strings.IndexByte(w, '%'); i >= 0 {
 		w = w[:i]
 	}
-	if len(w) < 2 || len(w) > 64 || !ipChars(w) {
+	if len(w) < 2 || len(w) > 64 {
 		return netip.Addr{}, false
 	}
-	if a, err := netip.ParseAddr(w); err == nil {
-		return a.Unmap(), true
+	if ipChars(w) {
+		if a, err := netip.ParseAddr(w); err == nil {
+			return a.Unmap(), true
+		}
 	}
-	// "192.0.2.1:25" and "[192.0.2.1:25]".
-	if i := strings.LastIndexByte(w, ':'); i > 0 && strings.Count(w, ":") == 1 {
+	// "192.0.2.1:25" and "[192.0.2.1:25]" (the port is not checked).
+	if i := strings.LastIndexByte(w, ':'); i > 0 && strings.Count(w, ":") == 1 && ipChars(w[:i]) {
 		if a, err := netip.ParseAddr(w[:i]); err == nil && a.Is4() {
 			return a, true
 		}
@@ -663,8 +682,8 @@ func literalIP(w string) (netip.Addr, bool) {
 }
 
 // ipChars reports whether w is made only of the characters of IPv4 and
-// IPv6 addresses (zone removed) and ports, the only input
-// netip.ParseAddr can accept: checking first saves building its error.
+// IPv6 addresses (zone removed), the only input netip.ParseAddr can
+// accept: checking first saves building its error for host names.
 func ipChars(w string) bool {
 	for i := 0; i < len(w); i++ {
 		c := w[i]

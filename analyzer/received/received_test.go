@@ -36,6 +36,8 @@ var cases = []struct {
 		want{from: "www-data", helo: "www-data", ip: "-", with: "local", proto: "LOCAL", tls: false}},
 	{"sendmail", "from client.example.com (client.example.com [192.0.2.44]) by mail.example.org (8.15.2/8.15.2) with ESMTPS id 2AB3cdEF012345 (version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384 bits=256 verify=NOT) for <d@example.org>; Mon, 6 Feb 2023 11:22:33 -0500",
 		want{helo: "client.example.com", ip: "192.0.2.44", by: "mail.example.org", proto: "ESMTPS", ver: "TLSv1.2", cipher: "ECDHE-RSA-AES256-GCM-SHA384", id: "2AB3cdEF012345", forr: "d@example.org", tls: true, date: "2023-02-06T16:22:33Z"}},
+	{"ip-port-unchecked", "from 192.0.2.5:smtp by mx.example.net; Mon, 6 Feb 2023 11:22:33 -0500",
+		want{from: "192.0.2.5:smtp", helo: "-", ip: "192.0.2.5", by: "mx.example.net"}},
 	{"sendmail-ident", "from helo.example (root@localhost [127.0.0.1]) by host.example (8.13.1/8.13.1) with ESMTP id k1; Mon, 6 Feb 2023 11:22:33 -0500",
 		want{helo: "helo.example", rdns: "localhost", ip: "127.0.0.1"}},
 	{"sendmail-comment-from", "(from user@localhost) by home.example.com (8.12.11/8.12.11/Submit) id iBADHRP6011034; Fri, 10 Dec 2004 13:17:27 GMT",
