@@ -556,8 +556,9 @@ func (v *verifier) unprotected(s *Signature) ([]string, []finding.Finding) {
 	// message does, else as h= does.
 	display := map[string]string{}
 	setDisplay := func(name string) {
-		if _, ok := display[strings.ToLower(name)]; !ok {
-			display[strings.ToLower(name)] = name
+		k := strings.ToLower(name)
+		if _, ok := display[k]; !ok {
+			display[k] = name
 		}
 	}
 	for _, h := range ImportantHeaders {
@@ -593,7 +594,11 @@ func (v *verifier) unprotected(s *Signature) ([]string, []finding.Finding) {
 			unsignedPresent = append(unsignedPresent, h)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	keys := make([]string, len(out))
+	for i, h := range out {
+		keys[i] = strings.ToLower(h)
+	}
+	sort.Sort(byKey{out, keys})
 	sort.Strings(unsignedPresent)
 	var fs []finding.Finding
 	if seen["from"] {
@@ -610,3 +615,9 @@ func (v *verifier) unprotected(s *Signature) ([]string, []finding.Finding) {
 	}
 	return out, fs
 }
+
+type byKey struct{ s, k []string }
+
+func (b byKey) Len() int           { return len(b.s) }
+func (b byKey) Less(i, j int) bool { return b.k[i] < b.k[j] }
+func (b byKey) Swap(i, j int)      { b.s[i], b.s[j] = b.s[j], b.s[i]; b.k[i], b.k[j] = b.k[j], b.k[i] }
