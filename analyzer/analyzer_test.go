@@ -209,3 +209,20 @@ func BenchmarkAnalyzeOffline(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+func TestAnalyzeCharsets(t *testing.T) {
+	for enc, want := range map[string]string{
+		"=?gb2312?B?1tDOxA==?=":       "中文",
+		"=?koi8-r?B?8NLJ18XU?=":       "Привет",
+		"=?shift_jis?B?k/qWe4zq?=":    "日本語",
+		"=?iso-8859-2?Q?=A3=F3d=BC?=": "Łódź",
+	} {
+		r, err := Analyze(context.Background(), []byte("From: a@example.org\nSubject: "+enc+"\n"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Summary.Subject != want {
+			t.Errorf("subject %s = %q, want %q", enc, r.Summary.Subject, want)
+		}
+	}
+}

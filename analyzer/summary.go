@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"fmt"
+	"io"
 	"mime"
 	"net/mail"
 	"strings"
@@ -8,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
-	_ "github.com/emersion/go-message/charset" // RFC 2047 words in any IANA charset
 	gomail "github.com/emersion/go-message/mail"
 
 	msgpkg "headerlens/analyzer/message"
@@ -16,7 +17,21 @@ import (
 
 // wordDecoder decodes RFC 2047 encoded words in every charset go-message
 // knows (RFC 2047 §6.1).
-var wordDecoder = &mime.WordDecoder{CharsetReader: message.CharsetReader}
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
+
+// charsetReader converts text in a charset other than UTF-8, US-ASCII and
+// ISO-8859-1 (which mime.WordDecoder handles itself) through
+// go-message's message.CharsetReader, looked up at each call. The program
+// that links the analyzer chooses the converter: the command line imports
+// github.com/emersion/go-message/charset (every IANA charset); the
+// WebAssembly build uses the browser's TextDecoder instead, which saves
+// about 1 MiB of tables. Without one, undecodable words stay encoded.
+func charsetReader(charset string, r io.Reader) (io.Reader, error) {
+	if message.CharsetReader == nil {
+		return nil, fmt.Errorf("no converter for charset %q", charset)
+	}
+	return message.CharsetReader(charset, r)
+}
 
 // maxSummaryLen bounds each summary string; the full text stays in Headers.
 const maxSummaryLen = 4096

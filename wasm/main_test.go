@@ -275,3 +275,23 @@ func TestReadOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestCharsetThroughTextDecoder checks that RFC 2047 words in charsets Go
+// does not decode itself go through the JavaScript TextDecoder.
+func TestCharsetThroughTextDecoder(t *testing.T) {
+	tests := []struct{ charset, encoded, want string }{
+		{"gb2312", "=?gb2312?B?1tDOxA==?=", "中文"},
+		{"koi8-r", "=?koi8-r?B?8NLJ18XU?=", "Привет"},
+		{"shift_jis", "=?shift_jis?B?k/qWe4zq?=", "日本語"},
+		{"unknown label stays encoded", "=?x-no-such-charset?B?QUJD?=", "=?x-no-such-charset?B?QUJD?="},
+	}
+	for _, tt := range tests {
+		r, err := analyzer.Analyze(context.Background(), []byte("From: a@example.org\nSubject: "+tt.encoded+"\n"), analyzer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Summary.Subject != tt.want {
+			t.Errorf("%s: subject = %q, want %q", tt.charset, r.Summary.Subject, tt.want)
+		}
+	}
+}

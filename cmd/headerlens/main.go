@@ -23,6 +23,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	_ "github.com/emersion/go-message/charset" // RFC 2047 words in every IANA charset
+
 	"headerlens/analyzer"
 )
 
