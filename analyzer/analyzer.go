@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"headerlens/analyzer/dkim"
@@ -44,6 +45,10 @@ type Options struct {
 	IP       string
 	HELO     string
 	MailFrom string
+	// Transport, when set, is asked about the mail transport security of
+	// the From and recipient domains (Report.Transport). Only the domain
+	// names are sent.
+	Transport TransportChecker
 	// Timeout bounds the whole analysis, DNS included. Zero means
 	// DefaultTimeout.
 	Timeout time.Duration
@@ -111,7 +116,13 @@ func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, e
 	r.Trail = TrailInfo{TotalSeconds: f.trail.TotalSeconds, Boundary: f.trail.Boundary}
 	r.Recorded = f.verdicts
 	r.Vendor = f.vendor
+	var transport sync.WaitGroup
+	if opts.Transport != nil {
+		r.Transport = transportTargets(msg)
+		transport.Go(func() { checkTransport(ctx, opts.Transport, r.Transport) })
+	}
 	r.Live = runLive(ctx, msg, f, opts, now)
+	transport.Wait()
 	r.Live.Comparison = compare(f.verdicts, r.Live, len(msg.Notes) > 0, msg.HasBody())
 	sigs := r.Live.DKIM
 	var offline []finding.Finding

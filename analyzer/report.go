@@ -30,6 +30,9 @@ type Report struct {
 	Vendor []vendor.Decoded `json:"vendor"`
 	// Live holds the checks re-run against DNS.
 	Live *Live `json:"live"`
+	// Transport holds the companion's transport-security checks of the
+	// From and recipient domains, when Options.Transport was set.
+	Transport []TransportCheck `json:"transport,omitempty"`
 	// Findings are observations worth a person's attention.
 	Findings []finding.Finding `json:"findings"`
 	// DNS is the query log of the live checks, one entry per query.

@@ -18,6 +18,10 @@ type Request struct {
 	URL string
 	// Body is the DNS query in wire format for POST, nil for GET.
 	Body []byte
+	// Accept is the media type asked for; empty means
+	// application/dns-message. Other callers of a Transport (the companion
+	// client) set their own.
+	Accept string
 	// MaxResponseSize is the largest body the caller accepts. A Transport
 	// reads at most MaxResponseSize+1 bytes of the body, so the caller can
 	// tell an oversize body (longer than MaxResponseSize) from one that fits.
@@ -59,4 +63,12 @@ func getURL(endpoint string, query []byte) string {
 		sep = "&"
 	}
 	return endpoint + sep + "dns=" + base64.RawURLEncoding.EncodeToString(query)
+}
+
+// accept returns the media type to send in the Accept header.
+func (r *Request) accept() string {
+	if r.Accept != "" {
+		return r.Accept
+	}
+	return mediaType
 }

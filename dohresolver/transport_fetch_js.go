@@ -47,7 +47,7 @@ func (fetchTransport) RoundTrip(ctx context.Context, req *Request) (*Response, e
 	defer stop()
 
 	// RFC 8484 §4.1: the query's media type and the accepted answer.
-	headers := map[string]any{"Accept": mediaType}
+	headers := map[string]any{"Accept": req.accept()}
 	init := map[string]any{
 		"method":      req.Method,
 		"headers":     headers,

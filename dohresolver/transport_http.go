@@ -60,7 +60,7 @@ func (t httpTransport) RoundTrip(ctx context.Context, req *Request) (*Response, 
 		return nil, err
 	}
 	// RFC 8484 §4.1: the media type of the query and the accepted answer.
-	hr.Header.Set("Accept", mediaType)
+	hr.Header.Set("Accept", req.accept())
 	if req.Body != nil {
 		hr.Header.Set("Content-Type", mediaType)
 	}

@@ -24,6 +24,10 @@
 //	ip         string             SPF identity override: connecting IP
 //	helo       string             SPF identity override: HELO/EHLO name
 //	mailFrom   string             SPF identity override: MAIL FROM address
+//	companion  string             URL of a headerlens companion: the From and
+//	                              recipient domains' mail servers are checked
+//	                              through it (report.transport); only the
+//	                              domain names are sent
 //	timeoutMs  number             limit on the whole analysis, DNS included
 //	                              (default analyzer.DefaultTimeout)
 //

@@ -239,16 +239,19 @@ func TestRunAnalysisErrors(t *testing.T) {
 
 func TestReadOptions(t *testing.T) {
 	tests := []struct {
-		name         string
-		opts         map[string]any
-		wantResolver bool
-		wantIP       string
-		wantTimeout  time.Duration
+		name          string
+		opts          map[string]any
+		wantResolver  bool
+		wantIP        string
+		wantTimeout   time.Duration
+		wantCompanion bool
 	}{
-		{"offline", map[string]any{"offline": true, "ip": "192.0.2.1"}, false, "192.0.2.1", defaultTimeout},
-		{"default DoH", map[string]any{}, true, "", defaultTimeout},
-		{"DoH string", map[string]any{"doh": "https://doh.example/dns-query"}, true, "", defaultTimeout},
-		{"DoH list and timeout", map[string]any{"doh": []any{"https://a.example/dns-query", "https://b.example/dns-query"}, "timeoutMs": 5000}, true, "", 5 * time.Second},
+		{"offline", map[string]any{"offline": true, "ip": "192.0.2.1"}, false, "192.0.2.1", defaultTimeout, false},
+		{"default DoH", map[string]any{}, true, "", defaultTimeout, false},
+		{"DoH string", map[string]any{"doh": "https://doh.example/dns-query"}, true, "", defaultTimeout, false},
+		{"DoH list and timeout", map[string]any{"doh": []any{"https://a.example/dns-query", "https://b.example/dns-query"}, "timeoutMs": 5000}, true, "", 5 * time.Second, false},
+		{"companion", map[string]any{"companion": "https://companion.example"}, true, "", defaultTimeout, true},
+		{"companion ignored offline", map[string]any{"companion": "https://companion.example", "offline": true}, false, "", defaultTimeout, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,7 +275,17 @@ func TestReadOptions(t *testing.T) {
 			if timeout != tc.wantTimeout {
 				t.Errorf("timeout = %v, want %v", timeout, tc.wantTimeout)
 			}
+			if (got.Transport != nil) != tc.wantCompanion {
+				t.Errorf("Transport set = %v, want %v", got.Transport != nil, tc.wantCompanion)
+			}
 		})
+	}
+	bad, err := safejs.ValueOf(map[string]any{"companion": "javascript:alert(1)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := readOptions(bad); err == nil {
+		t.Error("readOptions accepted a javascript: companion URL")
 	}
 }
 

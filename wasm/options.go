@@ -10,6 +10,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"headerlens/analyzer"
+	"headerlens/companion/client"
 	"headerlens/dohresolver"
 )
 
@@ -98,10 +99,12 @@ func readInput(v safejs.Value) ([]byte, error) {
 
 // readOptions converts the options object. A missing or null object means
 // the defaults: DNS through dohresolver.DefaultEndpoints, no companion.
+// Offline, a companion option is ignored: nothing leaves the page.
 func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 	var opts analyzer.Options
 	timeout := defaultTimeout
 	var doh []string
+	var companionURL string
 	offline := false
 	if o.Type() == safejs.TypeObject {
 		var err error
@@ -109,6 +112,9 @@ func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 			return opts, 0, err
 		}
 		if doh, err = stringsField(o, "doh"); err != nil {
+			return opts, 0, err
+		}
+		if companionURL, err = stringField(o, "companion"); err != nil {
 			return opts, 0, err
 		}
 		for _, f := range []struct {
@@ -149,6 +155,15 @@ func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 		return opts, 0, err
 	}
 	opts.Resolver = r
+	if companionURL != "" {
+		// The companion is asked about the From and recipient domains
+		// (report.transport); only those names are sent.
+		c, err := client.New(companionURL, nil)
+		if err != nil {
+			return opts, 0, fmt.Errorf("headerlens: option companion: %w", err)
+		}
+		opts.Transport = c
+	}
 	opts.Timeout = timeout
 	return opts, timeout, nil
 }

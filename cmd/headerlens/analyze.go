@@ -21,6 +21,7 @@ import (
 	"headerlens/analyzer"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
+	"headerlens/companion/client"
 	"headerlens/dohresolver"
 )
 
@@ -82,6 +83,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		ip       = fs.String("ip", "", "SPF client IP, overriding the one found in the Received trail")
 		helo     = fs.String("helo", "", "SPF HELO identity, overriding the one found in the Received trail")
 		mailFrom = fs.String("mail-from", "", "SPF MAIL FROM identity, overriding Return-Path")
+		compURL  = fs.String("companion", "", "URL of a headerlens companion: check the From and recipient domains' mail servers (STARTTLS, MTA-STS, TLS-RPT, DANE); only domain names are sent")
 		rf       resolverFlags
 	)
 	rf.register(fs)
@@ -101,6 +103,14 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return exitUsage
 	}
 	opts := analyzer.Options{Resolver: res, IP: *ip, HELO: *helo, MailFrom: *mailFrom, Timeout: rf.timeout}
+	if *compURL != "" && !rf.offline {
+		c, err := client.New(*compURL, nil)
+		if err != nil {
+			fmt.Fprintf(stderr, "headerlens analyze: --companion: %v\n", err)
+			return exitUsage
+		}
+		opts.Transport = c
+	}
 
 	inputs := fs.Args()
 	if len(inputs) == 0 {

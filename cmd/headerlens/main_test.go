@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"headerlens/companion"
+	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
 )
 
@@ -266,5 +269,36 @@ _dmarc   IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.org"
 	}
 	if len(r.DNS) == 0 {
 		t.Error("empty DNS log")
+	}
+}
+
+func TestAnalyzeCompanion(t *testing.T) {
+	dns := dohtest.NewServer(t, dohtest.ZoneText("example.org.", `
+$TTL 300
+@       IN SOA ns.example.org. h.example.org. 1 7200 900 1209600 60
+@       IN MX  0 .
+`))
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{dns.URL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := companion.New(companion.Config{Resolver: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	out, errOut, code := runCLI(t, sample, "analyze", "--doh", dns.URL(), "--companion", hs.URL)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Transport security (companion)") || !strings.Contains(out, "example.org (from): null MX") {
+		t.Errorf("text report lacks the transport section:\n%s", out)
+	}
+	if _, errOut, code := runCLI(t, sample, "analyze", "--offline", "--companion", "ftp://x"); code != exitOK {
+		t.Errorf("offline with a companion: exit %d (%s), want the companion ignored", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, sample, "analyze", "--doh", dns.URL(), "--companion", "ftp://x"); code != exitUsage || !strings.Contains(errOut, "--companion") {
+		t.Errorf("bad companion URL: exit %d (%s), want a usage error", code, errOut)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"headerlens/analyzer"
+	"headerlens/companion"
 )
 
 // writeText prints a report for a person to read in a terminal.
@@ -41,6 +43,7 @@ func writeText(w io.Writer, r *analyzer.Report) {
 	writeRecorded(w, r)
 	writeVendor(w, r)
 	writeLive(w, r.Live)
+	writeTransport(w, r.Transport)
 	if len(r.Findings) > 0 {
 		section(w, "Findings")
 		for _, f := range r.Findings {
@@ -268,4 +271,47 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// writeTransport prints the companion's transport-security checks.
+func writeTransport(w io.Writer, checks []analyzer.TransportCheck) {
+	if len(checks) == 0 {
+		return
+	}
+	section(w, "Transport security (companion)")
+	for _, c := range checks {
+		fmt.Fprintf(w, "  %s (%s)", oneLine(c.Domain), strings.Join(c.Roles, ", "))
+		if c.Error != "" {
+			fmt.Fprintf(w, ": %s\n", oneLine(c.Error))
+			continue
+		}
+		var rep companion.MailTLSReport
+		if err := json.Unmarshal(c.Result, &rep); err != nil {
+			fmt.Fprintf(w, ": unreadable answer\n")
+			continue
+		}
+		if rep.NullMX {
+			fmt.Fprintln(w, ": null MX, the domain accepts no mail (RFC 7505)")
+			continue
+		}
+		fmt.Fprintln(w)
+		for _, h := range rep.Hosts {
+			state := "not probed"
+			switch p := h.Probe; {
+			case h.Error != "":
+				state = "error: " + h.Error
+			case p == nil:
+			case p.Error != nil:
+				state = "error: " + p.Error.Error()
+			case p.TLS != nil:
+				state = "STARTTLS, " + p.TLS.Version + " " + p.TLS.CipherSuite
+			case !p.StartTLSOffered:
+				state = "no STARTTLS: mail to it travels unencrypted"
+			}
+			fmt.Fprintf(w, "    MX %s: %s\n", oneLine(h.Host), oneLine(state))
+		}
+		if m := rep.MTASTS; m != nil && m.Mode != "" {
+			fmt.Fprintf(w, "    MTA-STS mode %s\n", oneLine(string(m.Mode)))
+		}
+	}
 }
