@@ -265,7 +265,7 @@ func analyze(t *testing.T, ctx context.Context, msg string) {
 	); err != nil {
 		t.Fatalf("paste and click: %v", err)
 	}
-	waitFor(t, ctx, "the report", `(() => { const r = document.getElementById("results"); return !r.hidden && !!r.querySelector(".report-section"); })()`, 60*time.Second)
+	waitFor(t, ctx, "the report", `(() => { const r = document.getElementById("results"); return (!r.hidden && !!r.querySelector(".report-section")) || !document.getElementById("error").hidden; })()`, 60*time.Second)
 	if p := text(t, ctx, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`); p != "" {
 		t.Errorf("the page shows an error: %q", p)
 	}
@@ -307,14 +307,19 @@ func TestBrowser(t *testing.T) {
 	// CSP must keep the browser from reaching it.
 	blocked := dohtest.NewServer(t, dohtest.ZoneFile(filepath.Join("testdata", "zones", "e2e.example.zone")))
 
-	base := serve(t, bin, dist, []string{dohURL})
+	// The golden case 01-all-pass of the analyzer, with its own zones.
+	allPass := dohtest.NewServer(t, dohtest.ZoneFile(filepath.Join("..", "..", "testdata", "analyze", "01-all-pass.zone")))
+
+	base := serve(t, bin, dist, []string{dohURL, allPass.URL()})
 	ctx := browser(t, chromium)
 	log := watch(ctx)
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("enabling network events: %v", err)
 	}
 
-	pageURL := base + "?doh=" + url.QueryEscape(dohURL)
+	// The companion (this site's own server) is turned off here: it is
+	// tested on its own below, within its rate limits.
+	pageURL := base + "?doh=" + url.QueryEscape(dohURL) + "&companion=off"
 	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
 		t.Fatalf("navigate to %s: %v", pageURL, err)
 	}
@@ -415,6 +420,99 @@ func TestBrowser(t *testing.T) {
 		if got := text(t, ctx, `document.querySelector('#results [data-field="from"]').textContent`); !strings.Contains(got, "<b>Mallory</b>") {
 			t.Errorf("from shown as %q, want the literal <b>Mallory</b>", got)
 		}
+		if got := text(t, ctx, `document.querySelector("#results .v-subject").textContent`); !strings.Contains(got, "<img src=x onerror=alert(1)>") || !strings.Contains(got, "<b>Mallory</b>") {
+			t.Errorf("verdict subject line = %q, want the literal header text", got)
+		}
+		if got := text(t, ctx, `String(document.querySelectorAll("#results table.trail tbody tr").length)`); got != "1" {
+			t.Errorf("trail rows of the hostile message = %s, want 1", got)
+		}
+	})
+
+	t.Run("all pass: verdicts, DKIM scope, SPF trace, trail", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"?doh="+url.QueryEscape(allPass.URL())+"&companion=off")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the analyzer to load", `!document.getElementById("analyze").disabled`, 60*time.Second)
+		analyze(t, ctx, readMessage(t, "../../../../testdata/analyze/01-all-pass.eml"))
+		for _, c := range []struct{ check, want string }{{"spf", "pass"}, {"dkim", "pass"}, {"dmarc", "pass"}, {"arc", "none"}, {"policy", "reject"}} {
+			got := text(t, ctx, `(() => { const b = document.querySelector('#s-verdict ~ .verdicts [data-check="`+c.check+`"]'); return b ? b.dataset.result + "|" + b.textContent + "|" + b.getAttribute("href") : "missing"; })()`)
+			parts := strings.SplitN(got, "|", 3)
+			if len(parts) != 3 || parts[0] != c.want || !strings.Contains(strings.ToLower(parts[1]), c.want) {
+				t.Errorf("verdict badge %s = %q, want result %q shown as a word", c.check, got, c.want)
+			} else if !strings.HasPrefix(parts[2], "#s-") || text(t, ctx, `String(!!document.getElementById(`+jsString(strings.TrimPrefix(parts[2], "#"))+`))`) != "true" {
+				t.Errorf("verdict badge %s links to %q, want an in-page anchor to its section", c.check, parts[2])
+			}
+		}
+		if got := text(t, ctx, `document.querySelector('[data-check="findings"]').textContent`); !strings.Contains(got, "0 errors") || !strings.Contains(got, "2 warnings") {
+			t.Errorf("findings badge = %q, want 0 errors and 2 warnings", got)
+		}
+		const note = "The body was not supplied, so only the header signature was verified; the body hash was not checked."
+		notes := text(t, ctx, `JSON.stringify([...document.querySelectorAll("#results .dkim-card .dkim-scope-note")].filter((n) => n.checkVisibility() && n.getBoundingClientRect().height > 0).map((n) => n.textContent))`)
+		var visible []string
+		if err := json.Unmarshal([]byte(notes), &visible); err != nil {
+			t.Fatal(err)
+		}
+		if len(visible) != 2 {
+			t.Errorf("visible headers-only DKIM notes = %d (%q), want 2 (one per signature)", len(visible), visible)
+		}
+		for _, v := range visible {
+			if v != note {
+				t.Errorf("DKIM note = %q, want %q", v, note)
+			}
+		}
+		trace := text(t, ctx, `(document.querySelector("#results .spf ol.trace") || {}).textContent || ""`)
+		for _, want := range []string{"include:_spf.example.com", "include:_spf.mailer.example.net", "include:_netblocks.mailer.example.net", "ip4:198.51.100.0/25", "lookups 3/10"} {
+			if !strings.Contains(trace, want) {
+				t.Errorf("SPF trace = %q, want it to list %q", trace, want)
+			}
+		}
+		// The tree is indented by depth: the deepest include is further right.
+		if got := text(t, ctx, `(() => { const li = [...document.querySelectorAll("#results ol.trace > li")]; const x = (s) => li.find((l) => l.querySelector(".tr-head code").textContent === s).getBoundingClientRect().left; return String(x("include:_netblocks.mailer.example.net") > x("include:_spf.mailer.example.net") && x("include:_spf.mailer.example.net") > x("include:_spf.example.com")); })()`); got != "true" {
+			t.Errorf("SPF trace indentation by depth: got %s, want deeper terms further right", got)
+		}
+		if got := text(t, ctx, `String(document.querySelectorAll("#results table.trail tbody tr").length)`); got != "3" {
+			t.Errorf("trail rows = %s, want 3", got)
+		}
+		if got := text(t, ctx, `[...document.querySelectorAll("#results table.trail tbody tr")].map((r) => r.classList.contains("boundary") ? "B" : "-").join("")`); got != "-B-" {
+			t.Errorf("boundary rows = %q, want the second hop marked (\"-B-\")", got)
+		}
+		if got := text(t, ctx, `document.querySelector("#results table.trail tr.boundary th").textContent`); !strings.Contains(got, "trust boundary") {
+			t.Errorf("boundary row number cell = %q, want it to say trust boundary", got)
+		}
+		if got := text(t, ctx, `document.querySelector("#results .boundary-note").textContent`); !strings.Contains(got, "Hop 2 is the trust boundary") || !strings.Contains(got, "Received-SPF") || !strings.Contains(got, "confidence high") {
+			t.Errorf("boundary explanation = %q, want hop 2, the Received-SPF evidence and the confidence", got)
+		}
+		if got := text(t, ctx, `[...document.querySelectorAll("#results table.trail tbody tr")].map((r) => r.cells[1].textContent.replace(/\s+/g, " ").trim()).join("|")`); got != "start|3 s|1 s" {
+			t.Errorf("trail delays = %q, want \"start|3 s|1 s\"", got)
+		}
+		if got := text(t, ctx, `document.querySelector("#results .transit").textContent`); !strings.Contains(got, "4 s") {
+			t.Errorf("transit = %q, want 4 s", got)
+		}
+		if got := text(t, ctx, `String(document.querySelectorAll("#results table.comparison tr.agree").length)`); got != "4" {
+			t.Errorf("agreeing recorded-vs-live rows = %s, want 4", got)
+		}
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			p := filepath.Join(shotDir, "all-pass.png")
+			if os.WriteFile(p, buf, 0o644) == nil {
+				t.Logf("screenshot: %s", p)
+			}
+		}
+		// Offline: the verdict row says the live checks were skipped and why.
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("offline").checked = true`)); err != nil {
+			t.Fatal(err)
+		}
+		analyze(t, ctx, readMessage(t, "../../../../testdata/analyze/01-all-pass.eml"))
+		if got := text(t, ctx, `document.querySelector(".verdict-section").textContent`); !strings.Contains(got, "Live checks skipped") || !strings.Contains(got, "offline") || !strings.Contains(got, "recorded: pass") {
+			t.Errorf("offline verdict section = %q, want the skipped note with its reason and the recorded verdicts", got)
+		}
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("offline").checked = false`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the analyzer to load", `!document.getElementById("analyze").disabled`, 60*time.Second)
 	})
 
 	for _, shot := range []struct {
@@ -465,21 +563,53 @@ func TestBrowser(t *testing.T) {
 	}
 
 	t.Run("companion", func(t *testing.T) {
-		if err := chromedp.Do(ctx, chromedp.Navigate(pageURL+"&companion=/")); err != nil {
+		// No ?companion=: the page finds that its own server is headerlens
+		// serve and checks the From and To domains by itself.
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"?doh="+url.QueryEscape(dohURL))); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "the analyzer to load", `!document.getElementById("analyze").disabled`, 60*time.Second)
 		analyze(t, ctx, readMessage(t, "01-plain.eml"))
-		const sec = `(document.getElementById("s-companion") || {}).parentElement`
-		waitFor(t, ctx, "the companion's answer", `(() => { const s = `+sec+`; return !!s && !s.textContent.includes("Asking the companion"); })()`, 90*time.Second)
+		const sec = `(document.getElementById("s-companion") || document.body).closest("section")`
+		waitFor(t, ctx, "the companion's answers", `(() => { const s = `+sec+`; return !!s && s.querySelectorAll(".tls-card").length === 2 && !s.textContent.includes("Checking…"); })()`, 90*time.Second)
 		got := text(t, ctx, sec+`.textContent`)
-		for _, want := range []string{"e2e.example", "mail.e2e.example"} {
+		for _, want := range []string{"this site's own server", "e2e.example", "the From domain", "receiver.example", "the recipient (To) domain", "mail.e2e.example"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("companion section = %q, want it to contain %q", got, want)
 			}
 		}
-		if strings.Contains(got, "did not answer") {
-			t.Errorf("companion section = %q, want an answer", got)
+		if strings.Contains(got, "could not check e2e.example") {
+			t.Errorf("companion section = %q, want an answer for e2e.example", got)
+		}
+		// The Check button of a hop: the user picks the domain.
+		btn := `document.querySelector('#results table.trail button.check-tls[data-domain="receiver.example"]')`
+		if got := text(t, ctx, `String(!!`+btn+`)`); got != "true" {
+			t.Fatalf("no Check button for the hop received by mx.receiver.example")
+		}
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](btn+`.click()`)); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(t, ctx, `document.activeElement.dataset.domain || document.activeElement.tagName`); got != "receiver.example" {
+			t.Errorf("focus after Check = %q, want the receiver.example card", got)
+		}
+		// Only domain names went to the companion.
+		log.mu.Lock()
+		reqs := append([]*network.Request(nil), log.requests...)
+		log.mu.Unlock()
+		n := 0
+		for _, r := range reqs {
+			u, err := url.Parse(r.URL)
+			if err != nil || !strings.HasPrefix(r.URL, base) || !strings.HasPrefix(u.Path, "/api/") {
+				continue
+			}
+			n++
+			q := u.Query()
+			if u.Path != "/api/v1/mail-tls" || len(q) != 1 || (q.Get("domain") != "e2e.example" && q.Get("domain") != "receiver.example") {
+				t.Errorf("companion request %s, want only /api/v1/mail-tls?domain= with a domain of the message", r.URL)
+			}
+		}
+		if n != 2 {
+			t.Errorf("companion requests = %d, want 2 (From and To domains; the Check of an already checked domain sends nothing)", n)
 		}
 		if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 			p := filepath.Join(shotDir, "companion.png")
@@ -546,6 +676,12 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 	t.Logf("fixture DoH server answered %d queries", doh.Count())
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // emulateScheme sets prefers-color-scheme ("light" or "dark") for the tab.
