@@ -437,17 +437,18 @@ function renderTrail(report) {
     if (h.parsed === false) {
       return { cls, cells: [numCell, el("td", null, delay), el("td", { colspan: 5 }, el("span", { class: "tag t-warn" }, "not parsed"), " ", mono(h.raw || "")), el("td", null, when(h.time))] };
     }
+    const sameName = h.rdns && h.helo && h.rdns.toLowerCase() === h.helo.toLowerCase();
     const from = el("div", { class: "hop-from" },
-      h.helo || h.from ? el("div", null, el("span", { class: "k" }, "HELO "), mono(h.helo || h.from)) : null,
-      h.rdns ? el("div", null, el("span", { class: "k" }, "rDNS "), mono(h.rdns)) : null,
+      h.helo || h.from ? el("div", null, el("span", { class: "k" }, "HELO "), mono(h.helo || h.from), sameName ? " " : null, sameName ? tag("= rDNS", "good") : null) : null,
+      h.rdns && !sameName ? el("div", null, el("span", { class: "k" }, "rDNS "), mono(h.rdns)) : null,
       h.ip ? el("div", null, el("span", { class: "k" }, "IP "), mono(h.ip), h.private ? " " : null, h.private ? tag("private") : null) : null);
     const byDomain = domainOf(h.by);
     const by = el("div", { class: "hop-by" }, h.by ? mono(h.by) : el("span", { class: "muted" }, "—"),
       h.byIp ? el("div", null, mono(h.byIp)) : null,
       byDomain ? el("button", { type: "button", class: "small check-tls", "data-domain": byDomain, title: "Check the mail servers of " + byDomain + " with the companion" }, "Check " + byDomain) : null);
     let tls;
-    if (h.tlsVersion || h.cipher) tls = el("div", { class: "tls-yes" }, h.tlsVersion ? el("div", null, "🔒 " + h.tlsVersion) : "🔒 TLS", h.cipher ? el("div", null, mono(h.cipher)) : null);
-    else if (h.encrypted || h.tls) tls = el("span", { class: "tls-yes" }, "🔒 " + (h.tls || "TLS") + " (version not stated)");
+    if (h.tlsVersion || h.cipher) tls = el("div", { class: "tls-yes" }, el("div", null, "✓ " + (h.tlsVersion || "TLS")), h.cipher ? el("div", null, mono(h.cipher)) : null);
+    else if (h.encrypted || h.tls) tls = el("div", { class: "tls-yes" }, el("div", null, "✓ " + (h.tls || "TLS")), el("div", { class: "hint" }, "version not stated"));
     else tls = el("span", { class: "tls-no" }, "✗ no TLS shown");
     const time = el("div", null, when(h.time) || el("span", { class: "muted" }, "no date"),
       h.dateConfident === false ? el("div", null, tag("read leniently", "warn")) : null);
@@ -728,6 +729,7 @@ const PROBE_KIND = {
   "reply-too-long": "the server's reply was too long", "no-starttls": "the server does not offer STARTTLS: mail to it travels unencrypted",
   "starttls-refused": "the server offers STARTTLS but refused to start it", "handshake-failure": "the TLS handshake failed",
   canceled: "the check was stopped before it finished", "network-error": "a network error stopped the check",
+  "not-found": "the host name has no address", "dns-error": "the host name could not be resolved",
 };
 const CHAIN_KIND = { expired: "the certificate has expired", "not-yet-valid": "the certificate is not valid yet",
   "unknown-authority": "issued by an authority that is not trusted", "self-signed": "the certificate is self-signed", invalid: "the certificate chain is invalid" };
@@ -932,10 +934,11 @@ function renderMailTLS(d, elapsed) {
   if (sts) {
     const f = sts.fetch;
     const pol = f && f.policy;
-    parts.push(el("section", { class: "sts" }, el("h4", null, "MTA-STS (RFC 8461) ", sts.valid ? tag("mode: " + (sts.mode || pol && pol.mode || "?"), sts.mode === "enforce" ? "good" : "warn") : tag("not set up", "")),
+    parts.push(el("section", { class: "sts" }, el("h4", null, "MTA-STS (RFC 8461) ", sts.valid ? tag("mode: " + (sts.mode || pol && pol.mode || "?"), sts.mode === "enforce" ? "good" : "warn")
+        : sts.record ? tag("✗ record found, but no valid policy", "bad") : tag("not set up", "")),
       kv([
         ["Record", sts.record ? mono("v=" + (sts.record.version || "") + "; id=" + (sts.record.id || "")) : (sts.recordError ? String(sts.recordError) : null)],
-        ["Policy", f ? el("span", null, f.url ? mono(f.url) : null, f.status ? " HTTP " + f.status : "", f.errorKind ? " — " + (FETCH_KIND[f.errorKind] || f.errorKind) : "", f.error ? el("div", { class: "hint" }, String(f.error)) : null) : null],
+        ["Policy", f ? el("span", null, f.url ? mono(f.url) : null, f.status ? " HTTP " + f.status : "", f.errorKind ? " — " + (FETCH_KIND[f.errorKind] || f.errorKind).replace("DOMAIN", String(sts.domain || "DOMAIN")) : "", f.error ? el("div", { class: "hint" }, String(f.error)) : null) : null],
         ["Policy MX", pol && Array.isArray(pol.mx) ? el("span", { class: "chips" }, pol.mx.map((m) => el("code", { class: "chip" }, String(m)))) : null],
         ["Max age", pol && pol.maxAge ? human(pol.maxAge) : null],
         ["MX matching", Array.isArray(sts.mx) && sts.mx.length ? el("ul", { class: "plain" }, sts.mx.map((m) => el("li", null, mono(m.host || ""), " ", yesNo(!!m.matches)))) : null],

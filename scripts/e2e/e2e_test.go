@@ -89,9 +89,9 @@ func site(t *testing.T, root string) string {
 }
 
 // serve starts "headerlens serve" and returns the URL it prints.
-func serve(t *testing.T, bin, dist string, doh []string) string {
+func serve(t *testing.T, bin, dist string, doh []string, extra ...string) string {
 	t.Helper()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--dir", dist}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--dir", dist}, extra...)
 	for _, d := range doh {
 		args = append(args, "--doh", d)
 	}
@@ -310,7 +310,17 @@ func TestBrowser(t *testing.T) {
 	// The golden case 01-all-pass of the analyzer, with its own zones.
 	allPass := dohtest.NewServer(t, dohtest.ZoneFile(filepath.Join("..", "..", "testdata", "analyze", "01-all-pass.zone")))
 
-	base := serve(t, bin, dist, []string{dohURL, allPass.URL()})
+	// The MX of e2e.example (mail.e2e.example, 127.0.0.1 in the zone) is a
+	// local SMTP server with STARTTLS and a self-signed certificate that a
+	// DNSSEC-authenticated DANE-EE TLSA record pins; the companion may
+	// probe it only through the test-only switches.
+	mx := startSMTP(t, "mail.e2e.example")
+	doh.AddRR("_25._tcp.mail.e2e.example. 300 IN TLSA 3 1 1 " + mx.tlsa)
+	doh.SetAD("e2e.example.")
+	_, mxPort, _ := strings.Cut(mx.addr, ":")
+
+	base := serve(t, bin, dist, []string{dohURL, allPass.URL()},
+		"--unsafe-allow-private-targets", "--unsafe-smtp-port-map", "25="+mxPort, "--helo-name", "probe.e2e.example")
 	ctx := browser(t, chromium)
 	log := watch(ctx)
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
@@ -578,6 +588,11 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("companion section = %q, want it to contain %q", got, want)
 			}
 		}
+		for _, want := range []string{"STARTTLS offered✓ yes", "TLS 1.3", "subject CN=mail.e2e.example", "Chain verified✗ no — the certificate is self-signed", "Host name matches✓ yes", "✓ refused", "DANE match", "AD bit: ✓ yes", "TLS-RPT (RFC 8460) ✓ reports requested", "mailto:tls-reports@e2e.example", "MTA-STS (RFC 8461)"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("companion section lacks %q", want)
+			}
+		}
 		if strings.Contains(got, "could not check e2e.example") {
 			t.Errorf("companion section = %q, want an answer for e2e.example", got)
 		}
@@ -625,7 +640,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("unlisted DoH endpoint is blocked by CSP", func(t *testing.T) {
 		before := len(log.problems())
 		blockedURL := blocked.URL()
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+"?doh="+url.QueryEscape(blockedURL))); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"?doh="+url.QueryEscape(blockedURL)+"&companion=off")); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "the analyzer to load", `!document.getElementById("analyze").disabled`, 60*time.Second)
