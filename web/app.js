@@ -435,7 +435,7 @@ function renderTrail(report) {
         el("span", { class: "bar-track", "aria-hidden": "true" }, bar));
     }
     if (h.parsed === false) {
-      return { cls, cells: [numCell, el("td", null, delay), el("td", { colspan: 5 }, el("span", { class: "tag t-warn" }, "not parsed"), " ", mono(h.raw || "")), el("td", null, when(h.time))] };
+      return { cls, cells: [numCell, el("td", null, delay), el("td", { colspan: 4 }, el("span", { class: "tag t-warn" }, "not parsed"), " ", mono(h.raw || "")), el("td", null, when(h.time))] };
     }
     const sameName = h.rdns && h.helo && h.rdns.toLowerCase() === h.helo.toLowerCase();
     const from = el("div", { class: "hop-from" },
@@ -450,16 +450,19 @@ function renderTrail(report) {
     if (h.tlsVersion || h.cipher) tls = el("div", { class: "tls-yes" }, el("div", null, "✓ " + (h.tlsVersion || "TLS")), h.cipher ? el("div", null, mono(h.cipher)) : null);
     else if (h.encrypted || h.tls) tls = el("div", { class: "tls-yes" }, el("div", null, "✓ " + (h.tls || "TLS")), el("div", { class: "hint" }, "version not stated"));
     else tls = el("span", { class: "tls-no" }, "✗ no TLS shown");
-    const time = el("div", null, when(h.time) || el("span", { class: "muted" }, "no date"),
+    const stamp = when(h.time);
+    const time = el("div", { class: "hop-time" }, stamp ? [el("div", null, stamp.slice(0, 10)), el("div", null, stamp.slice(11))] : el("span", { class: "muted" }, "no date"),
       h.dateConfident === false ? el("div", null, tag("read leniently", "warn")) : null);
     const extra = [h.id ? "id " + h.id : "", h.for ? "for " + h.for : "", h.via ? "via " + h.via : ""].filter(Boolean).join(" · ");
+    if (h.raw) from.append(fold("raw field", el("pre", { class: "raw-block" }, String(h.raw)), extra ? el("p", { class: "hint" }, extra) : null));
     return { cls, cells: [numCell, el("td", null, delay), el("td", null, from), el("td", null, by),
-      el("td", null, h.protocol || h.with || ""), el("td", null, tls), el("td", null, time),
-      el("td", null, h.raw ? fold("raw", el("pre", { class: "raw-block" }, String(h.raw)), extra ? el("p", { class: "hint" }, extra) : null) : null)] };
+      el("td", null, h.protocol || h.with || ""), el("td", null, tls), el("td", null, time)] };
   });
-  if (hops.length) parts.push(grid("Received trail, oldest first", ["#", "Delay", "From (HELO / rDNS / IP)", "By", "Protocol", "TLS", "Time", "Raw"], rows, "trail"));
+  if (hops.length) parts.push(grid("Received trail, oldest first", ["#", "Delay", "From (HELO / rDNS / IP)", "By", "Protocol", "TLS", "Time (UTC)"], rows, "trail"));
   else parts.push(note("The message has no Received fields."));
-  if (typeof trail.totalSeconds === "number") parts.push(el("p", { class: "transit" }, "Total transit time: ", el("strong", null, human(trail.totalSeconds)), hops.length ? " over " + hops.length + " hop" + (hops.length > 1 ? "s" : "") + "." : "."));
+  if (typeof trail.totalSeconds === "number") parts.push(el("p", { class: "transit" }, "Total transit time: ", el("strong", { class: trail.totalSeconds < 0 ? "skew-text" : null }, human(trail.totalSeconds)), hops.length ? " over " + hops.length + " hop" + (hops.length > 1 ? "s" : "") + "." : ".",
+    trail.totalSeconds < 0 ? " Negative: the servers' clocks disagree (clock skew), so the delays are not reliable." : null,
+    hops.some((h) => h && h.parsed === false) ? " Hops that could not be parsed are shown as written." : null));
   if (b && typeof b === "object") {
     const n = (typeof b.index === "number" ? b.index : 0) + 1;
     const ev = String(b.evidence || "");

@@ -438,6 +438,30 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("trail with clock skew and an unparsed hop", func(t *testing.T) {
+		analyze(t, ctx, readMessage(t, "03-odd-trail.eml"))
+		rows := text(t, ctx, `JSON.stringify([...document.querySelectorAll("#results table.trail tbody tr")].map((r) => [r.className, r.cells[1].textContent.replace(/\s+/g, " ").trim(), r.textContent]))`)
+		var got [][3]string
+		if err := json.Unmarshal([]byte(rows), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 4 {
+			t.Fatalf("trail rows = %d, want 4: %q", len(got), got)
+		}
+		if !strings.Contains(got[0][0], "unparsed") || !strings.Contains(got[0][2], "<script>alert(1)</script> nothing here is a clause") {
+			t.Errorf("oldest hop = %q, want it marked unparsed with its raw text shown as text", got[0])
+		}
+		if !strings.Contains(got[2][1], "−1 h 20 min") || !strings.Contains(got[2][1], "clock skew") {
+			t.Errorf("third hop delay = %q, want \"−1 h 20 min\" marked as clock skew", got[2][1])
+		}
+		if got[3][1] != "1 min 5 s" {
+			t.Errorf("newest hop delay = %q, want \"1 min 5 s\"", got[3][1])
+		}
+		if n := text(t, ctx, `String(document.querySelectorAll("#results script").length)`); n != "0" {
+			t.Errorf("script elements made from header text: %s, want 0", n)
+		}
+	})
+
 	t.Run("all pass: verdicts, DKIM scope, SPF trace, trail", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"?doh="+url.QueryEscape(allPass.URL())+"&companion=off")); err != nil {
 			t.Fatal(err)
@@ -534,10 +558,13 @@ func TestBrowser(t *testing.T) {
 	}{
 		{"desktop.png", 1100, 900, "01-plain.eml", false},
 		{"narrow-dark.png", 390, 844, "01-plain.eml", true},
+		{"odd-trail-dark.png", 1100, 900, "03-odd-trail.eml", true},
 		// A real-world message with ARC, DKIM and Authentication-Results
 		// from the repository's shared test data: every report section.
 		{"arc.png", 1100, 900, "../../../../testdata/recorded/02-gmail-arc.eml", false},
 		{"rich.png", 1100, 900, "../../../../testdata/recorded/01-microsoft365.eml", false},
+		// Anti-spam headers of eight filters, decoded.
+		{"vendor.png", 1100, 900, "../../../../testdata/vendor/02-filters.eml", false},
 	} {
 		scheme := "light"
 		if shot.dark {
