@@ -400,7 +400,7 @@ const EVIDENCE = {
   "received-spf client-ip": "a Received-SPF field written by the receiver names this hop's connecting address as the SPF client IP",
   "authentication-results sender ip": "an Authentication-Results field written by the receiver names this hop's address as the sender's IP",
   "authserv-id": "the authserv-id of the receiver's Authentication-Results matches the host that received this hop",
-  "by-domain chain": "the hops after it were all received by hosts of the same organization",
+  "by-domain chain": "from this hop on, the receiving hosts all belong to one organization (by-domain chain)",
   "first public ip": "it is the newest hop from a publicly routable address",
   "newest hop": "nothing better was found, so the newest hop is assumed",
 };
@@ -587,14 +587,14 @@ function renderDMARC(live) {
   if (live.enabled === false) return note("Skipped: " + String(live.reason || "offline") + ".");
   const d = live.dmarc;
   if (!d) return note("DMARC was not evaluated.");
-  const parts = [el("p", { class: "check-head" }, resultBadge(d.result), " for ", mono(d.fromDomain || ""))];
+  const parts = [el("p", { class: "check-head" }, resultBadge(d.result), d.fromDomain ? " for " : null, d.fromDomain ? mono(d.fromDomain) : null)];
   if (d.reason) parts.push(el("p", { class: "explain" }, String(d.reason)));
   const od = d.orgDomains;
   const policy = d.publishedPolicy || d.policy;
   parts.push(kv([
     ["From domain", d.fromDomain ? mono(d.fromDomain) : null],
     ["Organizational domain", d.orgDomain ? el("span", null, mono(d.orgDomain), d.discovery ? " (" + (d.discovery === "tree-walk" ? "DNS tree walk, RFC 9989" : "Public Suffix List") + ")" : "") : null],
-    ["Methods disagree", od && od.agree === false ? el("span", { class: "tag t-warn" }, "Public Suffix List: " + (od.psl || "?") + " · tree walk: " + (od.treeWalk || "?")) : null],
+    ["Methods disagree", od && od.agree === false && (od.psl || od.treeWalk) ? el("span", { class: "tag t-warn" }, "Public Suffix List: " + (od.psl || "?") + " · tree walk: " + (od.treeWalk || "?")) : null],
     ["Record at", d.recordDomain ? mono("_dmarc." + d.recordDomain) : null],
     ["Record", d.record ? mono(d.record) : null],
     ["Policy", policy ? el("span", null, el("strong", null, String(policy)), d.policySource ? ", from " + (POLICY_SOURCE[d.policySource] || d.policySource) : "") : null],
@@ -696,7 +696,7 @@ function renderRecorded(report) {
 // ---------- anti-spam headers ----------
 
 function renderVendor(list) {
-  return el("div", { class: "cards" }, list.filter((v) => v && typeof v === "object").map((v) => {
+  return el("div", { class: "cards vendor-cards" }, list.filter((v) => v && typeof v === "object").map((v) => {
     const fields = (v.fields || []).filter((f) => f && typeof f === "object");
     const undocumented = fields.filter((f) => f.known === false).length;
     return el("article", { class: "card-item vendor" },
