@@ -703,7 +703,7 @@ function renderVendor(list) {
       el("h3", null, mono(v.header || ""), " ", el("span", { class: "muted" }, String(v.vendor || "")), " ", v.verdict ? el("span", { class: "badge b-v-" + token(v.verdict) }, String(v.verdict)) : null),
       v.summary ? el("p", { class: "v-summary" }, String(v.summary)) : null,
       fields.length ? grid(String(v.header || "fields"), ["Key", "Value", "Meaning"], fields.map((f) => ({ cls: f.known === false ? "unknown" : "", cells: [
-        mono(f.key || ""), mono(f.value ?? ""),
+        mono(f.key || ""), f.value === undefined || f.value === null || f.value === "" ? el("span", { class: "muted" }, "—") : mono(f.value),
         el("span", null, f.known === false ? tag("undocumented", "warn") : null, f.known === false ? " " : null, String(f.meaning || "")),
       ] })), "compact") : null,
       undocumented ? el("p", { class: "hint" }, undocumented + " undocumented code" + (undocumented > 1 ? "s" : "") + ", shown as written.") : null,

@@ -462,6 +462,17 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("anti-spam headers mark undocumented codes", func(t *testing.T) {
+		analyze(t, ctx, readMessage(t, "../../../../testdata/vendor/01-microsoft365.eml"))
+		if got := text(t, ctx, `String(document.querySelectorAll("#results .vendor").length)`); got != "6" {
+			t.Errorf("anti-spam blocks = %s, want 6", got)
+		}
+		got := text(t, ctx, `[...document.querySelectorAll("#results .vendor tr.unknown")].map((r) => r.textContent).join("\n")`)
+		if !strings.Contains(got, "ARA") || !strings.Contains(got, "undocumented") {
+			t.Errorf("undocumented rows = %q, want the ARA code marked undocumented", got)
+		}
+	})
+
 	t.Run("all pass: verdicts, DKIM scope, SPF trace, trail", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"?doh="+url.QueryEscape(allPass.URL())+"&companion=off")); err != nil {
 			t.Fatal(err)
