@@ -543,6 +543,22 @@ func TestBrowser(t *testing.T) {
 				t.Logf("screenshot: %s", p)
 			}
 		}
+		// Printing expands the folded sections (DNS queries, header fields).
+		if err := chromedp.Do(ctx, emulatePrint(true)); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(t, ctx, `(() => { const r = document.querySelector("#results .sec-headers table.headers tbody tr"); return String(!!r && !r.closest("details").open && r.checkVisibility() && r.getBoundingClientRect().height > 0); })()`); got != "true" {
+			t.Errorf("a header row of the folded Header fields section visible in print: %s, want true", got)
+		}
+		if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			p := filepath.Join(shotDir, "print.png")
+			if os.WriteFile(p, buf, 0o644) == nil {
+				t.Logf("screenshot: %s", p)
+			}
+		}
+		if err := chromedp.Do(ctx, emulatePrint(false)); err != nil {
+			t.Fatal(err)
+		}
 		// Offline: the verdict row says the live checks were skipped and why.
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("offline").checked = true`)); err != nil {
 			t.Fatal(err)
@@ -735,6 +751,18 @@ func TestBrowser(t *testing.T) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// emulatePrint switches the tab's CSS media type to print and back.
+func emulatePrint(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		media := ""
+		if on {
+			media = "print"
+		}
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media})
+		return err
+	})
 }
 
 // emulateScheme sets prefers-color-scheme ("light" or "dark") for the tab.
