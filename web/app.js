@@ -354,7 +354,7 @@ function renderVerdict(report) {
       const p = dm.publishedPolicy || dm.policy;
       row.append(link("s-dmarc", { class: "verdict v-policy", "data-check": "policy", "data-result": String(p) },
         el("span", { class: "v-name" }, "Policy"), el("span", { class: "badge b-policy-" + token(p) }, String(p)),
-        el("span", { class: "v-detail" }, (dm.policySource ? dm.policySource + "= " : "") + (dm.recordDomain || dm.orgDomain || ""))));
+        el("span", { class: "v-detail" }, (dm.policySource ? dm.policySource + "= of " : "") + (dm.recordDomain || dm.orgDomain || ""))));
     }
   } else {
     for (const [check, title] of [["spf", "SPF"], ["dkim", "DKIM"], ["dmarc", "DMARC"], ["arc", "ARC"]]) {

@@ -462,6 +462,21 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("a 100-hop trail renders in one table", func(t *testing.T) {
+		var b strings.Builder
+		start := time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)
+		for i := 99; i >= 0; i-- {
+			fmt.Fprintf(&b, "Received: from relay%d.e2e.example (relay%d.e2e.example [192.0.2.%d])\n\tby relay%d.e2e.example with ESMTPS; %s\n",
+				i, i, i+1, i+1, start.Add(time.Duration(i*i)*time.Second).Format(time.RFC1123Z))
+		}
+		b.WriteString("From: alice@e2e.example\nTo: bob@receiver.example\nSubject: long trail\n\n")
+		analyze(t, ctx, b.String())
+		if got := text(t, ctx, `String(document.querySelectorAll("#results table.trail tbody tr").length)`); got != "100" {
+			t.Errorf("trail rows = %s, want 100", got)
+		}
+		t.Logf("page status after 100 hops: %s", text(t, ctx, `document.getElementById("status").textContent`))
+	})
+
 	t.Run("anti-spam headers mark undocumented codes", func(t *testing.T) {
 		analyze(t, ctx, readMessage(t, "../../../../testdata/vendor/01-microsoft365.eml"))
 		if got := text(t, ctx, `String(document.querySelectorAll("#results .vendor").length)`); got != "6" {
