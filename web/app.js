@@ -1080,7 +1080,7 @@ function updatePrivacy(s) {
   }
   doh.textContent = s.doh || (globalThis.headerlens?.defaultDoh || []).join(", ") || "(default)";
   comp.textContent = /^(off|none|no|0|false)$/i.test(s.companion || "") ? ""
-    : ", and, for the transport-security checks, domain names (never the message) to the companion " + (s.companion || "of this site's server, when it is headerlens serve");
+    : "; and, for the transport-security checks, domain names (never the message) to " + (s.companion ? "the companion " + s.companion : "this site's own server when it is headerlens serve");
 }
 
 // ---------- input ----------
