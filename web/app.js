@@ -451,14 +451,14 @@ function renderTrail(report) {
     else if (h.encrypted || h.tls) tls = el("div", { class: "tls-yes" }, el("div", null, "✓ " + (h.tls || "TLS")), el("div", { class: "hint" }, "version not stated"));
     else tls = el("span", { class: "tls-no" }, "✗ no TLS shown");
     const stamp = when(h.time);
-    const time = el("div", { class: "hop-time" }, stamp ? [el("div", null, stamp.slice(0, 10)), el("div", null, stamp.slice(11))] : el("span", { class: "muted" }, "no date"),
+    const time = el("div", { class: "hop-time" }, stamp ? [el("div", null, stamp.slice(0, 10)), el("div", null, stamp.slice(11).replace(/ UTC$/, ""))] : el("span", { class: "muted" }, "no date"),
       h.dateConfident === false ? el("div", null, tag("read leniently", "warn")) : null);
     const extra = [h.id ? "id " + h.id : "", h.for ? "for " + h.for : "", h.via ? "via " + h.via : ""].filter(Boolean).join(" · ");
     if (h.raw) from.append(fold("raw field", el("pre", { class: "raw-block" }, String(h.raw)), extra ? el("p", { class: "hint" }, extra) : null));
     return { cls, cells: [numCell, el("td", null, delay), el("td", null, from), el("td", null, by),
       el("td", null, h.protocol || h.with || ""), el("td", null, tls), el("td", null, time)] };
   });
-  if (hops.length) parts.push(grid("Received trail, oldest first", ["#", "Delay", "From (HELO / rDNS / IP)", "By", "Protocol", "TLS", "Time (UTC)"], rows, "trail"));
+  if (hops.length) parts.push(grid("Received trail, oldest first", ["#", "Delay", "From", "By", "Protocol", "TLS", "Time (UTC)"], rows, "trail"));
   else parts.push(note("The message has no Received fields."));
   if (typeof trail.totalSeconds === "number") parts.push(el("p", { class: "transit" }, "Total transit time: ", el("strong", { class: trail.totalSeconds < 0 ? "skew-text" : null }, human(trail.totalSeconds)), hops.length ? " over " + hops.length + " hop" + (hops.length > 1 ? "s" : "") + "." : ".",
     trail.totalSeconds < 0 ? " Negative: the servers' clocks disagree (clock skew), so the delays are not reliable." : null,
