@@ -117,44 +117,13 @@ func newDNS(tb testing.TB, txt map[string]string) (*dohtest.Server, lookup.Resol
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		srv.AddRR(txtRR(name, txt[name]))
+		srv.AddRR(dohtest.TXT(name, txt[name]))
 	}
 	r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{srv.URL()}, Timeout: 2 * time.Second})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return srv, r
-}
-
-// txtRR returns a zone-file TXT record for value, split into
-// character-strings of at most 255 octets (RFC 1035 §3.3.14), which the
-// client joins again (RFC 6376 §3.6.2.2).
-func txtRR(name, value string) string {
-	var b strings.Builder
-	b.WriteString(strings.TrimSuffix(name, ".") + ". 300 IN TXT")
-	if value == "" {
-		b.WriteString(` ""`)
-	}
-	for len(value) > 0 {
-		n := min(255, len(value))
-		chunk := value[:n]
-		value = value[n:]
-		b.WriteString(` "`)
-		for i := 0; i < len(chunk); i++ {
-			c := chunk[i]
-			switch {
-			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case c < 0x20 || c > 0x7e:
-				b.WriteString("\\" + string([]byte{'0' + c/100, '0' + c/10%10, '0' + c%10}))
-			default:
-				b.WriteByte(c)
-			}
-		}
-		b.WriteByte('"')
-	}
-	return b.String()
 }
 
 // suiteNow is a fixed clock for the suite (its seals have t=12345).

@@ -154,21 +154,21 @@ func TestVerify(t *testing.T) {
 		{name: "two key records, the second one right",
 			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop1) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
-				srv.AddRR(txtRR("s1._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
+				srv.AddRR(dohtest.TXT("s1._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
 			},
 			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyNotChecked,
 			seals: []string{Pass}, amss: []string{Pass}},
 		{name: "a key of another pair",
 			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop{"one.example", "s4", "rsa"}) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
-				srv.AddRR(txtRR("s4._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
+				srv.AddRR(dohtest.TXT("s4._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
 			},
 			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
 			seals: []string{Fail}, amss: []string{Fail}, reason: "does not verify"},
 		{name: "key of the wrong type",
 			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop{"one.example", "s5", "rsa"}) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
-				srv.AddRR(txtRR("s5._domainkey.one.example", keyRecord(t, testKeys()["ed25519"])))
+				srv.AddRR(dohtest.TXT("s5._domainkey.one.example", keyRecord(t, testKeys()["ed25519"])))
 			},
 			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
 			seals: []string{PermError}, amss: []string{PermError}, reason: "of type ed25519"},

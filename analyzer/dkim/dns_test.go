@@ -27,35 +27,7 @@ func newDNS(tb testing.TB) (*dohtest.Server, lookup.Resolver) {
 // character-strings of at most 255 octets (RFC 1035 §3.3.14).
 func addTXT(tb testing.TB, srv *dohtest.Server, name, value string) {
 	tb.Helper()
-	srv.AddRR(txtRR(name, value))
-}
-
-func txtRR(name, value string) string {
-	var b strings.Builder
-	b.WriteString(strings.TrimSuffix(name, ".") + ". 300 IN TXT")
-	if value == "" {
-		b.WriteString(` ""`)
-	}
-	for len(value) > 0 {
-		n := min(255, len(value))
-		chunk := value[:n]
-		value = value[n:]
-		b.WriteString(` "`)
-		for i := 0; i < len(chunk); i++ {
-			c := chunk[i]
-			switch {
-			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case c < 0x20 || c > 0x7e:
-				b.WriteString("\\" + string([]byte{'0' + c/100, '0' + c/10%10, '0' + c%10}))
-			default:
-				b.WriteByte(c)
-			}
-		}
-		b.WriteByte('"')
-	}
-	return b.String()
+	srv.AddRR(dohtest.TXT(name, value))
 }
 
 func TestTXTSplitting(t *testing.T) {

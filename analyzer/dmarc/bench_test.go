@@ -22,7 +22,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	}{{"cached", 0}, {"uncached", -1}} {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := dohtest.NewServer(b, dohtest.ZoneText(".", rootSOA+"\n"))
-			srv.AddRR(txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:d@example.com"))
+			srv.AddRR(dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:d@example.com"))
 			srv.AddRR("mail.example.com. 300 IN A 192.0.2.1")
 			r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{srv.URL()}, Timeout: 5 * time.Second, CacheSize: bc.cache})
 			if err != nil {

@@ -93,74 +93,74 @@ func TestEvaluate(t *testing.T) {
 			name: "strict DKIM and SPF, case and trailing dot",
 			in: Input{From: "a@Example.COM", SPF: SPF{Result: "pass", MailFrom: "bounce@EXAMPLE.com."},
 				DKIM: dkimPass("example.com.")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s; aspf=s")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s; aspf=s")},
 			want: want{result: "pass", spf: "pass", dkim: "pass", policy: "reject", source: "p", applied: "none", recordDomain: "example.com"},
 		},
 		{
 			name: "strict: identifier is a subdomain of From",
 			in: Input{From: "a@example.com", SPF: SPF{Result: "pass", MailFrom: "b@mail.example.com"},
 				DKIM: dkimPass("mail.example.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s; aspf=s")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s; aspf=s")},
 			want: want{result: "fail", spf: "fail", dkim: "fail", policy: "reject", applied: "reject", codes: []string{"dmarc-fail"}},
 		},
 		{
 			name: "strict: From is a subdomain of the identifier",
 			in: Input{From: "a@mail.example.com", SPF: SPF{Result: "pass", MailFrom: "b@example.com"},
 				DKIM: dkimPass("example.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=quarantine; sp=reject; adkim=s; aspf=s")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=quarantine; sp=reject; adkim=s; aspf=s")},
 			want: want{result: "fail", spf: "fail", dkim: "fail", policy: "reject", source: "sp", applied: "reject", recordDomain: "example.com"},
 		},
 		{
 			name: "strict DKIM, relaxed SPF: SPF aligns on the Organizational Domain",
 			in: Input{From: "a@example.com", SPF: SPF{Result: "pass", MailFrom: "b@bounce.example.com"},
 				DKIM: dkimPass("mail.example.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s")},
 			want: want{result: "pass", spf: "pass", dkim: "fail", org: "example.com"},
 		},
 		{
 			name: "strict with co.uk: the suffix is not the same name",
 			in:   Input{From: "a@example.co.uk", DKIM: dkimPass("co.uk")},
-			rrs:  []string{txtRR("_dmarc.example.co.uk", "v=DMARC1; p=reject; adkim=s")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.co.uk", "v=DMARC1; p=reject; adkim=s")},
 			want: want{result: "fail", dkim: "fail", spf: "none"},
 		},
 		// Relaxed alignment with the tree walk.
 		{
 			name: "relaxed: sibling subdomains share example.com",
 			in:   Input{From: "a@news.example.com", DKIM: dkimPass("mail.example.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "pass", dkim: "pass", org: "example.com", policy: "reject", source: "p", recordDomain: "example.com"},
 		},
 		{
 			name: "relaxed: unrelated domain",
 			in:   Input{From: "a@example.com", DKIM: dkimPass("example.net"), SPF: SPF{Result: "pass", MailFrom: "x@example.org"}},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=quarantine; rua=mailto:d@example.com")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=quarantine; rua=mailto:d@example.com")},
 			want: want{result: "fail", dkim: "fail", spf: "fail", applied: "quarantine"},
 		},
 		{
 			name: "relaxed: suffix that is not a label boundary",
 			in:   Input{From: "a@example.com", DKIM: dkimPass("badexample.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "fail", dkim: "fail"},
 		},
 		{
 			name: "tree walk: a suffix with a DMARC record but no psd tag is an Organizational Domain",
 			in:   Input{From: "a@foo.blogspot.com", DKIM: dkimPass("bar.blogspot.com")},
-			rrs:  []string{txtRR("_dmarc.blogspot.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.blogspot.com", "v=DMARC1; p=reject")},
 			want: want{result: "pass", dkim: "pass", org: "blogspot.com", pslOrg: "foo.blogspot.com", treeWalkOrg: "blogspot.com",
 				source: "p", codes: []string{"dmarc-org-domain-methods-differ", "dmarc-psl-private-suffix", "dmarc-inherited-policy"}},
 		},
 		{
 			name: "tree walk: psd=y at the suffix keeps siblings apart",
 			in:   Input{From: "a@foo.blogspot.com", DKIM: dkimPass("bar.blogspot.com")},
-			rrs:  []string{txtRR("_dmarc.blogspot.com", "v=DMARC1; p=reject; psd=y")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.blogspot.com", "v=DMARC1; p=reject; psd=y")},
 			want: want{result: "fail", dkim: "fail", org: "foo.blogspot.com", policy: "reject", codes: []string{"dmarc-psd-policy"}},
 		},
 		{
 			name: "tree walk: identifier below a psd=n Organizational Domain",
 			in:   Input{From: "a@b.mail.example.com", DKIM: dkimPass("c.mail.example.com")},
 			rrs: []string{
-				txtRR("_dmarc.mail.example.com", "v=DMARC1; p=reject; psd=n"),
-				txtRR("_dmarc.example.com", "v=DMARC1; p=none"),
+				dohtest.TXTStrings("_dmarc.mail.example.com", "v=DMARC1; p=reject; psd=n"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=none"),
 			},
 			want: want{result: "pass", dkim: "pass", org: "mail.example.com", policy: "reject", recordDomain: "mail.example.com"},
 		},
@@ -168,8 +168,8 @@ func TestEvaluate(t *testing.T) {
 			name: "tree walk: psd=n splits mail.example.com from example.com",
 			in:   Input{From: "a@b.mail.example.com", DKIM: dkimPass("example.com")},
 			rrs: []string{
-				txtRR("_dmarc.mail.example.com", "v=DMARC1; p=reject; psd=n"),
-				txtRR("_dmarc.example.com", "v=DMARC1; p=none"),
+				dohtest.TXTStrings("_dmarc.mail.example.com", "v=DMARC1; p=reject; psd=n"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=none"),
 			},
 			want: want{result: "fail", dkim: "fail", org: "mail.example.com", pslOrg: "example.com"},
 		},
@@ -177,8 +177,8 @@ func TestEvaluate(t *testing.T) {
 			name: "tree walk: the record with the fewest labels is the Organizational Domain (RFC 9989 §4.10.2)",
 			in:   Input{From: "a@a.mail.example.com"},
 			rrs: []string{
-				txtRR("_dmarc.mail.example.com", "v=DMARC1; p=reject"),
-				txtRR("_dmarc.example.com", "v=DMARC1; p=none; sp=quarantine"),
+				dohtest.TXTStrings("_dmarc.mail.example.com", "v=DMARC1; p=reject"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=none; sp=quarantine"),
 				"a.mail.example.com. 300 IN A 192.0.2.1",
 			},
 			want: want{result: "fail", org: "example.com", recordDomain: "example.com", policy: "quarantine", source: "sp"},
@@ -187,9 +187,9 @@ func TestEvaluate(t *testing.T) {
 			name: "tree walk: several records at an intermediate name are discarded, the walk goes on",
 			in:   Input{From: "a@a.mail.example.com", DKIM: dkimPass("example.com")},
 			rrs: []string{
-				txtRR("_dmarc.mail.example.com", "v=DMARC1; p=reject"),
-				txtRR("_dmarc.mail.example.com", "v=DMARC1; p=none"),
-				txtRR("_dmarc.example.com", "v=DMARC1; p=quarantine"),
+				dohtest.TXTStrings("_dmarc.mail.example.com", "v=DMARC1; p=reject"),
+				dohtest.TXTStrings("_dmarc.mail.example.com", "v=DMARC1; p=none"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=quarantine"),
 			},
 			want: want{result: "pass", org: "example.com", codes: []string{"dmarc-walk-multiple-records"}},
 		},
@@ -197,40 +197,40 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "SPF: HELO identity when MAIL FROM is null (RFC 7208 §2.4)",
 			in:   Input{From: "a@example.com", SPF: SPF{Result: "pass", MailFrom: "<>", Helo: "mx.example.com"}},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "pass", spf: "pass", dkim: "none"},
 		},
 		{
 			name: "SPF: HELO is not used when MAIL FROM is set",
 			in:   Input{From: "a@example.com", SPF: SPF{Result: "pass", MailFrom: "x@example.net", Helo: "mx.example.com"}},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "fail", spf: "fail"},
 		},
 		{
 			name: "SPF softfail does not authenticate; DKIM fail does not either",
 			in: Input{From: "a@example.com", SPF: SPF{Result: "softfail", MailFrom: "x@example.com"},
 				DKIM: []DKIM{{Domain: "example.com", Result: "fail"}, {Domain: "example.com", Result: "temperror"}}},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "fail", spf: "none", dkim: "none"},
 		},
 		{
 			name: "DKIM: one aligned signature among others is enough",
 			in:   Input{From: "a@example.com", DKIM: dkimPass("esp.example.net", "example.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "pass", dkim: "pass"},
 		},
 		// Policy selection.
 		{
 			name: "np for a non-existent subdomain",
 			in:   Input{From: "a@ghost.example.com"},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none")},
 			want: want{result: "fail", policy: "none", source: "np", applied: "none"},
 		},
 		{
 			name: "sp for an existing subdomain (AAAA only)",
 			in:   Input{From: "a@v6.example.com"},
 			rrs: []string{
-				txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
 				"v6.example.com. 300 IN AAAA 2001:db8::1",
 			},
 			want: want{result: "fail", policy: "quarantine", source: "sp"},
@@ -239,8 +239,8 @@ func TestEvaluate(t *testing.T) {
 			name: "np: a TXT-only subdomain answers NODATA, so it exists (RFC 8020) and sp applies",
 			in:   Input{From: "a@bounce.example.com"},
 			rrs: []string{
-				txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
-				txtRR("bounce.example.com", "v=spf1 -all"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
+				dohtest.TXTStrings("bounce.example.com", "v=spf1 -all"),
 			},
 			want: want{result: "fail", policy: "quarantine", source: "sp"},
 		},
@@ -248,7 +248,7 @@ func TestEvaluate(t *testing.T) {
 			name: "np: an MX-only subdomain exists",
 			in:   Input{From: "a@mx.example.com"},
 			rrs: []string{
-				txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none"),
 				"mx.example.com. 300 IN MX 10 mail.example.net.",
 			},
 			want: want{result: "fail", policy: "quarantine", source: "sp"},
@@ -256,39 +256,39 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "np is not consulted for the Author Domain's own record",
 			in:   Input{From: "a@example.com"},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; np=none")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; np=none")},
 			want: want{result: "fail", policy: "reject", source: "p"},
 		},
 		{
 			name: "t=y on a pass: the policy is reported downgraded, nothing applied",
 			in:   Input{From: "a@example.com", DKIM: dkimPass("example.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; t=y")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; t=y")},
 			want: want{result: "pass", policy: "quarantine", applied: "none", codes: []string{"dmarc-testing"}},
 		},
 		{
 			name: "pct does not change the outcome",
 			in:   Input{From: "a@example.com"},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; pct=0")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; pct=0")},
 			want: want{result: "fail", policy: "reject", applied: "reject", codes: []string{"dmarc-pct-partial"}},
 		},
 		{
 			name: "no usable policy: none",
 			in:   Input{From: "a@example.com"},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=maybe")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=maybe")},
 			want: want{result: "none", codes: []string{"dmarc-p-invalid", "dmarc-no-policy"}},
 		},
 		{
 			name: "a wrongly cased version is reported and ignored",
 			in:   Input{From: "a@example.com"},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=dmarc1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=dmarc1; p=reject")},
 			want: want{result: "none", codes: []string{"dmarc-bad-version", "dmarc-no-record"}},
 		},
 		{
 			name: "several records at the Author Domain: none",
 			in:   Input{From: "a@example.com", DKIM: dkimPass("example.com")},
 			rrs: []string{
-				txtRR("_dmarc.example.com", "v=DMARC1; p=reject"),
-				txtRR("_dmarc.example.com", "v=DMARC1; p=none"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=none"),
 			},
 			want: want{result: "none", codes: []string{"dmarc-multiple-records"}},
 		},
@@ -296,7 +296,7 @@ func TestEvaluate(t *testing.T) {
 			name: "PSD record applies when the Organizational Domain has none",
 			in:   Input{From: "a@mail.giant.bank.example"},
 			rrs: []string{
-				txtRR("_dmarc.bank.example", "v=DMARC1; p=reject; sp=quarantine; psd=y"),
+				dohtest.TXTStrings("_dmarc.bank.example", "v=DMARC1; p=reject; sp=quarantine; psd=y"),
 				"mail.giant.bank.example. 300 IN MX 10 mx.bank.example.",
 			},
 			want: want{result: "fail", org: "giant.bank.example", recordDomain: "bank.example", policy: "quarantine", source: "sp", codes: []string{"dmarc-psd-policy"}},
@@ -304,7 +304,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "deep From name: the shortcut is noted",
 			in:   Input{From: "a@a.b.c.d.e.f.g.h.i.j.mail.example.com"},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "fail", org: "example.com", codes: []string{"dmarc-walk-shortcut"}},
 		},
 		// From problems.
@@ -326,7 +326,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "From with two addresses in one domain",
 			in:   Input{From: "a@example.com, b@example.com", DKIM: dkimPass("example.com")},
-			rrs:  []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			want: want{result: "pass", codes: []string{"dmarc-multiple-from"}},
 		},
 		{
@@ -339,7 +339,7 @@ func TestEvaluate(t *testing.T) {
 			name: "PSL: record at the Organizational Domain, sp applies",
 			in:   Input{From: "a@mail.example.co.uk", DKIM: dkimPass("example.co.uk"), Method: MethodPSL},
 			rrs: []string{
-				txtRR("_dmarc.example.co.uk", "v=DMARC1; p=reject; sp=quarantine"),
+				dohtest.TXTStrings("_dmarc.example.co.uk", "v=DMARC1; p=reject; sp=quarantine"),
 				"mail.example.co.uk. 300 IN A 192.0.2.1",
 			},
 			want: want{result: "pass", org: "example.co.uk", recordDomain: "example.co.uk", policy: "quarantine", source: "sp", dkim: "pass",
@@ -348,14 +348,14 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "PSL: the private section keeps blogspot.com siblings apart",
 			in:   Input{From: "a@foo.blogspot.com", DKIM: dkimPass("bar.blogspot.com"), Method: MethodPSL},
-			rrs:  []string{txtRR("_dmarc.foo.blogspot.com", "v=DMARC1; p=reject")},
+			rrs:  []string{dohtest.TXTStrings("_dmarc.foo.blogspot.com", "v=DMARC1; p=reject")},
 			want: want{result: "fail", dkim: "fail", org: "foo.blogspot.com"},
 		},
 		{
 			name: "PSL: a psd=y record at an unlisted suffix is the Organizational Domain's record",
 			in:   Input{From: "a@sub.giant.bank.example", Method: MethodPSL},
 			rrs: []string{
-				txtRR("_dmarc.bank.example", "v=DMARC1; p=reject; sp=none; psd=y"),
+				dohtest.TXTStrings("_dmarc.bank.example", "v=DMARC1; p=reject; sp=none; psd=y"),
 				"sub.giant.bank.example. 300 IN A 192.0.2.1",
 			},
 			want: want{result: "fail", org: "bank.example", recordDomain: "bank.example", policy: "none", source: "sp",
@@ -365,8 +365,8 @@ func TestEvaluate(t *testing.T) {
 			name: "PSL: several records at the Organizational Domain",
 			in:   Input{From: "a@mail.example.com", Method: MethodPSL},
 			rrs: []string{
-				txtRR("_dmarc.example.com", "v=DMARC1; p=reject"),
-				txtRR("_dmarc.example.com", "v=DMARC1; p=none"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject"),
+				dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=none"),
 			},
 			want: want{result: "none", codes: []string{"dmarc-multiple-records"}},
 		},
@@ -400,63 +400,63 @@ func TestEvaluateDNSFailures(t *testing.T) {
 		{
 			name:   "the Author Domain query fails",
 			in:     Input{From: "a@example.com", DKIM: dkimPass("example.com")},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.example.com"},
 			want:   want{result: "temperror", codes: []string{"dmarc-temperror"}},
 		},
 		{
 			name:   "a parent query fails before any record is found",
 			in:     Input{From: "a@mail.example.com"},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.example.com"},
 			want:   want{result: "temperror"},
 		},
 		{
 			name:   "the TLD query fails after the Author Domain's record: an identical identifier still passes",
 			in:     Input{From: "a@example.com", DKIM: dkimPass("example.com")},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.com"},
 			want:   want{result: "pass", dkim: "pass", policy: "reject", codes: []string{"dmarc-org-domain-undetermined"}},
 		},
 		{
 			name:   "the TLD query fails: relaxed alignment of a subdomain is undetermined",
 			in:     Input{From: "a@example.com", DKIM: dkimPass("mail.example.com")},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.com"},
 			want:   want{result: "temperror", dkim: "temperror", policy: "reject"},
 		},
 		{
 			name:   "the TLD query fails but strict mode needs no Organizational Domain",
 			in:     Input{From: "a@example.com", DKIM: dkimPass("mail.example.com")},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; adkim=s")},
 			failAt: []string{"_dmarc.com"},
 			want:   want{result: "fail", dkim: "fail"},
 		},
 		{
 			name:   "an identifier's own walk fails",
 			in:     Input{From: "a@example.com", DKIM: dkimPass("mail.example.com")},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.mail.example.com"},
 			want:   want{result: "temperror", dkim: "temperror"},
 		},
 		{
 			name:   "the existence test fails: np is not applied",
 			in:     Input{From: "a@sub.example.com"},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; sp=quarantine; np=none")},
 			failAt: []string{"sub.example.com"},
 			want:   want{result: "fail", policy: "quarantine", source: "sp", codes: []string{"dmarc-existence-unknown"}},
 		},
 		{
 			name:   "PSL: the Organizational Domain query fails",
 			in:     Input{From: "a@mail.example.com", Method: MethodPSL},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.example.com"},
 			want:   want{result: "temperror"},
 		},
 		{
 			name:   "PSL: the comparison walk fails, PSL discovery does not care",
 			in:     Input{From: "a@example.com", DKIM: dkimPass("mail.example.com"), Method: MethodPSL},
-			rrs:    []string{txtRR("_dmarc.example.com", "v=DMARC1; p=reject")},
+			rrs:    []string{dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject")},
 			failAt: []string{"_dmarc.com"},
 			want:   want{result: "pass", dkim: "pass", pslOrg: "example.com"},
 		},
@@ -478,7 +478,7 @@ func TestEvaluateDNSFailures(t *testing.T) {
 // TestEvaluateContract checks the JSON names of the live.dmarc contract.
 func TestEvaluateContract(t *testing.T) {
 	res, _ := evaluate(t, Input{From: "a@mail.example.com", SPF: SPF{Result: "pass", MailFrom: "b@example.com"}},
-		txtRR("_dmarc.example.com", "v=DMARC1; p=reject; np=none; pct=50; rua=mailto:d@example.com"),
+		dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject; np=none; pct=50; rua=mailto:d@example.com"),
 		"mail.example.com. 300 IN A 192.0.2.1")
 	b, err := json.Marshal(res)
 	if err != nil {
@@ -529,7 +529,7 @@ func keys(m map[string]any) []string {
 // queried at once: with 150 ms per answer, a sequential eight-query walk
 // takes 1.2 s.
 func TestEvaluateConcurrentWalk(t *testing.T) {
-	srv, r := newFixture(t, txtRR("_dmarc.example.com", "v=DMARC1; p=reject"))
+	srv, r := newFixture(t, dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject"))
 	srv.SetLatency(150 * time.Millisecond)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -551,7 +551,7 @@ func TestEvaluateConcurrentWalk(t *testing.T) {
 // caller's context (so they land in its lookup.Log), and that the PSL
 // method adds no query that the tree walk comparison does not need.
 func TestEvaluateQueryLog(t *testing.T) {
-	srv, r := newFixture(t, txtRR("_dmarc.example.com", "v=DMARC1; p=reject"))
+	srv, r := newFixture(t, dohtest.TXTStrings("_dmarc.example.com", "v=DMARC1; p=reject"))
 	var log lookup.Log
 	ctx := lookup.WithLog(context.Background(), &log)
 	res := Evaluate(ctx, r, Input{From: "a@mail.example.com", DKIM: dkimPass("example.com"), Method: MethodPSL})

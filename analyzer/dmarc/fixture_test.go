@@ -63,18 +63,6 @@ func newZoneFixture(tb testing.TB, file string) (*dohtest.Server, *dohresolver.R
 	return srv, r
 }
 
-// txtRR renders a TXT record with the given character-strings.
-func txtRR(name string, strs ...string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s. 300 IN TXT", strings.TrimSuffix(name, "."))
-	for _, s := range strs {
-		s = strings.ReplaceAll(s, `\`, `\\`)
-		s = strings.ReplaceAll(s, `"`, `\"`)
-		b.WriteString(` "` + s + `"`)
-	}
-	return b.String()
-}
-
 // zoneRRs converts a conformance vector zone ({name: {TYPE: [records]}})
 // into presentation-format records. TXT entries are either one string or a
 // list of character-strings; MX entries are {priority, exchange}.
@@ -93,14 +81,14 @@ func zoneRRs(tb testing.TB, zone map[string]map[string][]json.RawMessage) []stri
 				case "TXT":
 					var one string
 					if err := json.Unmarshal(raw, &one); err == nil {
-						out = append(out, txtRR(name, one))
+						out = append(out, dohtest.TXTStrings(name, one))
 						continue
 					}
 					var many []string
 					if err := json.Unmarshal(raw, &many); err != nil {
 						tb.Fatalf("zone %s TXT: %v", name, err)
 					}
-					out = append(out, txtRR(name, many...))
+					out = append(out, dohtest.TXTStrings(name, many...))
 				case "A", "AAAA":
 					var ip string
 					if err := json.Unmarshal(raw, &ip); err != nil {
