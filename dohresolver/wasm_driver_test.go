@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +35,11 @@ func TestWasmFetchTransport(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node not installed: the GOOS=js tests cannot run")
 	}
-	goroot := runtime.GOROOT()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	goroot := strings.TrimSpace(string(out))
 	goBin := filepath.Join(goroot, "bin", "go")
 	execScript := filepath.Join(goroot, "lib", "wasm", "go_js_wasm_exec")
 	if _, err := os.Stat(execScript); err != nil {
@@ -69,7 +72,7 @@ func TestWasmFetchTransport(t *testing.T) {
 	run.Env = append(os.Environ(),
 		"HEADERLENS_DOH_URL="+srv.URL(),
 		"HEADERLENS_DOH_BAD_URL="+bad.URL())
-	out, err := run.CombinedOutput()
+	out, err = run.CombinedOutput()
 	t.Logf("wasm test output:\n%s", out)
 	if err != nil {
 		t.Fatalf("js/wasm tests failed: %v", err)

@@ -47,22 +47,6 @@ func newFixture(tb testing.TB, rrs ...string) (*dohtest.Server, *dohresolver.Res
 	return srv, r
 }
 
-// newZoneFixture serves a zone file from testdata/dmarc/zones.
-func newZoneFixture(tb testing.TB, file string) (*dohtest.Server, *dohresolver.Resolver) {
-	tb.Helper()
-	srv := dohtest.NewServer(tb,
-		dohtest.ZoneText(".", rootSOA+"\n"),
-		dohtest.ZoneFile(filepath.Join(testdataDir(tb), "zones", file)))
-	r, err := dohresolver.New(dohresolver.Config{
-		Endpoints: []string{srv.URL()},
-		Timeout:   2 * time.Second,
-	})
-	if err != nil {
-		tb.Fatalf("dohresolver.New: %v", err)
-	}
-	return srv, r
-}
-
 // zoneRRs converts a conformance vector zone ({name: {TYPE: [records]}})
 // into presentation-format records. TXT entries are either one string or a
 // list of character-strings; MX entries are {priority, exchange}.

@@ -209,12 +209,6 @@ func looksLikeBadVersion(txt string) bool {
 	return strings.HasPrefix(s, "v=dmarc") && !IsDMARC(txt)
 }
 
-// knownTags are the tags of RFC 7489 §6.3 and RFC 9989 §4.7.
-var knownTags = map[string]bool{
-	"v": true, "p": true, "sp": true, "np": true, "adkim": true, "aspf": true,
-	"pct": true, "t": true, "psd": true, "rua": true, "ruf": true, "fo": true,
-	"rf": true, "ri": true,
-}
 
 // ParseRecord parses a DMARC Policy Record (RFC 7489 §6.3–§6.4; RFC 9989
 // §4.7–§4.8). It returns ErrNotDMARC when txt does not start with

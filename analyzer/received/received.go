@@ -396,7 +396,7 @@ func (r *Received) clauses(toks []token) {
 	for i, t := range toks {
 		if t.kind == kWord {
 			if k := keyword(t.text); k != "" {
-				cls = append(cls, clause{key: k, words: words[len(words):len(words)], comments: comments[len(comments):len(comments)], start: i + 1, end: i + 1})
+				cls = append(cls, clause{key: k, words: words[len(words):], comments: comments[len(comments):], start: i + 1, end: i + 1})
 				cur = &cls[len(cls)-1]
 				continue
 			}
