@@ -209,7 +209,6 @@ func looksLikeBadVersion(txt string) bool {
 	return strings.HasPrefix(s, "v=dmarc") && !IsDMARC(txt)
 }
 
-
 // ParseRecord parses a DMARC Policy Record (RFC 7489 §6.3–§6.4; RFC 9989
 // §4.7–§4.8). It returns ErrNotDMARC when txt does not start with
 // "v=DMARC1". Otherwise it never fails: syntax errors after the version tag
