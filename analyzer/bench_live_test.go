@@ -155,8 +155,10 @@ func BenchmarkAnalyzeLive(b *testing.B) {
 // So 4 round trips, and the bound is (4+1) x 50 ms, plus a fixed allowance
 // for CPU time on a loaded machine.
 func TestLiveRoundTrips(t *testing.T) {
+	// 100 ms per query (the benchmark uses 50 ms): the same bound, with
+	// more room for a loaded CI machine's scheduling delays.
 	const (
-		latency  = 50 * time.Millisecond
+		latency  = 100 * time.Millisecond
 		chain    = 4
 		cpuSlack = 40 * time.Millisecond
 	)
