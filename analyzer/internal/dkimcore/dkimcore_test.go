@@ -408,3 +408,39 @@ func FuzzParseTagList(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseKey: a key record from DNS is attacker-controlled; parsing never
+// panics, every error is a permerror, and an accepted key has a public key
+// of its declared type.
+func FuzzParseKey(f *testing.F) {
+	for _, s := range []string{
+		"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB",
+		"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+		"p=", "k=rsa; h=sha1:sha256; t=y:s; p=AAAA", "v=DKIM2; p=x", "n=note=3D; p=?",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := ParseKey(s)
+		if err != nil {
+			if KindOf(err) != KindPermError {
+				t.Fatalf("ParseKey(%q): error of kind %v", s, KindOf(err))
+			}
+			return
+		}
+		if k == nil || k.Public == nil {
+			t.Fatalf("ParseKey(%q) accepted a key without a public key", s)
+		}
+	})
+}
+
+// FuzzDecodeQuotedPrintable: i= and z= values use DKIM quoted-printable
+// (RFC 6376 §2.11); decoding never panics.
+func FuzzDecodeQuotedPrintable(f *testing.F) {
+	for _, s := range []string{"a=3Db", "=", "=4", "=zz", "plain"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		DecodeQuotedPrintable(s)
+	})
+}
