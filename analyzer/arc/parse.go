@@ -200,23 +200,33 @@ func parseSelector(tags dkimcore.TagList) (string, error) {
 	return s, nil
 }
 
+// parseInstanceTags reads the tag list of an ARC-Seal or
+// ARC-Message-Signature field and its instance (i=). The tag-list syntax
+// is DKIM's (RFC 6376 §3.2), duplicates invalid.
+func parseInstanceTags(raw []byte) (dkimcore.TagList, int, error) {
+	value, err := fieldValue(raw)
+	if err != nil {
+		return nil, 0, err
+	}
+	tags, err := dkimcore.ParseTagList(value)
+	if err != nil {
+		return nil, 0, err
+	}
+	inst, err := tagInstance(tags)
+	if err != nil {
+		return nil, 0, err
+	}
+	return tags, inst, nil
+}
+
 // ParseSeal parses the raw ARC-Seal field raw (name, colon, value, folding
 // and CRLF). Errors are of kind dkimcore.KindPermError. When the tag list
 // parses and i= is valid, the returned *Seal is non-nil even on error, with
 // Instance set (and the other fields filled as far as they parsed), so that
 // the field can still be placed in its ARC Set.
 func ParseSeal(raw []byte) (*Seal, error) {
-	value, err := fieldValue(raw)
-	if err != nil {
-		return nil, err
-	}
-	// RFC 8617 §4.1.3: arc-as-info = instance [CFWS] ";" tag-list; the
-	// tag-list syntax is DKIM's (RFC 6376 §3.2), duplicates invalid.
-	tags, err := dkimcore.ParseTagList(value)
-	if err != nil {
-		return nil, err
-	}
-	inst, err := tagInstance(tags)
+	// RFC 8617 §4.1.3: arc-as-info = instance [CFWS] ";" tag-list.
+	tags, inst, err := parseInstanceTags(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -269,16 +279,8 @@ func ParseSeal(raw []byte) (*Seal, error) {
 // *MessageSignature with Instance set is returned with an error when only
 // the instance could be read.
 func ParseMessageSignature(raw []byte) (*MessageSignature, error) {
-	value, err := fieldValue(raw)
-	if err != nil {
-		return nil, err
-	}
 	// RFC 8617 §4.1.2: arc-ams-info = instance [CFWS] ";" tag-list.
-	tags, err := dkimcore.ParseTagList(value)
-	if err != nil {
-		return nil, err
-	}
-	inst, err := tagInstance(tags)
+	tags, inst, err := parseInstanceTags(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@
 package datetime
 
 import (
+	"headerlens/analyzer/internal/asciifold"
 	"slices"
 	"strings"
 	"time"
@@ -132,56 +133,17 @@ var otherZones = map[string]int{
 	"AST": -240, "ADT": -180, "NST": -210, "NDT": -150, "IST": 330,
 }
 
-// lowerNonASCII returns strings.ToLower(s) for s with non-ASCII bytes
-// (where a few letters, such as U+0130, lower-case to ASCII ones) and s
-// itself otherwise. The lower* functions below compare its result with
-// lower-case ASCII words as strings.ToLower(s) would, without allocating.
-func lowerNonASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return strings.ToLower(s)
-		}
-	}
-	return s
-}
-
-func lowerByte(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// lowerHasPrefix reports whether s, lower-cased, starts with prefix.
-func lowerHasPrefix(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		if lowerByte(s[i]) != prefix[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// lowerEq reports whether s, lower-cased, is w.
-func lowerEq(s, w string) bool { return len(s) == len(w) && lowerHasPrefix(s, w) }
-
-// lowerPrefixOf reports whether s, lower-cased, is a prefix of w.
-func lowerPrefixOf(s, w string) bool { return len(s) <= len(w) && lowerHasPrefix(s, w[:len(s)]) }
-
 var fullMonthNames = [...]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
 var fullDayNames = [...]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
 func monthIndex(w string) int {
-	w = lowerNonASCII(strings.TrimSuffix(w, "."))
+	w = asciifold.LowerNonASCII(strings.TrimSuffix(w, "."))
 	if len(w) < 3 {
 		return 0
 	}
 	for i, m := range monthNames {
-		if lowerHasPrefix(w, m) {
-			if lowerPrefixOf(w, fullMonthNames[i]) || lowerEq(w, "sept") {
+		if asciifold.HasPrefix(w, m) {
+			if asciifold.PrefixOf(w, fullMonthNames[i]) || asciifold.Equal(w, "sept") {
 				return i + 1
 			}
 		}
@@ -190,12 +152,12 @@ func monthIndex(w string) int {
 }
 
 func weekdayIndex(w string) int {
-	w = lowerNonASCII(strings.TrimSuffix(w, "."))
+	w = asciifold.LowerNonASCII(strings.TrimSuffix(w, "."))
 	if len(w) < 3 {
 		return -1
 	}
 	for i, d := range dayNames {
-		if lowerHasPrefix(w, d) && (lowerPrefixOf(w, fullDayNames[i]) || lowerEq(w, "thur") || lowerEq(w, "thurs") || lowerEq(w, "tues")) {
+		if asciifold.HasPrefix(w, d) && (asciifold.PrefixOf(w, fullDayNames[i]) || asciifold.Equal(w, "thur") || asciifold.Equal(w, "thurs") || asciifold.Equal(w, "tues")) {
 			return i
 		}
 	}
@@ -409,10 +371,10 @@ func (st *state) token(t string) bool {
 		w := strings.TrimSuffix(t, ".")
 		// w is ASCII letters only (isAlpha).
 		switch {
-		case lowerEq(w, "am") || lowerEq(w, "a.m"):
+		case asciifold.Equal(w, "am") || asciifold.Equal(w, "a.m"):
 			st.ampm = 1
 			return true
-		case lowerEq(w, "pm") || lowerEq(w, "p.m"):
+		case asciifold.Equal(w, "pm") || asciifold.Equal(w, "p.m"):
 			st.ampm = 2
 			return true
 		}

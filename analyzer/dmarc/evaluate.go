@@ -484,22 +484,7 @@ func (q *querier) discoverTreeWalk(from string) discovery {
 		d.add(finding.Info, "dmarc-walk-shortcut",
 			fmt.Sprintf("%s has %d labels; the tree walk skips to its last seven labels after the first query (RFC 9989 §4.10).", from, labelCount(from)))
 	}
-	author := w.levels[0]
-	switch author.Status {
-	case StatusError:
-		d.err = author.Err
-		d.reason = fmt.Sprintf("The DMARC query for _dmarc.%s failed (%v).", from, author.Err)
-		return d
-	case StatusRecord:
-		// §4.10.1: a valid record at the Author Domain is the policy.
-		d.record, d.recordDomain = author.Record, from
-		return d
-	case StatusMultiple:
-		// RFC 7489 §6.6.3 step 5: several records end policy
-		// discovery and DMARC does not apply; falling back to the
-		// parent would impose a policy the owner did not choose.
-		d.reason = fmt.Sprintf("_dmarc.%s holds more than one DMARC record, so all are discarded and DMARC does not apply.", from)
-		d.add(finding.Error, "dmarc-multiple-records", d.reason)
+	if d.authorDecides(from, w.levels[0]) {
 		return d
 	}
 	if w.err != nil {
@@ -533,6 +518,29 @@ func (q *querier) discoverTreeWalk(from string) discovery {
 	return d
 }
 
+// authorDecides applies what both discovery methods do with the answer at
+// the Author Domain, and reports whether it ends discovery: a DNS error, a
+// record (RFC 9989 §4.10.1: a valid record at the Author Domain is the
+// policy) or several records (RFC 7489 §6.6.3 step 5: DMARC then does not
+// apply; falling back to the parent would impose a policy the owner did
+// not choose).
+func (d *discovery) authorDecides(from string, author level) bool {
+	switch author.Status {
+	case StatusError:
+		d.err = author.Err
+		d.reason = fmt.Sprintf("The DMARC query for _dmarc.%s failed (%v).", from, author.Err)
+		return true
+	case StatusRecord:
+		d.record, d.recordDomain = author.Record, from
+		return true
+	case StatusMultiple:
+		d.reason = fmt.Sprintf("_dmarc.%s holds more than one DMARC record, so all are discarded and DMARC does not apply.", from)
+		d.add(finding.Error, "dmarc-multiple-records", d.reason)
+		return true
+	}
+	return false
+}
+
 // discoverPSL is RFC 7489 §6.6.3 policy discovery: the Author Domain, then
 // its PSL Organizational Domain. Both queries start at once.
 func (q *querier) discoverPSL(from, org string) discovery {
@@ -545,18 +553,7 @@ func (q *querier) discoverPSL(from, org string) discovery {
 	author := q.level(from, aAuthor)
 	d.steps = append(d.steps, stepOf(author))
 	d.noteLevel(author)
-	switch author.Status {
-	case StatusError:
-		d.err = author.Err
-		d.reason = fmt.Sprintf("The DMARC query for _dmarc.%s failed (%v).", from, author.Err)
-		return d
-	case StatusRecord:
-		d.record, d.recordDomain = author.Record, from
-		return d
-	case StatusMultiple:
-		// §6.6.3 step 5.
-		d.reason = fmt.Sprintf("_dmarc.%s holds more than one DMARC record, so all are discarded and DMARC does not apply.", from)
-		d.add(finding.Error, "dmarc-multiple-records", d.reason)
+	if d.authorDecides(from, author) {
 		return d
 	}
 	if aOrg == nil {

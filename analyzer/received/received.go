@@ -15,6 +15,7 @@
 package received
 
 import (
+	"headerlens/analyzer/internal/asciifold"
 	"net/netip"
 	"strings"
 
@@ -307,63 +308,16 @@ func collapse(s string) string {
 var keywords = [...]string{"from", "by", "via", "with", "id", "for"}
 
 func keyword(w string) string {
-	w = lowerNonASCII(w)
+	w = asciifold.LowerNonASCII(w)
 	if len(w) < 2 || len(w) > 4 {
 		return ""
 	}
 	for _, k := range keywords {
-		if lowerEq(w, k) {
+		if asciifold.Equal(w, k) {
 			return k
 		}
 	}
 	return ""
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// lowerNonASCII returns strings.ToLower(s) for s with non-ASCII bytes
-// (where a few letters, such as U+0130, lower-case to ASCII ones) and s
-// itself otherwise; compare its result with lowerEq and lowerHasPrefix.
-func lowerNonASCII(s string) string {
-	if isASCII(s) {
-		return s
-	}
-	return strings.ToLower(s)
-}
-
-func lowerByte(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// lowerHasPrefix reports whether strings.ToLower(s) starts with the
-// lower-case ASCII prefix, for s returned by lowerNonASCII, without
-// allocating.
-func lowerHasPrefix(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		if lowerByte(s[i]) != prefix[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// lowerEq reports whether strings.ToLower(s) == lower, for s returned by
-// lowerNonASCII and lower-case ASCII lower, without allocating.
-func lowerEq(s, lower string) bool {
-	return len(s) == len(lower) && lowerHasPrefix(s, lower)
 }
 
 func keyIndex(k string) int {
@@ -496,16 +450,16 @@ func (r *Received) fromClause(c *clause) {
 		f := appendFields(buf[:0], cm)
 		for i := 0; i < len(f); i++ {
 			w := f[i]
-			lw := lowerNonASCII(w)
+			lw := asciifold.LowerNonASCII(w)
 			switch {
-			case lowerHasPrefix(lw, "helo=") || lowerHasPrefix(lw, "ehlo="):
+			case asciifold.HasPrefix(lw, "helo=") || asciifold.HasPrefix(lw, "ehlo="):
 				// Exim: "([192.0.2.1] helo=mail.example.com)".
 				r.HELO, heloMarked = strings.Trim(w[5:], "[]"), true
-			case (lowerEq(lw, "helo") || lowerEq(lw, "ehlo")) && i+1 < len(f) && r.HELO == "":
+			case (asciifold.Equal(lw, "helo") || asciifold.Equal(lw, "ehlo")) && i+1 < len(f) && r.HELO == "":
 				// qmail "(HELO name)", IronPort and others "(EHLO name)".
 				r.HELO, heloMarked = strings.Trim(f[i+1], "[]"), true
 				i++
-			case lowerHasPrefix(lw, "ident="):
+			case asciifold.HasPrefix(lw, "ident="):
 				r.Ident = strings.Trim(w[6:], "[]")
 			}
 		}
@@ -886,21 +840,21 @@ func (r *Received) scanComment(cm string) {
 	tlsContext := false
 	for i := 0; i < len(f); i++ {
 		w := f[i]
-		lw := lowerNonASCII(w)
+		lw := asciifold.LowerNonASCII(w)
 		switch {
-		case lowerHasPrefix(lw, "version="):
+		case asciifold.HasPrefix(lw, "version="):
 			if v := normVersion(w[8:]); v != "" && r.TLSVersion == "" {
 				r.TLSVersion = v
 			}
 			tlsContext = true
-		case lowerHasPrefix(lw, "cipher="):
+		case asciifold.HasPrefix(lw, "cipher="):
 			if r.Cipher == "" {
 				r.Cipher = strings.Trim(w[7:], ",;")
 			}
-		case lowerEq(lw, "using") && i+1 < len(f) && normVersion(f[i+1]) != "":
+		case asciifold.Equal(lw, "using") && i+1 < len(f) && normVersion(f[i+1]) != "":
 			r.TLSVersion = normVersion(f[i+1])
 			tlsContext = true
-		case (lowerEq(lw, "cipher") || lowerEq(lw, "tls_cipher")) && i+1 < len(f):
+		case (asciifold.Equal(lw, "cipher") || asciifold.Equal(lw, "tls_cipher")) && i+1 < len(f):
 			next := f[i+1]
 			if strings.Count(next, ":") >= 1 {
 				r.colonTLS(next)
@@ -915,7 +869,7 @@ func (r *Received) scanComment(cm string) {
 				r.TLSVersion = normVersion(w)
 			}
 			tlsContext = true
-		case lowerEq(lw, "tls") || lowerEq(lw, "tls:") || lowerEq(lw, "starttls"):
+		case asciifold.Equal(lw, "tls") || asciifold.Equal(lw, "tls:") || asciifold.Equal(lw, "starttls"):
 			r.TLS = true
 			tlsContext = true
 		case tlsContext && r.Cipher == "" && looksCipher(w):

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -69,15 +68,10 @@ func (f *resolverFlags) resolver() (lookup.Resolver, error) {
 }
 
 func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: headerlens analyze [flags] [FILE|DIR|-]...\n\n"+
-			"Analyzes each message: a file (.eml or a header block), an mbox file, a Maildir\n"+
-			"or a folder of messages, or standard input (\"-\" or no argument). One message\n"+
-			"prints one report; several print JSON Lines, one object per message.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("analyze", "Usage: headerlens analyze [flags] [FILE|DIR|-]...\n\n"+
+		"Analyzes each message: a file (.eml or a header block), an mbox file, a Maildir\n"+
+		"or a folder of messages, or standard input (\"-\" or no argument). One message\n"+
+		"prints one report; several print JSON Lines, one object per message.", stderr)
 	var (
 		format   = fs.String("format", "", "output format: text or json (default: text for one message, JSON Lines for several)")
 		ip       = fs.String("ip", "", "SPF client IP, overriding the one found in the Received trail")
@@ -87,11 +81,8 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		rf       resolverFlags
 	)
 	rf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *format != "" && *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "headerlens analyze: --format must be text or json, not %q\n", *format)

@@ -183,21 +183,13 @@ func printedURL(a net.Addr) string {
 // companion API (headerlens/companion, mounted at /api/ and /healthz) until ctx is cancelled (SIGINT/SIGTERM in main), then shuts
 // down gracefully.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: headerlens serve [flags]\n\n"+
-			"Serves the web site built by \"make site\" with a strict Content-Security-Policy,\n"+
-			"and the companion API (/api/v1/..., /healthz) unless --companion=false.\n"+
-			"Every flag can also be set by the environment variable named in brackets.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("serve", "Usage: headerlens serve [flags]\n\n"+
+		"Serves the web site built by \"make site\" with a strict Content-Security-Policy,\n"+
+		"and the companion API (/api/v1/..., /healthz) unless --companion=false.\n"+
+		"Every flag can also be set by the environment variable named in brackets.", stderr)
 	cfg := serveFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "headerlens serve: unexpected argument %q\n", fs.Arg(0))

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/netip"
@@ -15,15 +13,10 @@ import (
 // runSPF evaluates SPF (RFC 7208) for one set of identities and prints the
 // result with its trace.
 func runSPF(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("spf", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: headerlens spf --ip IP [--helo HOST] [--mail-from ADDR] [flags]\n\n"+
-			"Runs RFC 7208 check_host() for the HELO and MAIL FROM identities and prints the\n"+
-			"MAIL FROM result (or the HELO result when --mail-from is empty) with every term\n"+
-			"evaluated, its DNS queries and the running lookup count.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("spf", "Usage: headerlens spf --ip IP [--helo HOST] [--mail-from ADDR] [flags]\n\n"+
+		"Runs RFC 7208 check_host() for the HELO and MAIL FROM identities and prints the\n"+
+		"MAIL FROM result (or the HELO result when --mail-from is empty) with every term\n"+
+		"evaluated, its DNS queries and the running lookup count.", stderr)
 	var (
 		format   = fs.String("format", "text", "output format: text or json")
 		ipFlag   = fs.String("ip", "", "the connecting client's IP address (required)")
@@ -33,11 +26,8 @@ func runSPF(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		rf       resolverFlags
 	)
 	rf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "headerlens spf: unexpected argument %q\n", fs.Arg(0))
