@@ -7,7 +7,7 @@ import (
 
 func TestFold(t *testing.T) {
 	tests := []struct {
-		s, w                     string
+		s, w                    string
 		prefix, equal, prefixOf bool
 	}{
 		{"ESMTPS", "esmtp", true, false, false},
