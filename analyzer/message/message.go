@@ -15,7 +15,8 @@
 // undecoded; RFC 2047 decoding happens in the summary only.
 //
 // The input is attacker-controlled. Parse bounds its work: it reads at most
-// MaxFields fields and MaxFieldSize bytes per field, and it never panics.
+// MaxHeaderSize bytes of header, MaxFields fields and MaxFieldSize bytes per
+// field, and it never panics. What it leaves out is said in Notes.
 package message
 
 import (
@@ -37,6 +38,22 @@ const (
 	// truncated with a note. RFC 5322 §2.1.1 limits lines to 998 characters;
 	// folded fields can be longer, but not by this much in real mail.
 	MaxFieldSize = 256 << 10
+	// MaxHeaderSize caps the header block Parse reads: header lines past
+	// it are counted and noted but not kept, and the body after the
+	// header is still found. RFC 5322 sets no limit, but mail systems do:
+	// Postfix keeps 100 KiB of header by default (header_size_limit =
+	// 102400) and discards the rest, and Exchange Online refuses messages
+	// whose header exceeds 256 KiB. 1 MiB is four times the largest of
+	// these, so no header that was delivered is cut, while the memory and
+	// signature work a hostile paste can cause stay small.
+	MaxHeaderSize = 1 << 20
+	// maxNameLen is the longest field name accepted. RFC 5322 §2.1.1
+	// limits a line to 998 characters, so a longer "name" is not one.
+	maxNameLen = 998
+	// maxColonSpace is the most white space kept between a field name and
+	// its colon (obs-optional, RFC 5322 §4.5); a longer run is removed,
+	// with a note, so that the field's start always fits MaxFieldSize.
+	maxColonSpace = 64
 )
 
 // ErrEmpty is returned for input that holds nothing but white space.
@@ -226,18 +243,22 @@ func (p *parser) parse() (*Message, error) {
 	// since pasted text often carries trailing blanks. Leading blank lines
 	// are never part of a header.
 	var (
-		header  []line
-		rest    = p.input
-		num     = 0
-		skipped = 0
-		sawSep  = false
+		header   []line
+		rest     = p.input
+		num      = 0
+		skipped  = 0
+		sawSep   = false
+		kept     = 0 // header bytes kept, line ends counted as CRLF
+		overLine = 0 // first line not kept because of MaxHeaderSize
+		overN    = 0 // header lines not kept
+		overSize = 0 // and their bytes
 	)
 	for len(rest) > 0 {
 		var l []byte
 		l, rest = nextLine(rest)
 		num++
 		if blank(l) {
-			if len(header) == 0 {
+			if len(header) == 0 && overN == 0 {
 				skipped++
 				continue
 			}
@@ -250,13 +271,30 @@ func (p *parser) parse() (*Message, error) {
 			p.note("removed the mbox separator line %q", truncate(string(l), 80))
 			continue
 		}
+		// A line longer than MaxFieldSize is cut to it in fields, so it
+		// counts for no more.
+		size := min(len(l), MaxFieldSize) + 2
+		if overN > 0 || (kept+size > MaxHeaderSize && len(header) > 0) {
+			// Past MaxHeaderSize: count the line, keep looking for
+			// the end of the header so that the body is still found.
+			if overN == 0 {
+				overLine = num
+			}
+			overN++
+			overSize += len(l) + 2
+			continue
+		}
 		if header == nil {
 			header = make([]line, 0, 64)
 		}
 		header = append(header, line{l, num})
+		kept += size
 	}
 	if skipped > 0 {
 		p.note("skipped %d blank line(s) before the first header field", skipped)
+	}
+	if overN > 0 {
+		p.note("the header is larger than %d KiB: %d line(s) (%d bytes) from line %d on were not analyzed", MaxHeaderSize>>10, overN, overSize, overLine)
 	}
 
 	header = p.stripIndent(header)
@@ -321,13 +359,15 @@ func validName(b []byte) bool {
 
 // fields groups header lines into fields. The raw bytes of all fields share
 // one buffer, and the names and unfolded values share one string, both
-// sized up front, so that parsing allocates little.
+// sized up front to an upper bound of what is kept (each line at most
+// MaxFieldSize, plus a joining space and CRLF), so that the buffer is never
+// grown and no field keeps an old copy of it alive.
 func (p *parser) fields(header []line) []Field {
 	size := 0
 	for _, l := range header {
-		size += len(l.text) + 3
+		size += min(len(l.text), MaxFieldSize) + 3
 	}
-	arena := make([]byte, 0, min(size, MaxFields*1024))
+	arena := make([]byte, 0, size)
 	fields := make([]Field, 0, min(len(header), MaxFields))
 	// text holds every kept field's name followed by its unfolded value;
 	// spans says where, and the strings are cut from it at the end.
@@ -397,10 +437,27 @@ func (p *parser) fields(header []line) []Field {
 		}
 		c := bytes.IndexByte(t, ':')
 		var name []byte
-		if c > 0 {
+		if c > 0 && c <= maxNameLen+maxColonSpace {
 			// RFC 5322 §4.5 (obs-optional): white space may stand before
 			// the colon.
 			name = bytes.TrimRight(t[:c], " \t")
+		} else if c > 0 && len(bytes.TrimRight(t[:c], " \t")) <= maxNameLen && validName(bytes.TrimRight(t[:c], " \t")) {
+			// A name followed by a long run of white space before its
+			// colon: the run is removed so that the name and colon are
+			// kept together within MaxFieldSize. Relaxed DKIM
+			// canonicalization removes that white space too (RFC 6376
+			// §3.4.2).
+			name = bytes.TrimRight(t[:c], " \t")
+			p.note("field %s on line %d had %d characters of white space before its colon; they were removed", name, l.num, c-len(name))
+			joinedLine := make([]byte, 0, len(name)+len(t)-c)
+			joinedLine = append(append(joinedLine, name...), t[c:]...)
+			t, c = joinedLine, len(name)
+			l.text = t
+		}
+		if len(name) > maxNameLen {
+			// RFC 5322 §2.1.1: no line, so no field name, is longer than
+			// 998 characters.
+			name = nil
 		}
 		if !validName(name) {
 			if cur {

@@ -188,6 +188,98 @@ func TestParseLimits(t *testing.T) {
 	}
 }
 
+// TestParseSpaceBeforeColon: a field name followed by a long run of white
+// space before its colon (RFC 5322 §4.5 obs-optional) once panicked when
+// the over-long first line was cut; any sender could make a message
+// unanalyzable that way.
+func TestParseSpaceBeforeColon(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        string
+		wantName  string
+		wantValue string
+		wantNote  bool
+	}{
+		{"300,000 spaces", "Received" + strings.Repeat(" ", 300000) + ": from a.example by b.example\nFrom: x@example.com\n", "Received", "from a.example by b.example", true},
+		{"past MaxFieldSize, tabs", "Subject" + strings.Repeat("\t ", MaxFieldSize) + ":hi\n", "Subject", "hi", true},
+		{"a few spaces kept", "Subject   : hi\n", "Subject", "hi", false},
+		{"colon alone after spaces", "Received" + strings.Repeat(" ", 300000) + ":", "Received", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Parse([]byte(tt.in))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			f := m.Fields[0]
+			if f.Name != tt.wantName || f.Value != tt.wantValue {
+				t.Errorf("field = %q: %q, want %q: %q", f.Name, f.Value, tt.wantName, tt.wantValue)
+			}
+			if len(f.Raw) > MaxFieldSize {
+				t.Errorf("raw field of %d bytes, want at most %d", len(f.Raw), MaxFieldSize)
+			}
+			noted := false
+			for _, n := range m.Notes {
+				if strings.Contains(n, "white space before its colon") {
+					noted = true
+				}
+			}
+			if noted != tt.wantNote {
+				t.Errorf("note about the white space = %v, want %v (notes %q)", noted, tt.wantNote, m.Notes)
+			}
+		})
+	}
+}
+
+// TestParseLongName: a "name" longer than a line may be (RFC 5322 §2.1.1)
+// is not a field name.
+func TestParseLongName(t *testing.T) {
+	m, err := Parse([]byte("From: a@example.com\n" + strings.Repeat("X", 2000) + ": y\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Fields) != 1 || m.Fields[0].Name != "From" {
+		t.Fatalf("fields = %d (first %q), want only From with the long line joined to it", len(m.Fields), m.Fields[0].Name)
+	}
+}
+
+// TestParseHeaderSize: a header block beyond MaxHeaderSize is read up to
+// the limit, the rest is noted, and the body after it is still found.
+func TestParseHeaderSize(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("From: a@example.com\r\n")
+	line := "X-Filler: " + strings.Repeat("x", 188) + "\r\n" // 200 bytes
+	for b.Len() < 8*MaxHeaderSize {
+		b.WriteString(line)
+	}
+	b.WriteString("Subject: after the limit\r\n\r\nthe body\r\n")
+	m, err := Parse(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(m.HeaderBytes()); got > MaxHeaderSize {
+		t.Errorf("kept %d header bytes, want at most %d", got, MaxHeaderSize)
+	}
+	if got, want := len(m.Fields), MaxHeaderSize/len(line); got < want-1 || got > want+1 {
+		t.Errorf("kept %d fields, want about %d", got, want)
+	}
+	if _, ok := m.First("Subject"); ok {
+		t.Error("the Subject past the limit was kept")
+	}
+	if string(m.Body) != "the body\r\n" {
+		t.Errorf("body = %q, want %q", m.Body, "the body\r\n")
+	}
+	found := false
+	for _, n := range m.Notes {
+		if strings.Contains(n, "were not analyzed") && strings.Contains(n, "KiB") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no note about the header size limit in %q", m.Notes)
+	}
+}
+
 func TestGet(t *testing.T) {
 	m, err := Parse([]byte("Received: one\nreceived: two\nFrom: x\n"))
 	if err != nil {
@@ -209,6 +301,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("From: a@example.com\nSubject: hi\n\nbody\n"))
 	f.Add([]byte("  Received: from a\n\tby b\n"))
 	f.Add([]byte("From x\nnot a header\n\r\n\r"))
+	// Once a panic: white space before the colon past MaxFieldSize.
+	f.Add([]byte("Received" + strings.Repeat(" ", 300000) + ":"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		m, err := Parse(in)
 		if err != nil {
