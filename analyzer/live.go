@@ -10,6 +10,7 @@ import (
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/dmarc"
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/spf"
@@ -93,6 +94,10 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 	res := opts.Resolver
 	live := &Live{Enabled: true, Identities: identities(msg, f, opts)}
 	fromValue, _ := msg.First("From")
+	// DKIM and ARC verify the same fields and body with the same keys:
+	// one session fetches each key and computes each hash once, and
+	// divides one work budget between them (RFC 6376 §8.4).
+	sess := dkimcore.NewSession(ctx, res, dkim.Fields(msg), msg.Body, msg.HasBody(), 0)
 
 	// SPF, DKIM and ARC run concurrently; so does DMARC, whose record
 	// discovery needs only the From domain and which waits for SPF and
@@ -115,13 +120,20 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 			live.SPFSkipped = "no connecting IP address was found in the Received trail, so SPF cannot be evaluated; give one with the ip option"
 			return
 		}
-		live.SPF = spf.Check(ctx, res, ip, live.Identities.HELO, live.Identities.MailFrom, spf.Options{Now: func() time.Time { return now }})
+		// One deadline for the whole analysis: SPF's own default
+		// (RFC 7208 §4.6.4, at least 20 s) must neither cut a longer
+		// one short nor outlast a shorter one.
+		spfOpts := spf.Options{Now: func() time.Time { return now }}
+		if d, ok := ctx.Deadline(); ok {
+			spfOpts.Timeout = max(time.Until(d), time.Millisecond)
+		}
+		live.SPF = spf.Check(ctx, res, ip, live.Identities.HELO, live.Identities.MailFrom, spfOpts)
 	})
 	run(&checks, "DKIM", func() {
-		live.DKIM = dkim.Verify(ctx, res, msg, dkim.Options{Now: now})
+		live.DKIM = dkim.Verify(ctx, res, msg, dkim.Options{Now: now, Session: sess})
 	})
 	run(&all, "ARC", func() {
-		a := arc.Verify(ctx, res, msg, arc.Options{Now: now})
+		a := arc.Verify(ctx, res, msg, arc.Options{Now: now, Session: sess})
 		live.ARC = &a
 	})
 	run(&all, "DMARC", func() {

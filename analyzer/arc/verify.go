@@ -47,7 +47,7 @@ const (
 )
 
 // DefaultMaxSignatureWork is Options.MaxSignatureWork when that is zero.
-const DefaultMaxSignatureWork = 64 << 20
+const DefaultMaxSignatureWork = dkimcore.DefaultWorkBudget
 
 // ClockSkew is the tolerance for a seal's t= in the future before a
 // finding is raised.
@@ -59,11 +59,15 @@ type Options struct {
 	// 8617 makes no rule about time); zero means time.Now().
 	Now time.Time
 	// MaxSignatureWork bounds, in bytes, the data hashed to verify the
-	// older ARC-Message-Signatures: the message size (header and body)
-	// times the number of sets. Beyond it only the newest signature,
-	// which decides the result, is verified, and oldest-pass is not
-	// given. Zero means DefaultMaxSignatureWork.
+	// ARC-Message-Signatures (dkimcore.Session's work budget): the newest
+	// signature, which decides the result, is served first; older ones
+	// beyond the budget are not verified, and oldest-pass is then not
+	// given. Zero means DefaultMaxSignatureWork. Not used with Session.
 	MaxSignatureWork int64
+	// Session, when set, is the message's verification session, shared
+	// with DKIM: its key cache, body hashes and work budget are used, and
+	// Verify's resolver is not.
+	Session *dkimcore.Session
 }
 
 // Result is the ARC evaluation of a message. Its JSON form is live.arc in
@@ -155,6 +159,7 @@ type arcSet struct {
 	sealErr []error
 	amss    []*MessageSignature
 	amsErr  []error
+	amsIdx  []int // the AMS fields' positions in the message
 	aars    []*AuthResults
 	aarErr  []error
 }
@@ -201,7 +206,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	}
 	var malformed []string
 	arcFields := 0
-	for _, f := range msg.Fields {
+	for fi, f := range msg.Fields {
 		switch {
 		case strings.EqualFold(f.Name, FieldSeal):
 			arcFields++
@@ -220,7 +225,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 				continue
 			}
 			set := get(m.Instance)
-			set.amss, set.amsErr = append(set.amss, m), append(set.amsErr, err)
+			set.amss, set.amsErr, set.amsIdx = append(set.amss, m), append(set.amsErr, err), append(set.amsIdx, fi)
 		case strings.EqualFold(f.Name, FieldAuthResults):
 			arcFields++
 			a, err := ParseAuthResults(f.Raw)
@@ -264,7 +269,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		r := fail(n, fmt.Sprintf("the newest ARC-Seal (i=%d) has cv=fail: a previous intermediary found the chain broken (RFC 8617 §5.2 step 2)", n))
 		// For the person reading the report: whether that verdict is
 		// authentic. A cv=fail seal covers only its own set (§5.1.2).
-		if c, ok := verifyFailSeal(ctx, resolver, sets, n); ok {
+		if c, ok := verifyFailSeal(session(ctx, resolver, msg, opts), sets, n); ok {
 			last := &r.Sets[len(r.Sets)-1]
 			last.SealResult = c.result
 			last.Reason = "seal: " + c.reason + "; message signature: not verified, validation stopped at step 2"
@@ -311,43 +316,33 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	// The structure is valid: verify every seal and message signature.
 	// Each check runs in its own goroutine, so the key lookups of
 	// different instances are made concurrently (each distinct key once).
-	v := &verifier{ctx: ctx, resolver: resolver, sets: sets, hasBody: msg.HasBody(), body: msg.Body,
-		keys: map[string]*keyFetch{}, bodyHashes: map[bodyKey]bodyHashResult{}}
-	v.fields = make([]dkimcore.Field, len(msg.Fields))
-	for i, f := range msg.Fields {
-		v.fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}
-	}
+	sess := session(ctx, resolver, msg, opts)
+	v := &verifier{sess: sess, sets: sets, hasBody: sess.HasBody()}
 	seals := make([]check, n+1)
 	amss := make([]check, n+1)
 	digests := v.sealDigests(n)
-	// Every AMS signs (part of) the header and the body: bound the work
-	// a hostile message can cause. Only the newest AMS decides the
-	// result (RFC 8617 §5.2 step 4); the older ones only give the
-	// optional oldest-pass (step 5) and are skipped when too costly.
-	size := int64(len(msg.Body))
-	for _, f := range msg.Fields {
-		size += int64(len(f.Raw))
-	}
-	budget := opts.MaxSignatureWork
-	if budget <= 0 {
-		budget = DefaultMaxSignatureWork
-	}
-	checkOlder := size*int64(n) <= budget
+	// Every AMS signs (part of) the header and the body: the session's
+	// work budget bounds what a hostile message can cause. It serves the
+	// newest AMS first, since only that one decides the result (RFC 8617
+	// §5.2 step 4); the older ones only give the optional oldest-pass
+	// (step 5) and are skipped when the budget is spent.
+	skipped := 0
 	var wg sync.WaitGroup
 	for i := 1; i <= n; i++ {
 		guard.Go(&wg, func() { seals[i] = v.verifySeal(i, digests[i]) }, func(err error) {
 			seals[i] = check{result: Fail, reason: err.Error()}
 		})
-		if i == n || checkOlder {
+		if sess.Allowed(sets[i].amsIdx[0]) {
 			guard.Go(&wg, func() { amss[i] = v.verifyAMS(i) }, func(err error) {
 				amss[i] = check{result: Fail, reason: err.Error(), bodyHash: BodyNotChecked}
 			})
 		} else {
-			amss[i] = check{result: NotChecked, reason: "not verified: the message is too large to verify every ARC-Message-Signature", bodyHash: BodyNotChecked}
+			amss[i] = check{result: NotChecked, reason: errMsg(sess.LimitError()), bodyHash: BodyNotChecked}
+			skipped++
 		}
 	}
 	wg.Wait()
-	if !checkOlder && n > 1 {
+	if skipped > 0 && amss[n].result != NotChecked {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-older-signatures-skipped", Source: "arc",
 			Message: fmt.Sprintf("The message is too large to verify all %d ARC-Message-Signatures; only the newest, which decides the result, was verified, so oldest-pass is not known.", n)})
 	}
@@ -376,7 +371,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	tempReason := ""
 	switch ams := amss[n]; ams.result {
 	case Pass:
-	case TempError:
+	case TempError, NotChecked:
 		temp, tempReason = n, fmt.Sprintf("the ARC-Message-Signature of i=%d could not be checked: %s", n, ams.reason)
 	default:
 		return fail(n, fmt.Sprintf("the newest ARC-Message-Signature (i=%d) does not verify: %s (RFC 8617 §5.2 step 4)", n, ams.reason))
@@ -444,14 +439,14 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 // sealers older than RFC 8617 signed the whole chain, which is tried when
 // the first reading fails and the sets 1..n are complete. ok is false when
 // the set is incomplete or malformed.
-func verifyFailSeal(ctx context.Context, resolver lookup.Resolver, sets map[int]*arcSet, n int) (check, bool) {
+func verifyFailSeal(sess *dkimcore.Session, sets map[int]*arcSet, n int) (check, bool) {
 	complete := func(set *arcSet) bool {
 		return set != nil && len(set.aars) == 1 && len(set.amss) == 1 && len(set.seals) == 1 && set.aarErr[0] == nil
 	}
 	if !complete(sets[n]) {
 		return check{}, false
 	}
-	v := &verifier{ctx: ctx, resolver: resolver, sets: map[int]*arcSet{1: sets[n]}, keys: map[string]*keyFetch{}}
+	v := &verifier{sess: sess, sets: map[int]*arcSet{1: sets[n]}}
 	c := v.verifySeal(1, v.sealDigests(1)[1])
 	if c.result == Pass {
 		c.reason = "the seal verifies over its own set, as RFC 8617 §5.1.2 requires of a cv=fail seal"
@@ -514,76 +509,32 @@ func domainOf(sets map[int]*arcSet, i int) string {
 }
 
 type verifier struct {
-	ctx      context.Context
-	resolver lookup.Resolver
-	fields   []dkimcore.Field
-	sets     map[int]*arcSet
-	body     []byte
-	hasBody  bool
-
-	mu         sync.Mutex
-	keys       map[string]*keyFetch
-	bodyHashes map[bodyKey]bodyHashResult
+	sess    *dkimcore.Session
+	sets    map[int]*arcSet
+	hasBody bool
 }
 
-type keyFetch struct {
-	once sync.Once
-	keys []*dkimcore.Key
-	err  error
-}
-
-type bodyKey struct {
-	canon dkimcore.Canonicalization
-	alg   string
-	limit int64
-}
-
-type bodyHashResult struct {
-	sum []byte
-	err error
-}
-
-// fetchKey fetches each distinct key once, however many fields use it
-// (RFC 8617 §4.1.2 and §4.1.3 take the key retrieval of RFC 6376 §3.6.2).
-func (v *verifier) fetchKey(selector, domain string) ([]*dkimcore.Key, error) {
-	name := strings.ToLower(dkimcore.KeyName(selector, domain))
-	v.mu.Lock()
-	kf, ok := v.keys[name]
-	if !ok {
-		kf = &keyFetch{}
-		v.keys[name] = kf
+// session returns opts.Session, or a new session for msg: keys fetched
+// through resolver, the work budget opts.MaxSignatureWork.
+func session(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) *dkimcore.Session {
+	if opts.Session != nil {
+		return opts.Session
 	}
-	v.mu.Unlock()
-	kf.once.Do(func() {
-		if v.resolver == nil {
-			kf.err = &dkimcore.Error{Kind: dkimcore.KindTempError, Msg: "no DNS resolver: the key " + name + " could not be fetched (offline analysis)"}
-			return
-		}
-		kf.keys, _, kf.err = dkimcore.FetchKey(v.ctx, v.resolver, selector, domain)
-	})
-	return kf.keys, kf.err
-}
-
-func (v *verifier) bodyHash(alg dkimcore.Algorithm, canon dkimcore.Canonicalization, limit int64) bodyHashResult {
-	k := bodyKey{canon, alg.Name, limit}
-	v.mu.Lock()
-	r, ok := v.bodyHashes[k]
-	v.mu.Unlock()
-	if ok {
-		return r
+	fields := make([]dkimcore.Field, len(msg.Fields))
+	for i, f := range msg.Fields {
+		fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}
 	}
-	r.sum, _, r.err = dkimcore.BodyHash(v.body, canon, alg.Hash, limit)
-	v.mu.Lock()
-	v.bodyHashes[k] = r
-	v.mu.Unlock()
-	return r
+	return dkimcore.NewSession(ctx, resolver, fields, msg.Body, msg.HasBody(), opts.MaxSignatureWork)
 }
 
 // verifyWithKeys checks sig over digest with the keys of selector at
 // domain, trying every key record of the algorithm's type (RFC 6376 §6.1.2
 // step 4). It returns "" on success, or a result word and reason.
 func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorithm, digest, sig []byte) (string, string) {
-	keys, err := v.fetchKey(selector, domain)
+	if err := v.sess.Err(); err != nil {
+		return TempError, errMsg(err)
+	}
+	keys, _, err := v.sess.FetchKey(selector, domain)
 	if err != nil {
 		if dkimcore.KindOf(err) == dkimcore.KindTempError {
 			return TempError, "the key could not be fetched: " + errMsg(err)
@@ -687,16 +638,16 @@ func (v *verifier) verifyAMS(i int) check {
 		return check{result: PermError, reason: "the ARC-Message-Signature is malformed: " + errMsg(err), bodyHash: BodyNotChecked}
 	}
 	headerCanon, bodyCanon, note := m.HeaderCanon, m.BodyCanon, ""
-	data := dkimcore.HeaderHashInput(v.fields, m.Headers, m.Raw, "b", headerCanon)
-	r, why := v.verifyWithKeys(m.Selector, m.Domain, m.Algorithm, m.Algorithm.HashData(data), m.SignatureData)
+	digest := v.sess.HeaderDigest(m.Headers, m.Raw, "b", headerCanon, m.Algorithm.Hash)
+	r, why := v.verifyWithKeys(m.Selector, m.Domain, m.Algorithm, digest, m.SignatureData)
 	if r == Fail && m.CanonAbsent {
 		// Without c=, RFC 6376 §3.5 means simple/simple; ARC signers
 		// such as dkimpy mean relaxed/relaxed ("only relaxed
 		// canonicalization" is used by ARC seals, RFC 8617 §4.1.3).
 		// A signature that verifies either way was made by the key's
 		// owner, so the second reading is tried too.
-		data = dkimcore.HeaderHashInput(v.fields, m.Headers, m.Raw, "b", dkimcore.Relaxed)
-		if r2, _ := v.verifyWithKeys(m.Selector, m.Domain, m.Algorithm, m.Algorithm.HashData(data), m.SignatureData); r2 == "" {
+		digest = v.sess.HeaderDigest(m.Headers, m.Raw, "b", dkimcore.Relaxed, m.Algorithm.Hash)
+		if r2, _ := v.verifyWithKeys(m.Selector, m.Domain, m.Algorithm, digest, m.SignatureData); r2 == "" {
 			r, headerCanon, bodyCanon = "", dkimcore.Relaxed, dkimcore.Relaxed
 			note = " (without c=, it verifies as relaxed/relaxed, not the DKIM default simple/simple)"
 		}
@@ -713,9 +664,18 @@ func (v *verifier) verifyAMS(i int) check {
 	// RFC 6376 §3.7 step 1: the body hash. It is checked even when the
 	// header signature fails, to tell the person whether the body changed.
 	bodyStatus, bodyWhy := BodyVerified, ""
-	if bh := v.bodyHash(m.Algorithm, bodyCanon, m.Length); bh.err != nil {
-		bodyStatus, bodyWhy = BodyMismatch, errMsg(bh.err)
-	} else if subtle.ConstantTimeCompare(bh.sum, m.BodyHash) != 1 {
+	sum, _, err := v.sess.BodyHash(bodyCanon, m.Algorithm.Hash, m.Length)
+	if k := dkimcore.KindOf(err); k == dkimcore.KindLimit || k == dkimcore.KindTempError {
+		// The body hash was not computed: the signature is unchecked,
+		// not failed.
+		result := TempError
+		if k == dkimcore.KindLimit {
+			result = NotChecked
+		}
+		return check{result: result, reason: errMsg(err), bodyHash: BodyNotChecked}
+	} else if err != nil {
+		bodyStatus, bodyWhy = BodyMismatch, errMsg(err)
+	} else if subtle.ConstantTimeCompare(sum, m.BodyHash) != 1 {
 		bodyStatus, bodyWhy = BodyMismatch, "the body was changed after signing"
 	}
 	switch {

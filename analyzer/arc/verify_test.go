@@ -380,22 +380,40 @@ func TestVerifyNilMessage(t *testing.T) {
 	}
 }
 
-// TestSignatureWorkLimit checks that the older signatures are skipped, and
-// said to be, when the message is too large for them.
+// TestSignatureWorkLimit checks that the work budget serves the newest
+// ARC-Message-Signature, which decides the result, before the older ones,
+// and that an older signature left out is said to be. The smallest budget
+// with which the chain passes is found by bisection: at it only the newest
+// signature fits; with the default budget both are verified.
 func TestSignatureWorkLimit(t *testing.T) {
 	b := newBuilder()
 	b.seal(t, 1, CVNone, hop1)
 	b.seal(t, 2, CVPass, hop2)
 	_, r := hopDNS(t)
 	msg := b.message(t, true)
+	passes := func(work int64) bool {
+		return Verify(t.Context(), r, msg, Options{MaxSignatureWork: work}).Result == Pass
+	}
+	lo, hi := int64(1), int64(len(msg.Body)+len(msg.HeaderBytes()))
+	if passes(lo) || !passes(hi) {
+		t.Fatalf("got pass with a 1-byte budget %v, with the whole message's size %v; want false, true", passes(lo), passes(hi))
+	}
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if passes(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
 	tests := []struct {
 		name       string
 		work       int64
 		ams1       string
 		oldestPass bool
 	}{
-		{"within the limit", 0, Pass, true},
-		{"over the limit", 100, NotChecked, false},
+		{"default budget", 0, Pass, true},
+		{"only the newest fits", hi, NotChecked, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -414,12 +432,16 @@ func TestSignatureWorkLimit(t *testing.T) {
 			}
 		})
 	}
+	if got := Verify(t.Context(), r, msg, Options{MaxSignatureWork: hi - 1}); got.Result != TempError || got.Sets[1].AMSResult != NotChecked {
+		t.Errorf("one byte under: got %s with newest AMS %s, want temperror, %s", got.Result, got.Sets[1].AMSResult, NotChecked)
+	}
 }
 
 // TestHostileInput checks that Verify stays fast on messages built to make
-// it work hard: it must end well within the time limit.
+// it work hard: it must end well within the time limit. The fifty sets
+// fill most of the 1 MiB header that message.Parse keeps.
 func TestHostileInput(t *testing.T) {
-	big := strings.Repeat("x", 60<<10)
+	big := strings.Repeat("x", 18<<10)
 	var fifty, dups, hugeH strings.Builder
 	for i := 50; i >= 1; i-- {
 		cv := CVPass
@@ -444,7 +466,7 @@ func TestHostileInput(t *testing.T) {
 		header string
 		result string
 	}{
-		{"fifty sets of 60 KiB each, offline", fifty.String(), TempError},
+		{"fifty sets of 18 KiB each, offline", fifty.String(), TempError},
 		{"5000 copies of one seal", dups.String(), Fail},
 		{"h= naming From 12000 times", hugeH.String(), TempError},
 	}

@@ -90,7 +90,7 @@ const (
 // DefaultMaxSignatures is the number of signatures verified when
 // Options.MaxSignatures is zero (RFC 6376 §8.4 lets verifiers limit the
 // work a message can cause).
-const DefaultMaxSignatures = 16
+const DefaultMaxSignatures = dkimcore.MaxDKIMSignatures
 
 // ClockSkew is the tolerance for a t= in the future.
 const ClockSkew = 5 * time.Minute
@@ -102,6 +102,10 @@ type Options struct {
 	// MaxSignatures bounds how many signatures are verified; later ones
 	// get result "neutral". Zero means DefaultMaxSignatures.
 	MaxSignatures int
+	// Session, when set, is the message's verification session, shared
+	// with ARC: its key cache, body hashes and work budget are used. Nil
+	// means a session of Verify's own.
+	Session *dkimcore.Session
 }
 
 // headerBLen is how much of b= HeaderB keeps: RFC 6008 §4 asks for at
@@ -184,16 +188,18 @@ var ImportantHeaders = []string{
 // Verify checks every DKIM-Signature field of msg, top first, and returns
 // one Result per field. Key lookups for different signatures run
 // concurrently, and signatures sharing a key fetch it once. resolver may be
-// nil; then no key can be fetched and the results are temperror.
+// nil; then no key can be fetched and the results are temperror. With
+// opts.Session set, the keys, body hashes and work budget are those of the
+// session (shared with ARC) and resolver is not used.
 func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) []Result {
 	if msg == nil {
 		return nil
 	}
-	fields := make([]dkimcore.Field, len(msg.Fields))
-	for i, f := range msg.Fields {
-		fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}
+	sess := opts.Session
+	if sess == nil {
+		sess = dkimcore.NewSession(ctx, resolver, Fields(msg), msg.Body, msg.HasBody(), 0)
 	}
-	results := verifyFields(ctx, resolver, fields, msg.Body, msg.HasBody(), opts)
+	results := verifySession(sess, opts)
 	if len(msg.Notes) > 0 {
 		// message.Parse repaired the input (indentation, lost folding
 		// white space...). Repairs change the signed bytes, which can
@@ -208,7 +214,17 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	return results
 }
 
-func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimcore.Field, body []byte, hasBody bool, opts Options) []Result {
+// Fields returns the header fields of msg as dkimcore needs them, top
+// first.
+func Fields(msg *message.Message) []dkimcore.Field {
+	fields := make([]dkimcore.Field, len(msg.Fields))
+	for i, f := range msg.Fields {
+		fields[i] = dkimcore.Field{Name: f.Name, Raw: f.Raw}
+	}
+	return fields
+}
+
+func verifySession(sess *dkimcore.Session, opts Options) []Result {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -217,6 +233,7 @@ func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimco
 	if max <= 0 {
 		max = DefaultMaxSignatures
 	}
+	fields := sess.Fields()
 	var sigIdx []int
 	for i, f := range fields {
 		if strings.EqualFold(f.Name, "DKIM-Signature") {
@@ -226,11 +243,7 @@ func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimco
 	if len(sigIdx) == 0 {
 		return nil
 	}
-	v := &verifier{
-		ctx: ctx, resolver: resolver, fields: fields, body: body,
-		hasBody: hasBody, now: now, keys: map[string]*keyFetch{},
-		bodyHashes: map[bodyKey]bodyHashResult{},
-	}
+	v := &verifier{sess: sess, fields: fields, hasBody: sess.HasBody(), now: now}
 	results := make([]Result, len(sigIdx))
 	var wg sync.WaitGroup
 	for n, idx := range sigIdx {
@@ -242,7 +255,8 @@ func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimco
 			}
 			continue
 		}
-		guard.Go(&wg, func() { results[n] = v.verifyOne(n, fields[idx].Raw) }, func(err error) {
+		allowed := sess.Allowed(idx)
+		guard.Go(&wg, func() { results[n] = v.verifyOne(n, fields[idx].Raw, allowed) }, func(err error) {
 			results[n] = Result{Index: n, Result: TempError, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Reason: err.Error(), Unprotected: []string{}, Err: err}
 		})
 	}
@@ -251,35 +265,10 @@ func verifyFields(ctx context.Context, resolver lookup.Resolver, fields []dkimco
 }
 
 type verifier struct {
-	ctx      context.Context
-	resolver lookup.Resolver
-	fields   []dkimcore.Field
-	body     []byte
-	hasBody  bool
-	now      time.Time
-
-	mu         sync.Mutex
-	keys       map[string]*keyFetch
-	bodyHashes map[bodyKey]bodyHashResult
-}
-
-type keyFetch struct {
-	once    sync.Once
-	keys    []*dkimcore.Key
-	records []string
-	err     error
-}
-
-type bodyKey struct {
-	canon dkimcore.Canonicalization
-	alg   string
-	limit int64
-}
-
-type bodyHashResult struct {
-	sum      []byte
-	canonLen int64
-	err      error
+	sess    *dkimcore.Session
+	fields  []dkimcore.Field
+	hasBody bool
+	now     time.Time
 }
 
 func (v *verifier) scope() string {
@@ -289,42 +278,10 @@ func (v *verifier) scope() string {
 	return ScopeHeadersOnly
 }
 
-// fetchKey fetches each distinct key once, however many signatures use it.
-func (v *verifier) fetchKey(selector, domain string) ([]*dkimcore.Key, []string, error) {
-	name := strings.ToLower(dkimcore.KeyName(selector, domain))
-	v.mu.Lock()
-	kf, ok := v.keys[name]
-	if !ok {
-		kf = &keyFetch{}
-		v.keys[name] = kf
-	}
-	v.mu.Unlock()
-	kf.once.Do(func() {
-		if v.resolver == nil {
-			kf.err = &dkimcore.Error{Kind: dkimcore.KindTempError, Msg: "no DNS resolver: the key of " + name + " could not be fetched (offline analysis)"}
-			return
-		}
-		kf.keys, kf.records, kf.err = dkimcore.FetchKey(v.ctx, v.resolver, selector, domain)
-	})
-	return kf.keys, kf.records, kf.err
-}
-
-func (v *verifier) bodyHash(s *Signature) bodyHashResult {
-	k := bodyKey{s.BodyCanon, s.Algorithm.Name, s.Length}
-	v.mu.Lock()
-	r, ok := v.bodyHashes[k]
-	v.mu.Unlock()
-	if ok {
-		return r
-	}
-	r.sum, r.canonLen, r.err = dkimcore.BodyHash(v.body, s.BodyCanon, s.Algorithm.Hash, s.Length)
-	v.mu.Lock()
-	v.bodyHashes[k] = r
-	v.mu.Unlock()
-	return r
-}
-
-func (v *verifier) verifyOne(n int, raw []byte) Result {
+// verifyOne verifies the signature field raw, the n-th from the top.
+// allowed is false when the session's work budget left it out: it is then
+// read and described, but not verified.
+func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 	res := Result{Index: n, Scope: v.scope(), BodyHash: BodyNotChecked, Unprotected: []string{}}
 	s, err := ParseSignature(raw)
 	if err != nil {
@@ -385,7 +342,11 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 		return v.finish(res, PermError, perm("timestamp in the future"), "the signature's timestamp (t=) is in the future")
 	}
 
-	keys, records, err := v.fetchKey(s.Selector, s.Domain)
+	if !allowed {
+		err := v.sess.LimitError()
+		return v.finish(res, Neutral, err, errMsg(err))
+	}
+	keys, records, err := v.sess.FetchKey(s.Selector, s.Domain)
 	if len(records) > 0 {
 		res.KeyRecord = records[0]
 	}
@@ -401,8 +362,10 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 	}
 	// RFC 6376 §6.1.2 step 4: with several key records, try each one of
 	// the signature's key type (RFC 6376 §3.6.1 k=, RFC 8463 §4).
-	data := dkimcore.HeaderHashInput(v.fields, s.Headers, raw, "b", s.HeaderCanon)
-	digest := s.Algorithm.HashData(data)
+	if err := v.sess.Err(); err != nil {
+		return v.finish(res, TempError, err, errMsg(err))
+	}
+	digest := v.sess.HeaderDigest(s.Headers, raw, "b", s.HeaderCanon, s.Algorithm.Hash)
 	var key *dkimcore.Key
 	var keyErr, cryptoErr error
 	var keyReason string
@@ -441,19 +404,28 @@ func (v *verifier) verifyOne(n int, raw []byte) Result {
 	// RFC 6376 §3.7 step 1 and §6.1.3: the body hash, when there is a body.
 	var bodyErr error
 	if v.hasBody {
-		bh := v.bodyHash(s)
-		switch {
-		case bh.err != nil:
-			res.BodyHash, bodyErr = BodyMismatch, bh.err
-		case subtle.ConstantTimeCompare(bh.sum, s.BodyHash) != 1:
+		sum, canonLen, err := v.sess.BodyHash(s.BodyCanon, s.Algorithm.Hash, s.Length)
+		switch k := dkimcore.KindOf(err); {
+		case k == dkimcore.KindLimit || k == dkimcore.KindTempError:
+			// The body hash was not computed: say so rather than
+			// calling it a mismatch.
+			res.CryptoVerified = cryptoErr == nil
+			word := Neutral
+			if k == dkimcore.KindTempError {
+				word = TempError
+			}
+			return v.finish(res, word, err, errMsg(err))
+		case err != nil:
+			res.BodyHash, bodyErr = BodyMismatch, err
+		case subtle.ConstantTimeCompare(sum, s.BodyHash) != 1:
 			res.BodyHash = BodyMismatch
 			bodyErr = &dkimcore.Error{Kind: dkimcore.KindFail, Msg: "body hash mismatch"}
 		default:
 			res.BodyHash = BodyVerified
 		}
-		if s.Length >= 0 && bh.err == nil && s.Length < bh.canonLen {
+		if s.Length >= 0 && err == nil && s.Length < canonLen {
 			res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-body-length-limit", Source: "dkim",
-				Message: fmt.Sprintf("The DKIM signature of %s covers only the first %d of %d body octets (l=); the last %d octets are not signed and could have been added by anyone (RFC 6376 §8.2).", s.Domain, s.Length, bh.canonLen, bh.canonLen-s.Length)})
+				Message: fmt.Sprintf("The DKIM signature of %s covers only the first %d of %d body octets (l=); the last %d octets are not signed and could have been added by anyone (RFC 6376 §8.2).", s.Domain, s.Length, canonLen, canonLen-s.Length)})
 		}
 	}
 	if s.Length >= 0 && !hasCode(res.Findings, "dkim-body-length-limit") {

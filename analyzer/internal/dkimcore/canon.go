@@ -2,6 +2,7 @@ package dkimcore
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"strings"
 )
@@ -147,20 +148,17 @@ func CanonicalizeBody(body []byte, c Canonicalization) []byte {
 // canonical body. It returns the digest and the canonical body length.
 // When limit exceeds the canonical length, the returned error is a KindFail
 // (RFC 6376 §3.4.5: the signer's count cannot be honoured, so the body was
-// truncated after signing) and the digest is nil.
+// truncated after signing) and the digest is nil. The canonical body is
+// streamed into the hash, never copied (Session.BodyHash does the same
+// with a deadline and a cache).
 func BodyHash(body []byte, c Canonicalization, h crypto.Hash, limit int64) (sum []byte, canonLen int64, err error) {
-	canon := CanonicalizeBody(body, c)
-	canonLen = int64(len(canon))
-	if limit >= 0 {
-		if limit > canonLen {
-			return nil, canonLen, failErr("body is shorter (%d octets after canonicalization) than its l=%d", canonLen, limit)
-		}
-		canon = canon[:limit]
-	}
 	if !h.Available() {
-		return nil, canonLen, permErr("hash algorithm unavailable")
+		return nil, 0, permErr("hash algorithm unavailable")
 	}
 	hh := h.New()
-	hh.Write(canon)
+	canonLen, _ = streamCanonicalBody(context.Background(), body, c, hh, limit)
+	if limit > canonLen {
+		return nil, canonLen, failErr("body is shorter (%d octets after canonicalization) than its l=%d", canonLen, limit)
+	}
 	return hh.Sum(nil), canonLen, nil
 }

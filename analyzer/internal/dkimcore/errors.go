@@ -21,6 +21,10 @@ const (
 	// KindFail is a cryptographic or hash mismatch: the signature or the
 	// body hash does not verify (RFC 6376 §6.1.3).
 	KindFail
+	// KindLimit means the check was not made because the message's
+	// signatures exceed the verifier's work limit (RFC 6376 §8.4). Its
+	// RFC 8601 word is neutral: the signature "could not be processed".
+	KindLimit
 )
 
 // String returns the RFC 8601 result word of the kind.
@@ -32,6 +36,8 @@ func (k Kind) String() string {
 		return "temperror"
 	case KindFail:
 		return "fail"
+	case KindLimit:
+		return "neutral"
 	}
 	return "none"
 }

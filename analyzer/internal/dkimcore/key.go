@@ -79,6 +79,20 @@ func (k *Key) GranularityMatches(localPart string) bool {
 		strings.HasPrefix(localPart, before) && strings.HasSuffix(localPart, after)
 }
 
+// MaxRSAKeyBits is the largest RSA key ParseKey accepts. RFC 8301 §3.2:
+// verifiers "MUST be able to validate signatures with keys ranging from
+// 1024 bits to 4096 bits, and they MAY be able to validate signatures with
+// larger keys". The cost of a verification grows with the square of the
+// key size, and the key is chosen by the sender: a 60 KB key record (a
+// 358,000-bit modulus) takes seconds per signature. 8192 bits is twice
+// the required range, covers every key seen in use, and keeps one
+// verification near a millisecond natively (BenchmarkVerifyHash8192).
+const MaxRSAKeyBits = 8192
+
+// maxRSAKeyDER bounds the DER of an RSA key before it is parsed: an
+// 8192-bit SubjectPublicKeyInfo is about 1,060 bytes.
+const maxRSAKeyDER = MaxRSAKeyBits/8 + 512
+
 // ParseKey parses a key record (RFC 6376 §3.6.1). All errors are of kind
 // KindPermError. For a revoked key (empty p=) the parsed *Key is returned
 // with Revoked set, together with an error.
@@ -169,6 +183,10 @@ func ParseKey(record string) (*Key, error) {
 		k.Public = ed25519.PublicKey(der)
 		k.Bits = 256
 	default:
+		// Refuse a key too large to verify before any big-number work.
+		if len(der) > maxRSAKeyDER {
+			return nil, permErr("RSA key of about %d bits is larger than the %d bits headerlens verifies (RFC 8301 §3.2 requires verifiers to handle 1024 to 4096)", len(der)*8, MaxRSAKeyBits)
+		}
 		// RFC 6376 §3.6.1 p= and §3.3.1: the key is DER; in practice
 		// a SubjectPublicKeyInfo, sometimes a bare RSAPublicKey.
 		var pub *rsa.PublicKey
@@ -185,6 +203,9 @@ func ParseKey(record string) (*Key, error) {
 		}
 		k.Public = pub
 		k.Bits = pub.N.BitLen()
+		if k.Bits > MaxRSAKeyBits {
+			return nil, permErr("RSA key of %d bits is larger than the %d bits headerlens verifies (RFC 8301 §3.2 requires verifiers to handle 1024 to 4096)", k.Bits, MaxRSAKeyBits)
+		}
 	}
 	return k, nil
 }
@@ -217,6 +238,12 @@ func ValidDomain(s string) bool {
 	return true
 }
 
+// MaxKeysPerName is the number of key records FetchKey returns for one
+// name. RFC 6376 §3.6.2.2 expects one; a verifier may cycle through several
+// (§6.1.2 step 4), but a hostile DNS answer of sixty 8192-bit keys would
+// multiply every verification's cost by sixty.
+const MaxKeysPerName = 3
+
 // FetchKey retrieves and parses the keys of selector at domain through r
 // (RFC 6376 §3.6.2, §6.1.2). It returns every key record that parses, in
 // the order of the answer, and every TXT record found at the name.
@@ -227,7 +254,8 @@ func ValidDomain(s string) bool {
 // returned (a KindPermError). A revoked key (empty p=) is returned as a
 // *Key with Revoked set when it is the only record, together with its
 // error. When several keys parse, the caller may cycle through them (RFC
-// 6376 §6.1.2 step 4 leaves the choice to the verifier).
+// 6376 §6.1.2 step 4 leaves the choice to the verifier); at most
+// MaxKeysPerName are returned.
 func FetchKey(ctx context.Context, r lookup.Resolver, selector, domain string) ([]*Key, []string, error) {
 	if !ValidDomain(selector) {
 		return nil, nil, permErr("selector %q is not a valid DNS name", selector)
@@ -264,6 +292,9 @@ func FetchKey(ctx context.Context, r lookup.Resolver, selector, domain string) (
 			first = err
 			revoked = k
 		}
+	}
+	if len(keys) > MaxKeysPerName {
+		keys = keys[:MaxKeysPerName]
 	}
 	if len(keys) > 0 {
 		return keys, txts, nil
