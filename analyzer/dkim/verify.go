@@ -278,9 +278,12 @@ func (v *verifier) scope() string {
 	return ScopeHeadersOnly
 }
 
-// verifyOne verifies the signature field raw, the n-th from the top.
-// allowed is false when the session's work budget left it out: it is then
-// read and described, but not verified.
+// verifyOne verifies the signature field raw, the n-th from the top, in
+// the steps of RFC 6376 §6.1: read the signature (§6.1.1), get the key
+// (§6.1.2), verify the header hash and the body hash (§6.1.3, §3.7), then
+// apply RFC 8301 to a signature that verified. allowed is false when the
+// session's work budget left the signature out: it is then read and
+// described, but not verified.
 func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 	res := Result{Index: n, Scope: v.scope(), BodyHash: BodyNotChecked, Unprotected: []string{}}
 	s, err := ParseSignature(raw)
@@ -295,6 +298,43 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 		}
 		return v.finish(res, PermError, err, "the signature is malformed: "+errMsg(err))
 	}
+	v.describe(&res, s)
+	if word, why, err := v.checkTags(&res, s); word != "" {
+		return v.finish(res, word, err, why)
+	}
+	if !allowed {
+		err := v.sess.LimitError()
+		return v.finish(res, Neutral, err, errMsg(err))
+	}
+	key, keyErr, keyReason, cryptoErr, stop := v.checkKeys(&res, s, raw)
+	if stop != nil {
+		return *stop
+	}
+	if keyErr != nil {
+		return v.finish(res, PermError, keyErr, keyReason)
+	}
+	res.CryptoVerified = cryptoErr == nil
+	bodyErr, stop := v.checkBody(&res, s, cryptoErr)
+	if stop != nil {
+		return *stop
+	}
+	switch {
+	case cryptoErr != nil && dkimcore.KindOf(cryptoErr) == dkimcore.KindPermError:
+		return v.finish(res, PermError, cryptoErr, errMsg(cryptoErr))
+	case cryptoErr != nil:
+		why := "the signature does not verify: the signed header fields were changed, or the key does not match"
+		if bodyErr != nil {
+			why += "; the body hash does not match either"
+		}
+		return v.finish(res, Fail, cryptoErr, why)
+	case bodyErr != nil:
+		return v.finish(res, Fail, bodyErr, "the header signature verifies, but the body hash does not match: the body was changed after signing ("+errMsg(bodyErr)+")")
+	}
+	return v.acceptVerified(res, s, key)
+}
+
+// describe copies what the report shows of a parsed signature into res.
+func (v *verifier) describe(res *Result, s *Signature) {
 	res.Domain, res.Selector, res.Algorithm = s.Domain, s.Selector, s.Algorithm.Name
 	res.Identity = s.Identity
 	res.Canonicalization = string(s.HeaderCanon) + "/" + string(s.BodyCanon)
@@ -315,7 +355,12 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 		res.BodyLength = &l
 	}
 	res.Unprotected, res.Findings = v.unprotected(s)
+}
 
+// checkTags applies the rules of RFC 6376 §6.1.1 that need no key: From
+// must be signed, the signature must not have expired, and its timestamp
+// must not be in the future. It returns "" when the signature may go on.
+func (v *verifier) checkTags(res *Result, s *Signature) (word, why string, err error) {
 	// RFC 6376 §5.4 and §6.1.1: "If the "h=" tag does not include the
 	// From header field, the verifier MUST ignore the DKIM-Signature
 	// header field and return PERMFAIL (From field not signed)."
@@ -326,25 +371,33 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 		}
 	}
 	if !fromSigned {
-		return v.finish(res, PermError, perm("From is not in h="), "the signature does not cover the From header field, which RFC 6376 §5.4 requires")
+		return PermError, "the signature does not cover the From header field, which RFC 6376 §5.4 requires", perm("From is not in h=")
 	}
 	// RFC 6376 §3.5 x= and §6.1.1: expired signatures are PERMFAIL.
 	if s.Expiration != nil && v.now.After(*s.Expiration) {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-expired", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s expired at %s (x=). It may have been valid when the message was delivered.", s.Domain, s.Expiration.Format(time.RFC3339))})
-		return v.finish(res, PermError, perm("signature expired"), fmt.Sprintf("the signature expired at %s (x=)", s.Expiration.Format(time.RFC3339)))
+		return PermError, fmt.Sprintf("the signature expired at %s (x=)", s.Expiration.Format(time.RFC3339)), perm("signature expired")
 	}
 	// RFC 6376 §3.5 t=: "Implementations MAY ignore signatures that have
 	// a timestamp in the future."
 	if s.Timestamp != nil && s.Timestamp.After(v.now.Add(ClockSkew)) {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-future-timestamp", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s claims to have been made at %s, in the future.", s.Domain, s.Timestamp.Format(time.RFC3339))})
-		return v.finish(res, PermError, perm("timestamp in the future"), "the signature's timestamp (t=) is in the future")
+		return PermError, "the signature's timestamp (t=) is in the future", perm("timestamp in the future")
 	}
+	return "", "", nil
+}
 
-	if !allowed {
-		err := v.sess.LimitError()
-		return v.finish(res, Neutral, err, errMsg(err))
+// checkKeys fetches the key records (RFC 6376 §6.1.2) and verifies the
+// header hash (§3.7 step 2) with each one of the signature's key type
+// (§6.1.2 step 4, RFC 8463 §4), keeping the best outcome: a usable key
+// over one the record restricts, a verifying key over one that does not.
+// stop is the final result when no key could be used at all.
+func (v *verifier) checkKeys(res *Result, s *Signature, raw []byte) (key *dkimcore.Key, keyErr error, keyReason string, cryptoErr error, stop *Result) {
+	final := func(word string, err error, why string) *Result {
+		r := v.finish(*res, word, err, why)
+		return &r
 	}
 	keys, records, err := v.sess.FetchKey(s.Selector, s.Domain)
 	if len(records) > 0 {
@@ -356,19 +409,14 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 	}
 	if err != nil {
 		if dkimcore.KindOf(err) == dkimcore.KindTempError {
-			return v.finish(res, TempError, err, "the key could not be fetched: "+errMsg(err))
+			return nil, nil, "", nil, final(TempError, err, "the key could not be fetched: "+errMsg(err))
 		}
-		return v.finish(res, PermError, err, "no usable key: "+errMsg(err))
+		return nil, nil, "", nil, final(PermError, err, "no usable key: "+errMsg(err))
 	}
-	// RFC 6376 §6.1.2 step 4: with several key records, try each one of
-	// the signature's key type (RFC 6376 §3.6.1 k=, RFC 8463 §4).
 	if err := v.sess.Err(); err != nil {
-		return v.finish(res, TempError, err, errMsg(err))
+		return nil, nil, "", nil, final(TempError, err, errMsg(err))
 	}
 	digest := v.sess.HeaderDigest(s.Headers, raw, "b", s.HeaderCanon, s.Algorithm.Hash)
-	var key *dkimcore.Key
-	var keyErr, cryptoErr error
-	var keyReason string
 	for _, k := range keys {
 		if k.Type != s.Algorithm.KeyType {
 			continue
@@ -389,32 +437,32 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 	if key == nil {
 		k := keys[0]
 		res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = k.Type, k.Record, k.Bits, k.Testing
-		return v.finish(res, PermError, perm("key type mismatch"), fmt.Sprintf("the key is of type %s but the signature uses %s", k.Type, s.Algorithm.Name))
+		return nil, nil, "", nil, final(PermError, perm("key type mismatch"), fmt.Sprintf("the key is of type %s but the signature uses %s", k.Type, s.Algorithm.Name))
 	}
 	res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = key.Type, key.Record, key.Bits, key.Testing
 	if key.Testing {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "dkim-testing", Source: "dkim",
 			Message: fmt.Sprintf("The key of %s has the testing flag t=y: the domain is testing DKIM, and receivers treat the result like unsigned mail (RFC 6376 §3.6.1).", s.Domain)})
 	}
-	if keyErr != nil {
-		return v.finish(res, PermError, keyErr, keyReason)
-	}
-	res.CryptoVerified = cryptoErr == nil
+	return key, keyErr, keyReason, cryptoErr, nil
+}
 
-	// RFC 6376 §3.7 step 1 and §6.1.3: the body hash, when there is a body.
-	var bodyErr error
+// checkBody compares the body hash (RFC 6376 §3.7 step 1, §6.1.3) when a
+// body was given, and notes a body length limit (l=, §8.2). stop is the
+// final result when the hash could not be computed (work limit, deadline).
+func (v *verifier) checkBody(res *Result, s *Signature, cryptoErr error) (bodyErr error, stop *Result) {
 	if v.hasBody {
 		sum, canonLen, err := v.sess.BodyHash(s.BodyCanon, s.Algorithm.Hash, s.Length)
 		switch k := dkimcore.KindOf(err); {
 		case k == dkimcore.KindLimit || k == dkimcore.KindTempError:
 			// The body hash was not computed: say so rather than
 			// calling it a mismatch.
-			res.CryptoVerified = cryptoErr == nil
 			word := Neutral
 			if k == dkimcore.KindTempError {
 				word = TempError
 			}
-			return v.finish(res, word, err, errMsg(err))
+			r := v.finish(*res, word, err, errMsg(err))
+			return nil, &r
 		case err != nil:
 			res.BodyHash, bodyErr = BodyMismatch, err
 		case subtle.ConstantTimeCompare(sum, s.BodyHash) != 1:
@@ -432,22 +480,13 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-body-length-limit", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s has a body length limit (l=%d): anything appended to the body after that many octets is not signed (RFC 6376 §8.2).", s.Domain, s.Length)})
 	}
+	return bodyErr, nil
+}
 
-	switch {
-	case cryptoErr != nil && dkimcore.KindOf(cryptoErr) == dkimcore.KindPermError:
-		return v.finish(res, PermError, cryptoErr, errMsg(cryptoErr))
-	case cryptoErr != nil:
-		why := "the signature does not verify: the signed header fields were changed, or the key does not match"
-		if bodyErr != nil {
-			why += "; the body hash does not match either"
-		}
-		return v.finish(res, Fail, cryptoErr, why)
-	case bodyErr != nil:
-		return v.finish(res, Fail, bodyErr, "the header signature verifies, but the body hash does not match: the body was changed after signing ("+errMsg(bodyErr)+")")
-	}
-	// The signature is cryptographically correct. RFC 8301 and RFC 6376
-	// §3.5 may still refuse it; the algorithm is judged before the key, so
-	// an rsa-sha1 signature is "policy" whatever its key size.
+// acceptVerified judges a cryptographically correct signature. RFC 8301
+// and RFC 6376 §3.5 may still refuse it; the algorithm is judged before
+// the key, so an rsa-sha1 signature is "policy" whatever its key size.
+func (v *verifier) acceptVerified(res Result, s *Signature, key *dkimcore.Key) Result {
 	switch {
 	case s.Algorithm.Name == "rsa-sha1":
 		res.Downgrade = DowngradeSHA1
