@@ -195,48 +195,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	}
 
 	// RFC 8617 §5.2 step 1: collect all ARC Sets.
-	sets := map[int]*arcSet{}
-	get := func(i int) *arcSet {
-		s := sets[i]
-		if s == nil {
-			s = &arcSet{}
-			sets[i] = s
-		}
-		return s
-	}
-	var malformed []string
-	arcFields := 0
-	for fi, f := range msg.Fields {
-		switch {
-		case strings.EqualFold(f.Name, FieldSeal):
-			arcFields++
-			s, err := ParseSeal(f.Raw)
-			if s == nil {
-				malformed = append(malformed, fmt.Sprintf("the ARC-Seal on line %d is malformed: %s", f.Line, errMsg(err)))
-				continue
-			}
-			set := get(s.Instance)
-			set.seals, set.sealErr = append(set.seals, s), append(set.sealErr, err)
-		case strings.EqualFold(f.Name, FieldSignature):
-			arcFields++
-			m, err := ParseMessageSignature(f.Raw)
-			if m == nil {
-				malformed = append(malformed, fmt.Sprintf("the ARC-Message-Signature on line %d is malformed: %s", f.Line, errMsg(err)))
-				continue
-			}
-			set := get(m.Instance)
-			set.amss, set.amsErr, set.amsIdx = append(set.amss, m), append(set.amsErr, err), append(set.amsIdx, fi)
-		case strings.EqualFold(f.Name, FieldAuthResults):
-			arcFields++
-			a, err := ParseAuthResults(f.Raw)
-			if a == nil {
-				malformed = append(malformed, fmt.Sprintf("the ARC-Authentication-Results on line %d is malformed: %s", f.Line, errMsg(err)))
-				continue
-			}
-			set := get(a.Instance)
-			set.aars, set.aarErr = append(set.aars, a), append(set.aarErr, err)
-		}
-	}
+	sets, malformed, arcFields := collectSets(msg)
 	if arcFields == 0 {
 		res.Reason = "the message has no ARC header fields (RFC 8617 §5.2 step 1)"
 		return res
@@ -277,11 +236,73 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		return r
 	}
 	// RFC 8617 §5.2 step 3: structure.
+	if inst, why := checkStructure(sets, n); why != "" {
+		return fail(inst, why)
+	}
+	sess := session(ctx, resolver, msg, opts)
+	v := &verifier{sess: sess, sets: sets, hasBody: sess.HasBody()}
+	seals, amss := v.verifyAll(n, &res)
+	v.annotate(&res, instances, seals, amss)
+	return v.decide(&res, n, seals, amss, fail)
+}
+
+// collectSets gathers the ARC header fields of msg by instance (RFC 8617
+// §5.2 step 1). malformed says why each unreadable field could not be
+// read; arcFields counts every ARC field seen.
+func collectSets(msg *message.Message) (sets map[int]*arcSet, malformed []string, arcFields int) {
+	sets = map[int]*arcSet{}
+	get := func(i int) *arcSet {
+		s := sets[i]
+		if s == nil {
+			s = &arcSet{}
+			sets[i] = s
+		}
+		return s
+	}
+	for fi, f := range msg.Fields {
+		switch {
+		case strings.EqualFold(f.Name, FieldSeal):
+			arcFields++
+			s, err := ParseSeal(f.Raw)
+			if s == nil {
+				malformed = append(malformed, fmt.Sprintf("the ARC-Seal on line %d is malformed: %s", f.Line, errMsg(err)))
+				continue
+			}
+			set := get(s.Instance)
+			set.seals, set.sealErr = append(set.seals, s), append(set.sealErr, err)
+		case strings.EqualFold(f.Name, FieldSignature):
+			arcFields++
+			m, err := ParseMessageSignature(f.Raw)
+			if m == nil {
+				malformed = append(malformed, fmt.Sprintf("the ARC-Message-Signature on line %d is malformed: %s", f.Line, errMsg(err)))
+				continue
+			}
+			set := get(m.Instance)
+			set.amss, set.amsErr, set.amsIdx = append(set.amss, m), append(set.amsErr, err), append(set.amsIdx, fi)
+		case strings.EqualFold(f.Name, FieldAuthResults):
+			arcFields++
+			a, err := ParseAuthResults(f.Raw)
+			if a == nil {
+				malformed = append(malformed, fmt.Sprintf("the ARC-Authentication-Results on line %d is malformed: %s", f.Line, errMsg(err)))
+				continue
+			}
+			set := get(a.Instance)
+			set.aars, set.aarErr = append(set.aars, a), append(set.aarErr, err)
+		}
+	}
+	return sets, malformed, arcFields
+}
+
+// checkStructure checks that the sets 1..n form a chain (RFC 8617 §5.2
+// step 3): no gaps, one field of each kind per set, readable results, and
+// cv=none on the first seal, cv=pass on every later one. It returns the
+// failing instance and why, or "".
+func checkStructure(sets map[int]*arcSet, n int) (int, string) {
 	for i := 1; i <= n; i++ {
 		set := sets[i]
 		if set == nil {
 			// Step 3.B: instances form 1..N with no gaps.
-			return fail(i, fmt.Sprintf("ARC Set i=%d is missing: instances must run from 1 to %d without gaps (RFC 8617 §5.2 step 3)", i, n))
+			return i, fmt.Sprintf("ARC Set i=%d is missing: instances must run from 1 to %d without gaps (RFC 8617 §5.2 step 3)", i, n)
 		}
 		// Step 3.A: exactly one of each field per set (§4.2.1).
 		for _, c := range []struct {
@@ -290,36 +311,41 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		}{{FieldAuthResults, len(set.aars)}, {FieldSignature, len(set.amss)}, {FieldSeal, len(set.seals)}} {
 			switch {
 			case c.count == 0:
-				return fail(i, fmt.Sprintf("ARC Set i=%d has no %s (RFC 8617 §4.2.1, §5.2 step 3)", i, c.name))
+				return i, fmt.Sprintf("ARC Set i=%d has no %s (RFC 8617 §4.2.1, §5.2 step 3)", i, c.name)
 			case c.count > 1:
-				return fail(i, fmt.Sprintf("ARC Set i=%d has %d %s fields; a set has exactly one (RFC 8617 §4.2.1, §5.2 step 3)", i, c.count, c.name))
+				return i, fmt.Sprintf("ARC Set i=%d has %d %s fields; a set has exactly one (RFC 8617 §4.2.1, §5.2 step 3)", i, c.count, c.name)
 			}
 		}
 		if err := set.aarErr[0]; err != nil {
-			return fail(i, fmt.Sprintf("the ARC-Authentication-Results of i=%d is malformed: %s (RFC 8617 §4.1.1)", i, errMsg(err)))
+			return i, fmt.Sprintf("the ARC-Authentication-Results of i=%d is malformed: %s (RFC 8617 §4.1.1)", i, errMsg(err))
 		}
 		seal := set.seals[0]
 		if seal.ChainStatus == "" {
-			return fail(i, fmt.Sprintf("the ARC-Seal of i=%d is malformed: %s", i, errMsg(set.sealErr[0])))
+			return i, fmt.Sprintf("the ARC-Seal of i=%d is malformed: %s", i, errMsg(set.sealErr[0]))
 		}
 		// Step 3.C: cv is none for i=1, pass for every later set.
 		switch {
 		case seal.ChainStatus == CVFail:
-			return fail(i, fmt.Sprintf("the ARC-Seal of i=%d has cv=fail (RFC 8617 §5.2 step 3)", i))
+			return i, fmt.Sprintf("the ARC-Seal of i=%d has cv=fail (RFC 8617 §5.2 step 3)", i)
 		case i == 1 && seal.ChainStatus != CVNone:
-			return fail(i, fmt.Sprintf("the first ARC-Seal has cv=%s; it must be cv=none (RFC 8617 §5.2 step 3)", seal.ChainStatus))
+			return i, fmt.Sprintf("the first ARC-Seal has cv=%s; it must be cv=none (RFC 8617 §5.2 step 3)", seal.ChainStatus)
 		case i > 1 && seal.ChainStatus != CVPass:
-			return fail(i, fmt.Sprintf("the ARC-Seal of i=%d has cv=%s; every seal after the first must be cv=pass (RFC 8617 §5.2 step 3)", i, seal.ChainStatus))
+			return i, fmt.Sprintf("the ARC-Seal of i=%d has cv=%s; every seal after the first must be cv=pass (RFC 8617 §5.2 step 3)", i, seal.ChainStatus)
 		}
 	}
+	return 0, ""
+}
 
+// verifyAll verifies every seal and, within the work budget, every
+// ARC-Message-Signature of the sets 1..n, concurrently. The results are
+// indexed by instance.
+func (v *verifier) verifyAll(n int, res *Result) (seals, amss []check) {
 	// The structure is valid: verify every seal and message signature.
 	// Each check runs in its own goroutine, so the key lookups of
 	// different instances are made concurrently (each distinct key once).
-	sess := session(ctx, resolver, msg, opts)
-	v := &verifier{sess: sess, sets: sets, hasBody: sess.HasBody()}
-	seals := make([]check, n+1)
-	amss := make([]check, n+1)
+	sess, sets := v.sess, v.sets
+	seals = make([]check, n+1)
+	amss = make([]check, n+1)
 	digests := v.sealDigests(n)
 	// Every AMS signs (part of) the header and the body: the session's
 	// work budget bounds what a hostile message can cause. It serves the
@@ -346,6 +372,13 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-older-signatures-skipped", Source: "arc",
 			Message: fmt.Sprintf("The message is too large to verify all %d ARC-Message-Signatures; only the newest, which decides the result, was verified, so oldest-pass is not known.", n)})
 	}
+	return seals, amss
+}
+
+// annotate copies the results into the report's sets and adds the
+// findings that do not depend on the verdict.
+func (v *verifier) annotate(res *Result, instances []int, seals, amss []check) {
+	n := instances[len(instances)-1]
 	for k := range res.Sets {
 		i := res.Sets[k].Instance
 		res.Sets[k].SealResult, res.Sets[k].AMSResult, res.Sets[k].AMSBodyHash = seals[i].result, amss[i].result, amss[i].bodyHash
@@ -357,7 +390,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 			Message: "Only the header was given: the ARC seals and the header part of each ARC-Message-Signature were verified, but no body hash was checked, so changes to the body would go unnoticed."})
 	}
 	for _, i := range instances {
-		for _, h := range sets[i].amss[0].Headers {
+		for _, h := range v.sets[i].amss[0].Headers {
 			if strings.EqualFold(h, "Authentication-Results") {
 				res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-ams-signs-authentication-results", Source: "arc",
 					Message: fmt.Sprintf("The ARC-Message-Signature of i=%d signs Authentication-Results, which RFC 8617 §4.1.2 says must not be signed: later hops often remove it, which breaks the signature.", i)})
@@ -365,7 +398,12 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 			}
 		}
 	}
+}
 
+// decide applies RFC 8617 §5.2 steps 4 to 7 to the verified signatures.
+// res is the result being built, which fail also returns.
+func (v *verifier) decide(res *Result, n int, seals, amss []check, fail func(int, string) Result) Result {
+	sets := v.sets
 	// RFC 8617 §5.2 step 4: the newest AMS must verify.
 	temp := 0
 	tempReason := ""
@@ -417,7 +455,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		res.Reason = tempReason + "; the chain could not be validated (RFC 8617 §5.2.1 counts this as fail)"
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "arc-temperror", Source: "arc",
 			Message: "The ARC chain could not be validated because " + tempReason + "."})
-		return res
+		return *res
 	}
 	// RFC 8617 §5.2 step 7.
 	res.Result, res.ChainStatus = Pass, CVPass
@@ -431,7 +469,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 	}
 	res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-pass", Source: "arc",
 		Message: fmt.Sprintf("The ARC chain is intact, sealed by %s. Its ARC-Authentication-Results are what each sealer says it saw; they are worth as much as your trust in those domains (RFC 8617 §7.2.1 leaves that to local policy).", strings.Join(sealers, ", "))})
-	return res
+	return *res
 }
 
 // verifyFailSeal verifies the seal of instance n, which carries cv=fail.
