@@ -86,7 +86,7 @@ func identities(msg *message.Message, f forensics, opts Options) *Identities {
 }
 
 // runLive runs the DNS-based checks. SPF, DKIM, ARC and the DMARC record
-// discovery start at once; DMARC's verdict waits for SPF and DKIM.
+// discovery start at once; DMARC's verdict follows SPF and DKIM.
 func runLive(ctx context.Context, msg *message.Message, f forensics, opts Options, now time.Time) *Live {
 	if opts.Resolver == nil {
 		return &Live{Enabled: false, Reason: "offline: no DNS resolver was configured, so SPF, DKIM, DMARC and ARC were not re-checked", DKIM: []dkim.Result{}}
@@ -99,10 +99,8 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 	// divides one work budget between them (RFC 6376 §8.4).
 	sess := dkimcore.NewSession(ctx, res, dkim.Fields(msg), msg.Body, msg.HasBody(), 0)
 
-	// SPF, DKIM and ARC run concurrently; so does DMARC, whose record
-	// discovery needs only the From domain and which waits for SPF and
-	// DKIM just before checking alignment.
-	var checks, all sync.WaitGroup
+	// SPF, DKIM, ARC and DMARC record discovery run concurrently.
+	var all sync.WaitGroup
 	var mu sync.Mutex
 	var failures []string
 	// run starts a check; a panic becomes a reported failure, so that a
@@ -114,7 +112,7 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 			mu.Unlock()
 		})
 	}
-	run(&checks, "SPF", func() {
+	run(&all, "SPF", func() {
 		ip, err := netip.ParseAddr(live.Identities.IP)
 		if err != nil {
 			live.SPFSkipped = "no connecting IP address was found in the Received trail, so SPF cannot be evaluated; give one with the ip option"
@@ -129,22 +127,28 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 		}
 		live.SPF = spf.Check(ctx, res, ip, live.Identities.HELO, live.Identities.MailFrom, spfOpts)
 	})
-	run(&checks, "DKIM", func() {
+	run(&all, "DKIM", func() {
 		live.DKIM = dkim.Verify(ctx, res, msg, dkim.Options{Now: now, Session: sess})
 	})
 	run(&all, "ARC", func() {
 		a := arc.Verify(ctx, res, msg, arc.Options{Now: now, Session: sess})
 		live.ARC = &a
 	})
-	run(&all, "DMARC", func() {
-		r := dmarc.Evaluate(ctx, res, dmarc.Input{From: fromValue, Method: dmarc.MethodTreeWalk, Await: func() (dmarc.SPF, []dmarc.DKIM) {
-			checks.Wait()
-			return dmarcInputs(live)
-		}})
-		live.DMARC = &r
+	// DMARC discovery (the From domain's record and Organizational
+	// Domain) runs beside the other checks; its evaluation needs SPF and
+	// DKIM, so it comes after them.
+	var disc *dmarc.Discovery
+	run(&all, "DMARC discovery", func() {
+		disc = dmarc.Discover(ctx, res, fromValue, dmarc.MethodTreeWalk)
 	})
-	checks.Wait()
 	all.Wait()
+	if disc != nil {
+		run(&all, "DMARC", func() {
+			r := disc.Evaluate(dmarcInputs(live))
+			live.DMARC = &r
+		})
+		all.Wait()
+	}
 	if live.DKIM == nil {
 		live.DKIM = []dkim.Result{}
 	}

@@ -78,11 +78,6 @@ type Input struct {
 	// Method selects policy and Organizational Domain discovery; empty
 	// means MethodTreeWalk.
 	Method Method `json:"method,omitempty"`
-	// Await, when set, supplies SPF and DKIM instead of the fields above.
-	// Evaluate calls it once record discovery is done, so that a caller
-	// can run the SPF and DKIM checks concurrently with discovery: the
-	// DMARC queries then cost no round trip of their own.
-	Await func() (SPF, []DKIM) `json:"-"`
 }
 
 // OrgDomains gives the Organizational Domain of the From domain under each
@@ -220,9 +215,31 @@ func (res *Result) add(sev finding.Severity, code, msg string) {
 // from in.From, discovers the DMARC record with the chosen method, checks
 // SPF and DKIM Identifier Alignment and picks the policy that applies. It
 // never returns an error: problems are in Result.Result, Reason and
-// Findings. DNS goes only through r.
+// Findings. DNS goes only through r. It is Discover followed by
+// Discovery.Evaluate.
 func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
-	method := in.Method
+	return Discover(ctx, r, in.From, in.Method).Evaluate(in.SPF, in.DKIM)
+}
+
+// Discovery is the part of DMARC that needs only the From field: the
+// Author Domain, the policy record and the Organizational Domain. A caller
+// can run it while SPF and DKIM are still being checked, so that the DMARC
+// queries cost no round trip of their own, and then call Evaluate once.
+type Discovery struct {
+	res    Result
+	done   bool // res is final: no Author Domain to evaluate
+	from   string
+	method Method
+	q      *querier
+	d      discovery
+}
+
+// Discover extracts the Author Domain from the RFC5322.From value from
+// (see AuthorDomain) and discovers its DMARC record and Organizational
+// Domain with method (RFC 9989 §4.10, or RFC 7489 §6.6.3 with MethodPSL;
+// empty means MethodTreeWalk). DNS goes only through r, under ctx, which
+// must stay live until Evaluate returns.
+func Discover(ctx context.Context, r lookup.Resolver, from string, method Method) *Discovery {
 	if method != MethodPSL {
 		method = MethodTreeWalk
 	}
@@ -231,20 +248,20 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 		DKIM: MechanismAlignment{Mode: Relaxed, Result: ResultNone},
 	}}
 
-	from, n, err := AuthorDomain(in.From)
+	from, n, err := AuthorDomain(from)
 	switch {
 	case errors.Is(err, ErrNoFrom):
 		res.Result = ResultNone
 		res.Reason = "The message has no RFC5322.From address, so there is no Author Domain to check."
 		res.add(finding.Error, "dmarc-no-from", res.Reason)
-		return res
+		return &Discovery{res: res, done: true}
 	case errors.Is(err, ErrBadFrom):
 		// RFC 7489 §6.6.1; RFC 9989 §4.4: a malformed From leaves no
 		// reliable Author Domain, so DMARC cannot evaluate the message.
 		res.Result = ResultPermError
 		res.Reason = "The RFC5322.From field has no usable domain, so DMARC cannot be evaluated."
 		res.add(finding.Error, "dmarc-bad-from", res.Reason)
-		return res
+		return &Discovery{res: res, done: true}
 	case errors.Is(err, ErrMultipleAuthors):
 		// RFC 7489 §6.6.1: receivers may reject such mail or check
 		// each domain; RFC 9989 §4.4 leaves it out of scope.
@@ -252,7 +269,7 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 		res.FromDomain = from
 		res.Reason = "The RFC5322.From field lists addresses in more than one domain; DMARC needs a single Author Domain."
 		res.add(finding.Error, "dmarc-multiple-from-domains", res.Reason)
-		return res
+		return &Discovery{res: res, done: true}
 	}
 	res.FromDomain = from
 	if n > 1 {
@@ -261,7 +278,6 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 	}
 
 	q := newQuerier(ctx, r)
-	defer q.drain()
 	pslOrg, pslErr := PSLOrgDomain(from)
 	res.OrgDomains.PSL = pslOrg
 	if suffix, icann := pslSuffix(from); !icann && strings.Contains(suffix, ".") {
@@ -303,9 +319,20 @@ func Evaluate(ctx context.Context, r lookup.Resolver, in Input) Result {
 	}
 	res.Findings = append(res.Findings, d.findings...)
 
-	if in.Await != nil {
-		in.SPF, in.DKIM = in.Await()
+	return &Discovery{res: res, from: from, method: method, q: q, d: d}
+}
+
+// Evaluate checks SPF and DKIM Identifier Alignment against the discovered
+// record and picks the policy that applies (RFC 7489 §6.6; RFC 9989 §4.4,
+// §4.10.1). It may query DNS for alignment (the tree walk of an identifier)
+// and for the non-existent domain test (np). Call it once.
+func (disc *Discovery) Evaluate(spf SPF, dkim []DKIM) Result {
+	if disc.done {
+		return disc.res
 	}
+	defer disc.q.drain()
+	res, from, method, q, d := disc.res, disc.from, disc.method, disc.q, disc.d
+	in := Input{From: from, SPF: spf, DKIM: dkim, Method: method}
 	rec := d.record
 	alignModeSPF, alignModeDKIM := Relaxed, Relaxed
 	if rec != nil && rec.Usable {
