@@ -109,14 +109,16 @@ func TestAnalyzeInvalidIP(t *testing.T) {
 	}
 }
 
-// TestAnalyzeCorpus analyzes every real message in the shared corpus: none
+// corpusGlob matches the real messages of testdata/corpus (sources and
+// licences in testdata/corpus/SOURCES.md).
+const corpusGlob = "../testdata/corpus/*.eml"
+
+// TestAnalyzeCorpus analyzes every real message in testdata/corpus: none
 // may fail, and every one must have a From or a Received field.
 func TestAnalyzeCorpus(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/corpus/messages/*.eml")
-	more, _ := filepath.Glob("../testdata/corpus/*.eml")
-	files = append(files, more...)
-	if len(files) == 0 {
-		t.Skip("no corpus found")
+	files, err := filepath.Glob(corpusGlob)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus in %s: %v", corpusGlob, err)
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -144,14 +146,19 @@ func hasHeader(r *Report, name string) bool {
 }
 
 func FuzzAnalyzeOffline(f *testing.F) {
-	files, _ := filepath.Glob("../../shared/corpus/messages/*.eml")
+	files, err := filepath.Glob(corpusGlob)
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no corpus in %s: %v", corpusGlob, err)
+	}
 	for i, fn := range files {
 		if i >= 10 {
 			break
 		}
-		if data, err := os.ReadFile(fn); err == nil {
-			f.Add(data)
+		data, err := os.ReadFile(fn)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(data)
 	}
 	f.Add([]byte("From: =?utf-8?q?=E2=80=AE?= <a@b>\nSubject: =?x-unknown?b?AAAA?=\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -170,19 +177,13 @@ func FuzzAnalyzeOffline(f *testing.F) {
 
 // BenchmarkAnalyzeOffline analyzes the project's corpus
 // (testdata/corpus/*.eml, whole messages, many with bodies) one message per
-// operation, offline, and reports messages per second. The shared corpus
-// is the fallback when the project's is missing. The paths are relative,
-// so the benchmark also runs compiled to wasm under go_js_wasm_exec, which
-// gives the program Node's file system.
+// operation, offline, and reports messages per second. The paths are
+// relative, so the benchmark also runs compiled to wasm under
+// go_js_wasm_exec, which gives the program Node's file system.
 func BenchmarkAnalyzeOffline(b *testing.B) {
-	var files []string
-	for _, pattern := range []string{"../testdata/corpus/*.eml", "../../shared/corpus/messages/*.eml"} {
-		if files, _ = filepath.Glob(pattern); len(files) > 0 {
-			break
-		}
-	}
-	if len(files) == 0 {
-		b.Skip("no corpus")
+	files, err := filepath.Glob(corpusGlob)
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no corpus in %s: %v", corpusGlob, err)
 	}
 	var inputs [][]byte
 	for _, fn := range files {

@@ -200,12 +200,10 @@ func TestLiveRoundTrips(t *testing.T) {
 // BenchmarkAnalyzeOfflineCorpus analyzes every corpus message offline,
 // one per iteration, and reports messages per second.
 func BenchmarkAnalyzeOfflineCorpus(b *testing.B) {
-	files, _ := filepath.Glob("../testdata/corpus/*.eml")
-	if len(files) == 0 {
-		files, _ = filepath.Glob("/work/shared/corpus/messages/*.eml")
-	}
-	if len(files) == 0 {
-		b.Skip("no corpus in ../testdata/corpus or /work/shared/corpus/messages")
+	const pattern = "../testdata/corpus/*.eml"
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no corpus in %s: %v", pattern, err)
 	}
 	inputs := make([][]byte, len(files))
 	var total int

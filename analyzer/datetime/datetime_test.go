@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// sharedDir is the read-only shared data folder beside the checkout.
-var sharedDir = filepath.Join("..", "..", "..", "shared", "corpus", "header-parsing")
+// vectorsDir holds the parsing vectors copied from other projects, each
+// with its licence (testdata/SOURCES.md names the upstream commits).
+var vectorsDir = filepath.Join("..", "..", "testdata", "header-parsing")
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -144,7 +145,7 @@ var stalwartDateDisagree = map[string]string{
 }
 
 func TestStalwartDates(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedDir, "stalwart-mail-parser", "resources", "date.json"))
+	b, err := os.ReadFile(filepath.Join(vectorsDir, "stalwart-mail-parser", "date.json"))
 	if err != nil {
 		t.Fatalf("stalwart vectors: %v", err)
 	}
@@ -154,6 +155,9 @@ func TestStalwartDates(t *testing.T) {
 	}
 	if err := json.Unmarshal(b, &cases); err != nil {
 		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no stalwart date vectors read")
 	}
 	pass := 0
 	for _, c := range cases {
@@ -184,7 +188,7 @@ func TestStalwartDates(t *testing.T) {
 }
 
 func TestMHADates(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedDir, "mha", "received-vectors.json"))
+	b, err := os.ReadFile(filepath.Join(vectorsDir, "mha", "received-vectors.json"))
 	if err != nil {
 		t.Fatalf("MHA vectors: %v", err)
 	}

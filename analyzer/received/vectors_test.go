@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// sharedDir is the read-only shared data folder beside the checkout.
-var sharedDir = filepath.Join("..", "..", "..", "shared", "corpus", "header-parsing")
+// vectorsDir holds the parsing vectors copied from other projects, each
+// with its licence (testdata/SOURCES.md names the upstream commits).
+var vectorsDir = filepath.Join("..", "..", "testdata", "header-parsing")
 
 type stalwartName struct {
 	Name   string
@@ -83,13 +84,16 @@ var stalwartDisagree = []struct{ frag, field, why string }{
 }
 
 func TestStalwartVectors(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedDir, "stalwart-mail-parser", "resources", "received.json"))
+	b, err := os.ReadFile(filepath.Join(vectorsDir, "stalwart-mail-parser", "received.json"))
 	if err != nil {
 		t.Fatalf("stalwart vectors: %v", err)
 	}
 	var cases []stalwartCase
 	if err := json.Unmarshal(b, &cases); err != nil {
 		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no stalwart received vectors read")
 	}
 	pass := 0
 	used := make([]bool, len(stalwartDisagree))
@@ -181,7 +185,7 @@ func firstWord(s string) string {
 }
 
 func TestMHAVectors(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedDir, "mha", "received-vectors.json"))
+	b, err := os.ReadFile(filepath.Join(vectorsDir, "mha", "received-vectors.json"))
 	if err != nil {
 		t.Fatalf("MHA vectors: %v", err)
 	}

@@ -11,9 +11,10 @@ import (
 	"headerlens/analyzer/message"
 )
 
-// corpusPath is the provider Authentication-Results corpus beside the
-// checkout (see /work/shared/README.md: tests may read ../shared/...).
-const corpusPath = "../../../shared/corpus/header-parsing/authentication-results/mail-authenticationresults-provider-headers.json"
+// corpusPath is the provider Authentication-Results corpus: real headers
+// of large providers and the assertions Mail::AuthenticationResults makes
+// on them (licence and upstream commit in testdata/SOURCES.md).
+const corpusPath = "../../testdata/header-parsing/authentication-results/mail-authenticationresults-provider-headers.json"
 
 type corpusFile struct {
 	Cases []struct {
