@@ -601,8 +601,8 @@ func TestBrowser(t *testing.T) {
 		{"desktop.png", 1100, 900, "01-plain.eml", false},
 		{"narrow-dark.png", 390, 844, "01-plain.eml", true},
 		{"odd-trail-dark.png", 1100, 900, "03-odd-trail.eml", true},
-		// A real-world message with ARC, DKIM and Authentication-Results
-		// from the repository's shared test data: every report section.
+		// A message with ARC, DKIM and Authentication-Results from the
+		// recorded-verdict golden cases in testdata: every report section.
 		{"arc.png", 1100, 900, "../../../../testdata/recorded/02-gmail-arc.eml", false},
 		{"rich.png", 1100, 900, "../../../../testdata/recorded/01-microsoft365.eml", false},
 		// Anti-spam headers of eight filters, decoded.
