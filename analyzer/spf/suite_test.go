@@ -131,13 +131,14 @@ func presentString(s string) string {
 
 // zoneRecords turns a document's zonedata into presentation-format records
 // and the names whose queries time out. It follows the suite's harness
-// rules (see /work/shared/README.md and the suite's header): an SPF entry
-// is served as TXT unless the name has TXT entries; "TXT: NONE" means the
-// name has no TXT records; TIMEOUT makes queries for the name time out. In
-// the pyspf harness TIMEOUT only affects query types the name has no data
-// for; since the fixture injects failures per name, a name with TIMEOUT
-// times out only when it serves no records at all (the one suite name
-// with both, spftimeout.example.net, is only ever queried for its TXT).
+// rules (the suite's header and test/testspf.py of pyspf, the repository
+// named in testdata/SOURCES.md): an SPF entry is served as TXT unless the
+// name has TXT entries; "TXT: NONE" means the name has no TXT records;
+// TIMEOUT makes queries for the name time out. In the pyspf harness
+// TIMEOUT only affects query types the name has no data for; since the
+// fixture injects failures per name, a name with TIMEOUT times out only
+// when it serves no records at all (the one suite name with both,
+// spftimeout.example.net, is only ever queried for its TXT).
 func zoneRecords(t testing.TB, zd map[string]yaml.Node) (rrs []string, timeouts []string) {
 	t.Helper()
 	for name, node := range zd {
