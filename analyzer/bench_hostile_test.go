@@ -165,7 +165,7 @@ func TestHostileMessageBounded(t *testing.T) {
 	}
 	counts := map[string]int{}
 	for _, d := range rep.Live.DKIM {
-		counts[d.Result]++
+		counts[string(d.Result)]++
 		if d.Result == "neutral" && !strings.Contains(d.Reason, "limit") {
 			t.Errorf("dkim %s: neutral without the work limit as reason: %s", d.Selector, d.Reason)
 		}

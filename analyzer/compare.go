@@ -6,6 +6,7 @@ import (
 
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/recorded"
+	"headerlens/analyzer/result"
 )
 
 // Comparison sets what a receiving server recorded at delivery beside what
@@ -16,14 +17,14 @@ type Comparison struct {
 	// Subject names what was checked, e.g. "d=example.com s=sel" for DKIM.
 	Subject string `json:"subject,omitempty"`
 	// Recorded is the recorded result, "" when the receiver recorded none.
-	Recorded string `json:"recorded"`
+	Recorded result.Word `json:"recorded"`
 	// RecordedBy is the authserv-id of the recording server.
 	RecordedBy string `json:"recordedBy,omitempty"`
 	// Trusted says the recorded verdict was written inside the receiving
 	// organization (at or above the trust boundary).
 	Trusted bool `json:"trusted"`
 	// Live is the live result, "" when it was not evaluated.
-	Live string `json:"live"`
+	Live result.Word `json:"live"`
 	// Agree is true when both results are the same.
 	Agree bool `json:"agree"`
 	// Explanation says why they differ, or what agreement does not show.
@@ -67,7 +68,7 @@ func compare(verdicts []recorded.Verdict, live *Live, repaired bool, hasBody boo
 		case live.SPF == nil:
 			c.Explanation = "SPF was not re-checked: " + live.SPFSkipped
 		default:
-			c.Live = string(live.SPF.Result)
+			c.Live = live.SPF.Result
 			c.Agree = c.Live == c.Recorded
 			if !c.Agree {
 				c.Explanation = spfDifference(v, live)
@@ -151,7 +152,7 @@ func spfDifference(v recorded.Verdict, live *Live) string {
 	return "The SPF record has probably changed since delivery: senders add and remove servers over time."
 }
 
-func dkimDifference(rec string, d dkim.Result, repaired, hasBody bool) string {
+func dkimDifference(rec result.Word, d dkim.Result, repaired, hasBody bool) string {
 	switch {
 	case rec == "pass" && d.Result == "permerror" && d.KeyRecord == "":
 		return fmt.Sprintf("The key %s._domainkey.%s cannot be used now (%s). Senders rotate keys and remove old ones after delivery, so a signature that passed then can fail now without any tampering.", d.Selector, d.Domain, d.Reason)

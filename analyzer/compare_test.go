@@ -7,14 +7,15 @@ import (
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/dmarc"
 	"headerlens/analyzer/recorded"
+	"headerlens/analyzer/result"
 	"headerlens/analyzer/spf"
 )
 
-func verdict(method, result string, trusted bool, props map[string]string) recorded.Verdict {
+func verdict(method, word string, trusted bool, props map[string]string) recorded.Verdict {
 	if props == nil {
 		props = map[string]string{}
 	}
-	return recorded.Verdict{Header: recorded.HeaderAuthResults, AuthservID: "mx.example.net", Method: method, Result: result, Trusted: trusted, Properties: props}
+	return recorded.Verdict{Header: recorded.HeaderAuthResults, AuthservID: "mx.example.net", Method: method, Result: result.Word(word), Trusted: trusted, Properties: props}
 }
 
 func TestCompare(t *testing.T) {
@@ -118,7 +119,7 @@ func TestCompare(t *testing.T) {
 			if c == nil {
 				t.Fatalf("no %s comparison in %+v", tt.method, got)
 			}
-			if c.Agree != tt.wantAgree || c.Live != tt.wantLive {
+			if c.Agree != tt.wantAgree || string(c.Live) != tt.wantLive {
 				t.Errorf("agree, live = %v, %q; want %v, %q", c.Agree, c.Live, tt.wantAgree, tt.wantLive)
 			}
 			if tt.wantText == "" && c.Explanation != "" {

@@ -238,7 +238,7 @@ func project(r *analyzer.Report) golden {
 		g.Hops = append(g.Hops, goldenHop{From: h.From, By: h.By, IP: h.IP, Time: h.Time, DelaySeconds: h.DelaySeconds})
 	}
 	for _, v := range r.Recorded {
-		g.Recorded = append(g.Recorded, goldenVerdict{Header: v.Header, AuthservID: v.AuthservID, Method: v.Method, Result: v.Result, Trusted: v.Trusted})
+		g.Recorded = append(g.Recorded, goldenVerdict{Header: v.Header, AuthservID: v.AuthservID, Method: v.Method, Result: string(v.Result), Trusted: v.Trusted})
 	}
 	if l := r.Live; l != nil {
 		g.Live = goldenLive{Enabled: l.Enabled, Reason: l.Reason, Identities: l.Identities, SPFSkipped: l.SPFSkipped, DKIM: []goldenDKIM{}}
@@ -249,17 +249,17 @@ func project(r *analyzer.Report) golden {
 			}
 		}
 		for _, d := range l.DKIM {
-			g.Live.DKIM = append(g.Live.DKIM, goldenDKIM{Domain: d.Domain, Selector: d.Selector, Result: d.Result, Scope: d.Scope, BodyHash: d.BodyHash, KeyBits: d.KeyBits})
+			g.Live.DKIM = append(g.Live.DKIM, goldenDKIM{Domain: d.Domain, Selector: d.Selector, Result: string(d.Result), Scope: d.Scope, BodyHash: d.BodyHash, KeyBits: d.KeyBits})
 		}
 		if d := l.DMARC; d != nil {
-			g.Live.DMARC = &goldenDMARC{Result: d.Result, Policy: string(d.Policy), SPFAligned: d.SPFAligned, DKIMAligned: d.DKIMAligned, OrgDomain: d.OrgDomain}
+			g.Live.DMARC = &goldenDMARC{Result: string(d.Result), Policy: string(d.Policy), SPFAligned: d.SPFAligned, DKIMAligned: d.DKIMAligned, OrgDomain: d.OrgDomain}
 		}
 		if a := l.ARC; a != nil {
-			g.Live.ARC = &goldenARC{Result: a.Result, Instances: a.Instances}
+			g.Live.ARC = &goldenARC{Result: string(a.Result), Instances: a.Instances}
 		}
 		g.Live.Comparison = []goldenComparison{}
 		for _, c := range l.Comparison {
-			g.Live.Comparison = append(g.Live.Comparison, goldenComparison{Method: c.Method, Subject: c.Subject, Recorded: c.Recorded, Trusted: c.Trusted, Live: c.Live, Agree: c.Agree})
+			g.Live.Comparison = append(g.Live.Comparison, goldenComparison{Method: c.Method, Subject: c.Subject, Recorded: string(c.Recorded), Trusted: c.Trusted, Live: string(c.Live), Agree: c.Agree})
 		}
 	}
 	for _, f := range r.Findings {

@@ -12,6 +12,7 @@ import (
 	"headerlens/analyzer/findings"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/recorded"
+	"headerlens/analyzer/result"
 	"headerlens/analyzer/trail"
 	"headerlens/analyzer/vendor"
 )
@@ -173,7 +174,7 @@ func sortFindings(fs []finding.Finding) {
 // receiver that does not remove them, as RFC 8601 §5 requires.
 func conflictingVerdicts(vs []recorded.Verdict) []finding.Finding {
 	type key struct{ id, method string }
-	first := map[key]string{}
+	first := map[key]result.Word{}
 	var out []finding.Finding
 	for _, v := range vs {
 		if !v.Trusted || v.Header != recorded.HeaderAuthResults || (v.Method != "spf" && v.Method != "dmarc") {

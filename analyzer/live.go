@@ -161,7 +161,7 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 func dmarcInputs(live *Live) (dmarc.SPF, []dmarc.DKIM) {
 	s := dmarc.SPF{Result: "none", MailFrom: live.Identities.MailFrom, Helo: live.Identities.HELO}
 	if live.SPF != nil {
-		s.Result = string(live.SPF.Result)
+		s.Result = live.SPF.Result
 	}
 	var ds []dmarc.DKIM
 	for _, d := range live.DKIM {

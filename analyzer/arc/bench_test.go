@@ -2,6 +2,8 @@ package arc
 
 import (
 	"testing"
+
+	"headerlens/analyzer/result"
 )
 
 // BenchmarkVerifyThreeHopsHeadersOnly validates a 3-instance chain (two
@@ -10,17 +12,17 @@ import (
 // the first iteration.
 func BenchmarkVerifyThreeHopsHeadersOnly(b *testing.B) {
 	bl := newBuilder()
-	bl.seal(b, 1, CVNone, hop1)
-	bl.seal(b, 2, CVPass, hop2)
-	bl.seal(b, 3, CVPass, hop3)
+	bl.seal(b, 1, result.None, hop1)
+	bl.seal(b, 2, result.Pass, hop2)
+	bl.seal(b, 3, result.Pass, hop3)
 	_, r := hopDNS(b)
 	msg := bl.message(b, false)
-	if got := Verify(b.Context(), r, msg, Options{}); got.Result != Pass {
+	if got := Verify(b.Context(), r, msg, Options{}); got.Result != result.Pass {
 		b.Fatalf("got %s (%s), want pass", got.Result, got.Reason)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if got := Verify(b.Context(), r, msg, Options{}); got.Result != Pass {
+		if got := Verify(b.Context(), r, msg, Options{}); got.Result != result.Pass {
 			b.Fatalf("got %s, want pass", got.Result)
 		}
 	}

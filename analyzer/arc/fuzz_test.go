@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 )
 
 // FuzzParseSet feeds arbitrary field values to the three ARC field parsers
@@ -74,17 +75,17 @@ func FuzzVerify(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		r := Verify(ctx, nil, msg, Options{})
-		if !slices.Contains([]string{Pass, Fail, None, TempError}, r.Result) {
+		if !slices.Contains([]result.Word{result.Pass, result.Fail, result.None, result.TempError}, r.Result) {
 			t.Fatalf("got result %q", r.Result)
 		}
-		if !slices.Contains([]string{CVPass, CVFail, CVNone}, r.ChainStatus) {
+		if !slices.Contains([]result.Word{result.Pass, result.Fail, result.None}, r.ChainStatus) {
 			t.Fatalf("got cv %q", r.ChainStatus)
 		}
 		if r.Instances != len(r.Sets) || r.Sets == nil || r.Findings == nil {
 			t.Fatalf("got %d instances, %d sets", r.Instances, len(r.Sets))
 		}
 		// Offline, nothing can pass: every key lookup is a temperror.
-		if r.Result == Pass {
+		if r.Result == result.Pass {
 			t.Fatalf("got pass without a resolver")
 		}
 	})

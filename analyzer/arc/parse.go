@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"headerlens/analyzer/internal/dkimcore"
+	"headerlens/analyzer/result"
 )
 
 // Header field names of an ARC Set (RFC 8617 §4.1).
@@ -22,13 +23,6 @@ const (
 // ARC Sets a valid chain can have (RFC 8617 §4.2.1: "Instance tag values
 // can range from 1-50 (inclusive)").
 const MaxInstances = 50
-
-// Chain validation status words of the cv= tag (RFC 8617 §4.4).
-const (
-	CVNone = "none"
-	CVPass = "pass"
-	CVFail = "fail"
-)
 
 // Seal is a parsed ARC-Seal header field (RFC 8617 §4.1.3).
 type Seal struct {
@@ -44,8 +38,9 @@ type Seal struct {
 	AlgorithmName string
 	// SignatureData is the decoded b= value.
 	SignatureData []byte
-	// ChainStatus is the cv= value in lower case: CVNone, CVPass or CVFail.
-	ChainStatus string
+	// ChainStatus is the cv= value in lower case: none, pass or fail
+	// (RFC 8617 §4.4).
+	ChainStatus result.Word
 	// Domain is d=, lower-cased.
 	Domain string
 	// Selector is s=.
@@ -245,9 +240,9 @@ func ParseSeal(raw []byte) (*Seal, error) {
 	}
 	cv, _ := tags.Get("cv")
 	// RFC 8617 §3.9: chain-status = ("none" / "fail" / "pass").
-	switch strings.ToLower(cv) {
-	case CVNone, CVPass, CVFail:
-		s.ChainStatus = strings.ToLower(cv)
+	switch w := result.Word(strings.ToLower(cv)); w {
+	case result.None, result.Pass, result.Fail:
+		s.ChainStatus = w
 	default:
 		return s, perm("cv=%s is not none, fail or pass", cv)
 	}

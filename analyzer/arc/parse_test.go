@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"headerlens/analyzer/internal/dkimcore"
+	"headerlens/analyzer/result"
 )
 
 const (
@@ -17,13 +18,13 @@ func TestParseSeal(t *testing.T) {
 		raw      string
 		wantErr  string // "" for no error
 		instance int    // 0: no *Seal expected
-		cv       string
+		cv       result.Word
 		domain   string
 	}{
 		{name: "valid", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=Example.ORG; s=sel; t=12345; b=" + b64 + "\r\n",
-			instance: 1, cv: CVNone, domain: "example.org"},
+			instance: 1, cv: result.None, domain: "example.org"},
 		{name: "folded, unknown tag, trailing semicolon", raw: "ARC-Seal: i = 2 ;\r\n a=ed25519-sha256; cv=Pass; x=y; d=example.org;\r\n\ts=sel; b=dGVz\r\n dA==;\r\n",
-			instance: 2, cv: CVPass, domain: "example.org"},
+			instance: 2, cv: result.Pass, domain: "example.org"},
 		{name: "no colon", raw: "ARC-Seal i=1", wantErr: "no colon"},
 		{name: "tag list error", raw: "ARC-Seal: i=1;; a=rsa-sha256\r\n", wantErr: "empty tag"},
 		{name: "duplicate tag", raw: "ARC-Seal: i=1; i=1; a=rsa-sha256\r\n", wantErr: "more than once"},
@@ -35,10 +36,10 @@ func TestParseSeal(t *testing.T) {
 		{name: "missing cv", raw: "ARC-Seal: i=1; a=rsa-sha256; d=example.org; s=sel; b=" + b64 + "\r\n", wantErr: "cv= is missing", instance: 1},
 		{name: "h= present", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.org; s=sel; h=from; b=" + b64 + "\r\n", wantErr: "h= tag", instance: 1},
 		{name: "bad cv", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=maybe; d=example.org; s=sel; b=" + b64 + "\r\n", wantErr: "not none, fail or pass", instance: 1},
-		{name: "rsa-sha1", raw: "ARC-Seal: i=1; a=rsa-sha1; cv=none; d=example.org; s=sel; b=" + b64 + "\r\n", wantErr: "rsa-sha1", instance: 1, cv: CVNone},
-		{name: "empty b", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.org; s=sel; b=\r\n", wantErr: "b= is empty", instance: 1, cv: CVNone},
-		{name: "bad d", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=exa mple; s=sel; b=" + b64 + "\r\n", wantErr: "not a domain", instance: 1, cv: CVNone},
-		{name: "bad t", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.org; s=sel; t=1 2; b=" + b64 + "\r\n", wantErr: "not a timestamp", instance: 1, cv: CVNone, domain: "example.org"},
+		{name: "rsa-sha1", raw: "ARC-Seal: i=1; a=rsa-sha1; cv=none; d=example.org; s=sel; b=" + b64 + "\r\n", wantErr: "rsa-sha1", instance: 1, cv: result.None},
+		{name: "empty b", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.org; s=sel; b=\r\n", wantErr: "b= is empty", instance: 1, cv: result.None},
+		{name: "bad d", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=exa mple; s=sel; b=" + b64 + "\r\n", wantErr: "not a domain", instance: 1, cv: result.None},
+		{name: "bad t", raw: "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.org; s=sel; t=1 2; b=" + b64 + "\r\n", wantErr: "not a timestamp", instance: 1, cv: result.None, domain: "example.org"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

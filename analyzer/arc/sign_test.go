@@ -16,6 +16,7 @@ import (
 
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 )
 
 // This file holds a small ARC sealer for the tests (RFC 8617 §5.1), so that
@@ -139,7 +140,7 @@ func sign(tb testing.TB, key crypto.Signer, digest []byte) string {
 // seal adds ARC set inst with cv, sealed by h (RFC 8617 §5.1): the AAR,
 // then the AMS over the signed fields (relaxed/relaxed) and the body, then
 // the AS over the sets 1..inst.
-func (b *builder) seal(tb testing.TB, inst int, cv string, h hop) {
+func (b *builder) seal(tb testing.TB, inst int, cv result.Word, h hop) {
 	tb.Helper()
 	key := testKeys()[h.key]
 	aar := fmt.Sprintf("ARC-Authentication-Results: i=%d; mx.%s;\r\n\tspf=pass smtp.mailfrom=example.com;\r\n\tdkim=pass header.d=example.com\r\n", inst, h.domain)
@@ -190,8 +191,8 @@ func (b *builder) message(tb testing.TB, withBody bool) *message.Message {
 // AS above AMS above AAR, as RFC 8617 §5.1 step 4 builds it.
 func TestSealerFieldOrder(t *testing.T) {
 	b := newBuilder()
-	b.seal(t, 1, CVNone, hop{"one.example", "s1", "rsa"})
-	b.seal(t, 2, CVPass, hop{"two.example", "s2", "rsa-b"})
+	b.seal(t, 1, result.None, hop{"one.example", "s1", "rsa"})
+	b.seal(t, 2, result.Pass, hop{"two.example", "s2", "rsa-b"})
 	want := []string{"ARC-Seal: i=2", "ARC-Message-Signature: i=2", "ARC-Authentication-Results: i=2",
 		"ARC-Seal: i=1", "ARC-Message-Signature: i=1", "ARC-Authentication-Results: i=1", "From:"}
 	for i, w := range want {

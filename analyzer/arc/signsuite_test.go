@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"headerlens/analyzer/result"
 )
 
 // signSuiteFile is the ValiMail ARC signing suite (MIT, licence beside it):
@@ -89,10 +91,10 @@ func TestValiMailSigningOutputs(t *testing.T) {
 			newest := got.Sets[len(got.Sets)-1]
 			switch {
 			case wantFail:
-				if got.Result != Fail || newest.SealResult != Pass {
+				if got.Result != result.Fail || newest.SealResult != result.Pass {
 					t.Errorf("%s: got %s with newest seal %s (%s), want fail with the seal verifying", name, got.Result, newest.SealResult, newest.Reason)
 				}
-			case got.Result != Pass || got.BodyHash != BodyVerified:
+			case got.Result != result.Pass || got.BodyHash != BodyVerified:
 				t.Errorf("%s (%s): got %s, bodyHash %s (%s), want pass, verified", name, c.Description, got.Result, got.BodyHash, got.Reason)
 			}
 			_, wantAR, _ := strings.Cut(unfoldSuite(c.AAR), "; ")

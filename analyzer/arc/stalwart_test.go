@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 )
 
 // TestStalwartCases runs the ARC messages of stalwart mail-auth (Apache-2.0
@@ -52,7 +53,7 @@ func TestStalwartCases(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := Verify(t.Context(), r, msg, Options{})
-			if got.Result != Pass || got.Instances != tc.instances {
+			if got.Result != result.Pass || got.Instances != tc.instances {
 				t.Errorf("got %s with %d sets (%s), want pass with %d", got.Result, got.Instances, got.Reason, tc.instances)
 			}
 			if got.BodyHash != BodyVerified || got.Scope != ScopeFull {

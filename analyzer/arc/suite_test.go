@@ -14,6 +14,7 @@ import (
 
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
 )
@@ -71,10 +72,10 @@ type suiteCase struct {
 // validator stop without a verdict. RFC 8617 §5.2 step 2 (newest seal
 // cv=fail) and step 3 (no seal may carry cv=fail) make the status "fail",
 // so an empty expectation means fail; the harness counts and logs these.
-func (c suiteCase) expected() (cv string, mapped bool) {
-	cv = strings.ToLower(strings.TrimSpace(c.CV))
+func (c suiteCase) expected() (cv result.Word, mapped bool) {
+	cv = result.Word(strings.ToLower(strings.TrimSpace(c.CV)))
 	if cv == "" {
-		return CVFail, true
+		return result.Fail, true
 	}
 	return cv, false
 }
@@ -203,7 +204,7 @@ func TestValiMailSuiteHeadersOnly(t *testing.T) {
 	for _, d := range docs {
 		_, r := newDNS(t, d.TXT)
 		for name, c := range d.Tests {
-			if want, _ := c.expected(); want != CVPass {
+			if want, _ := c.expected(); want != result.Pass {
 				continue
 			}
 			msg, err := message.Parse([]byte(c.Message))
@@ -216,14 +217,14 @@ func TestValiMailSuiteHeadersOnly(t *testing.T) {
 			msg.Body = nil
 			got := Verify(t.Context(), r, msg, Options{Now: suiteNow})
 			checked++
-			if got.Result != Pass || got.ChainStatus != CVPass {
+			if got.Result != result.Pass || got.ChainStatus != result.Pass {
 				t.Errorf("%s headers-only: got %s (%s), want pass", name, got.Result, got.Reason)
 			}
 			if got.Scope != ScopeHeadersOnly || got.BodyHash != BodyNotChecked {
 				t.Errorf("%s headers-only: got scope %q bodyHash %q, want %q %q", name, got.Scope, got.BodyHash, ScopeHeadersOnly, BodyNotChecked)
 			}
 			for _, s := range got.Sets {
-				if s.SealResult != Pass {
+				if s.SealResult != result.Pass {
 					t.Errorf("%s headers-only: got seal i=%d %s (%s), want pass", name, s.Instance, s.SealResult, s.Reason)
 				}
 				if s.AMSBodyHash != BodyNotChecked {

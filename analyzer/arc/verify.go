@@ -18,19 +18,7 @@ import (
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
-)
-
-// Result words (RFC 8601 §2.7.1; RFC 8617 §4.4 for none, pass and fail).
-const (
-	Pass      = "pass"
-	Fail      = "fail"
-	None      = "none"
-	TempError = "temperror"
-	PermError = "permerror"
-	// NotChecked is the per-set result of a check that was not made,
-	// because validation stopped before it (RFC 8617 §5.2), or because
-	// it was too costly (Options.MaxSignatureWork).
-	NotChecked = "not-checked"
+	"headerlens/analyzer/result"
 )
 
 // Scope values.
@@ -76,7 +64,7 @@ type Result struct {
 	// Result is pass, fail or none (RFC 8617 §4.4), or temperror when a
 	// key could not be fetched (DNS failure or no resolver) and nothing
 	// else made the chain fail.
-	Result string `json:"result"`
+	Result result.Word `json:"result"`
 	// Instances is the number of ARC Sets found.
 	Instances int `json:"instances"`
 	// Reason explains Result for a person.
@@ -84,7 +72,7 @@ type Result struct {
 	// ChainStatus is the Chain Validation Status exactly as RFC 8617
 	// defines it: none, pass or fail. RFC 8617 §5.2.1 makes every error,
 	// DNS failures included, a "fail"; Result keeps temperror apart.
-	ChainStatus string `json:"cv"`
+	ChainStatus result.Word `json:"cv"`
 	// OldestPass is the "oldest-pass" value (RFC 8617 §5.2 step 5): the
 	// lowest instance whose ARC-Message-Signature still verifies, or 0
 	// when all do. Absent when it could not be determined (the newest
@@ -109,14 +97,14 @@ type Set struct {
 	// Instance is the i= value shared by the set's fields.
 	Instance int `json:"instance"`
 	// CV is the ARC-Seal's cv= value, "" when it could not be read.
-	CV string `json:"cv"`
+	CV result.Word `json:"cv"`
 	// SealResult is the ARC-Seal's verification: pass, fail, permerror,
 	// temperror or not-checked.
-	SealResult string `json:"sealResult"`
+	SealResult result.Word `json:"sealResult"`
 	// AMSResult is the ARC-Message-Signature's verification, with the
 	// same words. In headers-only mode, pass means the header signature
 	// verified; the body hash was not checked.
-	AMSResult string `json:"amsResult"`
+	AMSResult result.Word `json:"amsResult"`
 	// Domain is the ARC-Seal's d=.
 	Domain string `json:"domain"`
 	// Selector is the ARC-Seal's s=.
@@ -147,7 +135,7 @@ type Set struct {
 
 // check is the outcome of one signature verification.
 type check struct {
-	result   string
+	result   result.Word
 	reason   string
 	bodyHash string
 }
@@ -171,7 +159,7 @@ type arcSet struct {
 // whose structure is invalid is not verified cryptographically.
 func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) Result {
 	res := verify(ctx, resolver, msg, opts)
-	if res.Result == Fail && msg != nil && len(msg.Notes) > 0 {
+	if res.Result == result.Fail && msg != nil && len(msg.Notes) > 0 {
 		// message.Parse repaired the input (indentation, lost folding
 		// white space...): repairs change the signed bytes.
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-input-repaired", Source: "arc",
@@ -181,7 +169,7 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 }
 
 func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) Result {
-	res := Result{Result: None, ChainStatus: CVNone, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Sets: []Set{}, Findings: []finding.Finding{}}
+	res := Result{Result: result.None, ChainStatus: result.None, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Sets: []Set{}, Findings: []finding.Finding{}}
 	if msg == nil {
 		res.Reason = "no message"
 		return res
@@ -210,7 +198,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		res.Sets = append(res.Sets, describeSet(i, sets[i], now, &res.Findings))
 	}
 	fail := func(inst int, reason string) Result {
-		res.Result, res.ChainStatus, res.FailedInstance, res.Reason = Fail, CVFail, inst, reason
+		res.Result, res.ChainStatus, res.FailedInstance, res.Reason = result.Fail, result.Fail, inst, reason
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "arc-fail", Source: "arc",
 			Message: "The ARC chain does not validate: " + reason + ". RFC 8617 §5.2 says a message whose chain fails is treated as if it had no chain."})
 		return res
@@ -224,7 +212,7 @@ func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 
 	// RFC 8617 §5.2 step 2: a chain whose newest seal says cv=fail has
 	// already failed.
-	if top := sets[n]; len(top.seals) == 1 && top.seals[0].ChainStatus == CVFail {
+	if top := sets[n]; len(top.seals) == 1 && top.seals[0].ChainStatus == result.Fail {
 		r := fail(n, fmt.Sprintf("the newest ARC-Seal (i=%d) has cv=fail: a previous intermediary found the chain broken (RFC 8617 §5.2 step 2)", n))
 		// For the person reading the report: whether that verdict is
 		// authentic. A cv=fail seal covers only its own set (§5.1.2).
@@ -325,11 +313,11 @@ func checkStructure(sets map[int]*arcSet, n int) (int, string) {
 		}
 		// Step 3.C: cv is none for i=1, pass for every later set.
 		switch {
-		case seal.ChainStatus == CVFail:
+		case seal.ChainStatus == result.Fail:
 			return i, fmt.Sprintf("the ARC-Seal of i=%d has cv=fail (RFC 8617 §5.2 step 3)", i)
-		case i == 1 && seal.ChainStatus != CVNone:
+		case i == 1 && seal.ChainStatus != result.None:
 			return i, fmt.Sprintf("the first ARC-Seal has cv=%s; it must be cv=none (RFC 8617 §5.2 step 3)", seal.ChainStatus)
-		case i > 1 && seal.ChainStatus != CVPass:
+		case i > 1 && seal.ChainStatus != result.Pass:
 			return i, fmt.Sprintf("the ARC-Seal of i=%d has cv=%s; every seal after the first must be cv=pass (RFC 8617 §5.2 step 3)", i, seal.ChainStatus)
 		}
 	}
@@ -356,19 +344,19 @@ func (v *verifier) verifyAll(n int, res *Result) (seals, amss []check) {
 	var wg sync.WaitGroup
 	for i := 1; i <= n; i++ {
 		guard.Go(&wg, func() { seals[i] = v.verifySeal(i, digests[i]) }, func(err error) {
-			seals[i] = check{result: Fail, reason: err.Error()}
+			seals[i] = check{result: result.Fail, reason: err.Error()}
 		})
 		if sess.Allowed(sets[i].amsIdx[0]) {
 			guard.Go(&wg, func() { amss[i] = v.verifyAMS(i) }, func(err error) {
-				amss[i] = check{result: Fail, reason: err.Error(), bodyHash: BodyNotChecked}
+				amss[i] = check{result: result.Fail, reason: err.Error(), bodyHash: BodyNotChecked}
 			})
 		} else {
-			amss[i] = check{result: NotChecked, reason: errMsg(sess.LimitError()), bodyHash: BodyNotChecked}
+			amss[i] = check{result: result.NotChecked, reason: errMsg(sess.LimitError()), bodyHash: BodyNotChecked}
 			skipped++
 		}
 	}
 	wg.Wait()
-	if skipped > 0 && amss[n].result != NotChecked {
+	if skipped > 0 && amss[n].result != result.NotChecked {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Info, Code: "arc-older-signatures-skipped", Source: "arc",
 			Message: fmt.Sprintf("The message is too large to verify all %d ARC-Message-Signatures; only the newest, which decides the result, was verified, so oldest-pass is not known.", n)})
 	}
@@ -408,8 +396,8 @@ func (v *verifier) decide(res *Result, n int, seals, amss []check, fail func(int
 	temp := 0
 	tempReason := ""
 	switch ams := amss[n]; ams.result {
-	case Pass:
-	case TempError, NotChecked:
+	case result.Pass:
+	case result.TempError, result.NotChecked:
 		temp, tempReason = n, fmt.Sprintf("the ARC-Message-Signature of i=%d could not be checked: %s", n, ams.reason)
 	default:
 		return fail(n, fmt.Sprintf("the newest ARC-Message-Signature (i=%d) does not verify: %s (RFC 8617 §5.2 step 4)", n, ams.reason))
@@ -419,11 +407,11 @@ func (v *verifier) decide(res *Result, n int, seals, amss []check, fail func(int
 	if temp == 0 {
 		oldest := 0
 		for m := n - 1; m >= 1; m-- {
-			if amss[m].result == TempError || amss[m].result == NotChecked {
+			if amss[m].result == result.TempError || amss[m].result == result.NotChecked {
 				oldest = -1
 				break
 			}
-			if amss[m].result != Pass {
+			if amss[m].result != result.Pass {
 				oldest = m + 1
 				break
 			}
@@ -439,8 +427,8 @@ func (v *verifier) decide(res *Result, n int, seals, amss []check, fail func(int
 	// RFC 8617 §5.2 step 6: every seal, newest first.
 	for i := n; i >= 1; i-- {
 		switch seals[i].result {
-		case Pass:
-		case TempError:
+		case result.Pass:
+		case result.TempError:
 			if temp == 0 {
 				temp, tempReason = i, fmt.Sprintf("the ARC-Seal of i=%d could not be checked: %s", i, seals[i].reason)
 			}
@@ -451,14 +439,14 @@ func (v *verifier) decide(res *Result, n int, seals, amss []check, fail func(int
 	if temp > 0 {
 		// RFC 8617 §5.2.1 makes this a "fail" Chain Validation Status;
 		// the result keeps it apart, since a later lookup may succeed.
-		res.Result, res.ChainStatus, res.FailedInstance = TempError, CVFail, temp
+		res.Result, res.ChainStatus, res.FailedInstance = result.TempError, result.Fail, temp
 		res.Reason = tempReason + "; the chain could not be validated (RFC 8617 §5.2.1 counts this as fail)"
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "arc-temperror", Source: "arc",
 			Message: "The ARC chain could not be validated because " + tempReason + "."})
 		return *res
 	}
 	// RFC 8617 §5.2 step 7.
-	res.Result, res.ChainStatus = Pass, CVPass
+	res.Result, res.ChainStatus = result.Pass, result.Pass
 	var sealers []string
 	for i := 1; i <= n; i++ {
 		sealers = append(sealers, fmt.Sprintf("%s (i=%d)", sets[i].seals[0].Domain, i))
@@ -486,11 +474,11 @@ func verifyFailSeal(sess *dkimcore.Session, sets map[int]*arcSet, n int) (check,
 	}
 	v := &verifier{sess: sess, sets: map[int]*arcSet{1: sets[n]}}
 	c := v.verifySeal(1, v.sealDigests(1)[1])
-	if c.result == Pass {
+	if c.result == result.Pass {
 		c.reason = "the seal verifies over its own set, as RFC 8617 §5.1.2 requires of a cv=fail seal"
 		return c, true
 	}
-	if c.result != Fail || n == 1 {
+	if c.result != result.Fail || n == 1 {
 		return c, true
 	}
 	for i := 1; i < n; i++ {
@@ -499,15 +487,15 @@ func verifyFailSeal(sess *dkimcore.Session, sets map[int]*arcSet, n int) (check,
 		}
 	}
 	v.sets = sets
-	if all := v.verifySeal(n, v.sealDigests(n)[n]); all.result == Pass {
-		return check{result: Pass, reason: "the seal verifies over the whole chain (RFC 8617 §5.1.2 asks a cv=fail seal to cover only its own set)"}, true
+	if all := v.verifySeal(n, v.sealDigests(n)[n]); all.result == result.Pass {
+		return check{result: result.Pass, reason: "the seal verifies over the whole chain (RFC 8617 §5.1.2 asks a cv=fail seal to cover only its own set)"}, true
 	}
 	return c, true
 }
 
 // describeSet fills what can be read of one set without verifying it.
 func describeSet(i int, set *arcSet, now time.Time, fs *[]finding.Finding) Set {
-	out := Set{Instance: i, SealResult: NotChecked, AMSResult: NotChecked, AMSBodyHash: BodyNotChecked,
+	out := Set{Instance: i, SealResult: result.NotChecked, AMSResult: result.NotChecked, AMSBodyHash: BodyNotChecked,
 		Reason: "not verified: validation stopped before the signatures were checked"}
 	if len(set.seals) > 0 {
 		s := set.seals[0]
@@ -568,16 +556,16 @@ func session(ctx context.Context, resolver lookup.Resolver, msg *message.Message
 // verifyWithKeys checks sig over digest with the keys of selector at
 // domain, trying every key record of the algorithm's type (RFC 6376 §6.1.2
 // step 4). It returns "" on success, or a result word and reason.
-func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorithm, digest, sig []byte) (string, string) {
+func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorithm, digest, sig []byte) (result.Word, string) {
 	if err := v.sess.Err(); err != nil {
-		return TempError, errMsg(err)
+		return result.TempError, errMsg(err)
 	}
 	keys, _, err := v.sess.FetchKey(selector, domain)
 	if err != nil {
 		if dkimcore.KindOf(err) == dkimcore.KindTempError {
-			return TempError, "the key could not be fetched: " + errMsg(err)
+			return result.TempError, "the key could not be fetched: " + errMsg(err)
 		}
-		return PermError, "no usable key: " + errMsg(err)
+		return result.PermError, "no usable key: " + errMsg(err)
 	}
 	// RFC 6376 §6.1.2 step 4: with several key records, each usable one
 	// is tried; a failure is final only when none verifies.
@@ -608,9 +596,9 @@ func (v *verifier) verifyWithKeys(selector, domain string, alg dkimcore.Algorith
 		return "", ""
 	}
 	if failWhy != "" {
-		return Fail, failWhy
+		return result.Fail, failWhy
 	}
-	return PermError, "no usable key: " + why
+	return result.PermError, "no usable key: " + why
 }
 
 // sealDigests returns, for each instance k, the SHA-256 digest of what
@@ -652,18 +640,18 @@ func (v *verifier) verifySeal(i int, digest []byte) check {
 	set := v.sets[i]
 	s := set.seals[0]
 	if err := set.sealErr[0]; err != nil {
-		return check{result: PermError, reason: "the ARC-Seal is malformed: " + errMsg(err)}
+		return check{result: result.PermError, reason: "the ARC-Seal is malformed: " + errMsg(err)}
 	}
 	if s.Algorithm.Hash != crypto.SHA256 || digest == nil {
-		return check{result: PermError, reason: "the seal's hash could not be computed for " + s.Algorithm.Name}
+		return check{result: result.PermError, reason: "the seal's hash could not be computed for " + s.Algorithm.Name}
 	}
 	if r, why := v.verifyWithKeys(s.Selector, s.Domain, s.Algorithm, digest, s.SignatureData); r != "" {
-		if r == Fail {
+		if r == result.Fail {
 			why = "the seal does not verify (the ARC header fields of this or an earlier set were changed, or the key does not match): " + why
 		}
 		return check{result: r, reason: why}
 	}
-	return check{result: Pass, reason: "the seal verifies"}
+	return check{result: result.Pass, reason: "the seal verifies"}
 }
 
 // verifyAMS verifies the ARC-Message-Signature of instance i like a DKIM
@@ -673,12 +661,12 @@ func (v *verifier) verifyAMS(i int) check {
 	set := v.sets[i]
 	m := set.amss[0]
 	if err := set.amsErr[0]; err != nil {
-		return check{result: PermError, reason: "the ARC-Message-Signature is malformed: " + errMsg(err), bodyHash: BodyNotChecked}
+		return check{result: result.PermError, reason: "the ARC-Message-Signature is malformed: " + errMsg(err), bodyHash: BodyNotChecked}
 	}
 	headerCanon, bodyCanon, note := m.HeaderCanon, m.BodyCanon, ""
 	digest := v.sess.HeaderDigest(m.Headers, m.Raw, "b", headerCanon, m.Algorithm.Hash)
 	r, why := v.verifyWithKeys(m.Selector, m.Domain, m.Algorithm, digest, m.SignatureData)
-	if r == Fail && m.CanonAbsent {
+	if r == result.Fail && m.CanonAbsent {
 		// Without c=, RFC 6376 §3.5 means simple/simple; ARC signers
 		// such as dkimpy mean relaxed/relaxed ("only relaxed
 		// canonicalization" is used by ARC seals, RFC 8617 §4.1.3).
@@ -692,12 +680,12 @@ func (v *verifier) verifyAMS(i int) check {
 	}
 	if !v.hasBody {
 		if r != "" {
-			if r == Fail {
+			if r == result.Fail {
 				why = "the header signature does not verify (signed header fields were changed, or the key does not match): " + why
 			}
 			return check{result: r, reason: why, bodyHash: BodyNotChecked}
 		}
-		return check{result: Pass, reason: "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked" + note, bodyHash: BodyNotChecked}
+		return check{result: result.Pass, reason: "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked" + note, bodyHash: BodyNotChecked}
 	}
 	// RFC 6376 §3.7 step 1: the body hash. It is checked even when the
 	// header signature fails, to tell the person whether the body changed.
@@ -706,27 +694,27 @@ func (v *verifier) verifyAMS(i int) check {
 	if k := dkimcore.KindOf(err); k == dkimcore.KindLimit || k == dkimcore.KindTempError {
 		// The body hash was not computed: the signature is unchecked,
 		// not failed.
-		result := TempError
+		word := result.TempError
 		if k == dkimcore.KindLimit {
-			result = NotChecked
+			word = result.NotChecked
 		}
-		return check{result: result, reason: errMsg(err), bodyHash: BodyNotChecked}
+		return check{result: word, reason: errMsg(err), bodyHash: BodyNotChecked}
 	} else if err != nil {
 		bodyStatus, bodyWhy = BodyMismatch, errMsg(err)
 	} else if subtle.ConstantTimeCompare(sum, m.BodyHash) != 1 {
 		bodyStatus, bodyWhy = BodyMismatch, "the body was changed after signing"
 	}
 	switch {
-	case r == Fail && bodyStatus == BodyMismatch:
-		return check{result: Fail, reason: "neither the header signature nor the body hash verifies: the message was changed after signing", bodyHash: bodyStatus}
-	case r == Fail:
-		return check{result: Fail, reason: "the header signature does not verify (signed header fields were changed, or the key does not match), though the body hash matches: " + why, bodyHash: bodyStatus}
+	case r == result.Fail && bodyStatus == BodyMismatch:
+		return check{result: result.Fail, reason: "neither the header signature nor the body hash verifies: the message was changed after signing", bodyHash: bodyStatus}
+	case r == result.Fail:
+		return check{result: result.Fail, reason: "the header signature does not verify (signed header fields were changed, or the key does not match), though the body hash matches: " + why, bodyHash: bodyStatus}
 	case r != "":
 		return check{result: r, reason: why, bodyHash: bodyStatus}
 	case bodyStatus == BodyMismatch:
-		return check{result: Fail, reason: "the header signature verifies, but the body hash does not match: " + bodyWhy, bodyHash: bodyStatus}
+		return check{result: result.Fail, reason: "the header signature verifies, but the body hash does not match: " + bodyWhy, bodyHash: bodyStatus}
 	}
-	return check{result: Pass, reason: "the signature and the body hash verify" + note, bodyHash: BodyVerified}
+	return check{result: result.Pass, reason: "the signature and the body hash verify" + note, bodyHash: BodyVerified}
 }
 
 func errMsg(err error) string {

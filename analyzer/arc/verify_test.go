@@ -10,6 +10,7 @@ import (
 
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
 )
 
@@ -50,176 +51,176 @@ func TestVerify(t *testing.T) {
 		body       bool
 		noResolver bool
 		dns        func(t *testing.T, srv *dohtest.Server)
-		result     string
-		cv         string
+		result     result.Word
+		cv         result.Word
 		failed     int
 		oldestPass int
 		bodyHash   string
-		seals      []string
-		amss       []string
+		seals      []result.Word
+		amss       []result.Word
 		finding    string
 		reason     string
 	}{
 		{name: "no ARC fields", build: func(t *testing.T, b *builder) {}, body: true,
-			result: None, cv: CVNone, oldestPass: absent, bodyHash: BodyNotChecked, reason: "no ARC header fields"},
+			result: result.None, cv: result.None, oldestPass: absent, bodyHash: BodyNotChecked, reason: "no ARC header fields"},
 		{name: "one hop, full message",
-			build:  func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop1) },
+			build:  func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop1) },
 			body:   true,
-			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyVerified,
-			seals: []string{Pass}, amss: []string{Pass}, finding: "arc-pass"},
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyVerified,
+			seals: []result.Word{result.Pass}, amss: []result.Word{result.Pass}, finding: "arc-pass"},
 		{name: "three hops with rsa and ed25519, full message",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVPass, hop2)
-				b.seal(t, 3, CVPass, hop3)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Pass, hop2)
+				b.seal(t, 3, result.Pass, hop3)
 			},
 			body:   true,
-			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyVerified,
-			seals: []string{Pass, Pass, Pass}, amss: []string{Pass, Pass, Pass}},
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyVerified,
+			seals: []result.Word{result.Pass, result.Pass, result.Pass}, amss: []result.Word{result.Pass, result.Pass, result.Pass}},
 		{name: "three hops, headers only",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVPass, hop2)
-				b.seal(t, 3, CVPass, hop3)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Pass, hop2)
+				b.seal(t, 3, result.Pass, hop3)
 			},
-			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyNotChecked,
-			seals: []string{Pass, Pass, Pass}, amss: []string{Pass, Pass, Pass}, finding: "arc-headers-only", reason: "headers only"},
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.Pass, result.Pass, result.Pass}, amss: []result.Word{result.Pass, result.Pass, result.Pass}, finding: "arc-headers-only", reason: "headers only"},
 		{name: "Subject changed after the first hop",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 1, result.None, hop1)
 				b.replace("Subject", "Subject: [list] Lunch tomorrow?\r\n")
-				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 2, result.Pass, hop2)
 			},
 			body:   true,
-			result: Pass, cv: CVPass, oldestPass: 2, bodyHash: BodyVerified,
-			seals: []string{Pass, Pass}, amss: []string{Fail, Pass}, finding: "arc-oldest-pass"},
+			result: result.Pass, cv: result.Pass, oldestPass: 2, bodyHash: BodyVerified,
+			seals: []result.Word{result.Pass, result.Pass}, amss: []result.Word{result.Fail, result.Pass}, finding: "arc-oldest-pass"},
 		{name: "footer added after the first hop, full message",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 1, result.None, hop1)
 				b.body += "-- \r\nlist footer\r\n"
-				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 2, result.Pass, hop2)
 			},
 			body:   true,
-			result: Pass, cv: CVPass, oldestPass: 2, bodyHash: BodyVerified,
-			seals: []string{Pass, Pass}, amss: []string{Fail, Pass}, finding: "arc-oldest-pass"},
+			result: result.Pass, cv: result.Pass, oldestPass: 2, bodyHash: BodyVerified,
+			seals: []result.Word{result.Pass, result.Pass}, amss: []result.Word{result.Fail, result.Pass}, finding: "arc-oldest-pass"},
 		{name: "footer added after the first hop, headers only",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 1, result.None, hop1)
 				b.body += "-- \r\nlist footer\r\n"
-				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 2, result.Pass, hop2)
 			},
-			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyNotChecked,
-			seals: []string{Pass, Pass}, amss: []string{Pass, Pass}},
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.Pass, result.Pass}, amss: []result.Word{result.Pass, result.Pass}},
 		{name: "body changed after the last hop",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
+				b.seal(t, 1, result.None, hop1)
 				b.body = "Hi all,\r\n\r\nMeet at one instead.\r\n"
 			},
 			body:   true,
-			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyMismatch,
-			seals: []string{Pass}, amss: []string{Fail}, finding: "arc-fail", reason: "body hash does not match"},
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyMismatch,
+			seals: []result.Word{result.Pass}, amss: []result.Word{result.Fail}, finding: "arc-fail", reason: "body hash does not match"},
 		{name: "first seal tampered",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Pass, hop2)
 				b.tamperSeal(1)
 			},
-			result: Fail, cv: CVFail, failed: 2, oldestPass: 0, bodyHash: BodyNotChecked,
-			seals: []string{Fail, Fail}, amss: []string{Pass, Pass}, reason: "ARC-Seal of i=2 does not verify"},
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.Fail, result.Fail}, amss: []result.Word{result.Pass, result.Pass}, reason: "ARC-Seal of i=2 does not verify"},
 		{name: "no resolver",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Pass, hop2)
 			},
 			noResolver: true,
-			result:     TempError, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
-			seals: []string{TempError, TempError}, amss: []string{TempError, TempError}, finding: "arc-temperror", reason: "no DNS resolver"},
+			result:     result.TempError, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.TempError, result.TempError}, amss: []result.Word{result.TempError, result.TempError}, finding: "arc-temperror", reason: "no DNS resolver"},
 		{name: "SERVFAIL for the first hop's key",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Pass, hop2)
 			},
 			dns:    func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
-			result: TempError, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
-			seals: []string{TempError, Pass}, amss: []string{TempError, Pass}, reason: "could not be checked"},
+			result: result.TempError, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.TempError, result.Pass}, amss: []result.Word{result.TempError, result.Pass}, reason: "could not be checked"},
 		{name: "SERVFAIL for one key but a broken seal",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVPass, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Pass, hop2)
 				b.tamperSeal(2)
 			},
 			dns:    func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
-			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
-			seals: []string{TempError, Fail}, amss: []string{TempError, Pass}},
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.TempError, result.Fail}, amss: []result.Word{result.TempError, result.Pass}},
 		{name: "two key records, the second one right",
-			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop1) },
+			build: func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop1) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
 				srv.AddRR(dohtest.TXT("s1._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
 			},
-			result: Pass, cv: CVPass, oldestPass: 0, bodyHash: BodyNotChecked,
-			seals: []string{Pass}, amss: []string{Pass}},
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.Pass}, amss: []result.Word{result.Pass}},
 		{name: "a key of another pair",
-			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop{"one.example", "s4", "rsa"}) },
+			build: func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop{"one.example", "s4", "rsa"}) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
 				srv.AddRR(dohtest.TXT("s4._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
 			},
-			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
-			seals: []string{Fail}, amss: []string{Fail}, reason: "does not verify"},
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.Fail}, amss: []result.Word{result.Fail}, reason: "does not verify"},
 		{name: "key of the wrong type",
-			build: func(t *testing.T, b *builder) { b.seal(t, 1, CVNone, hop{"one.example", "s5", "rsa"}) },
+			build: func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop{"one.example", "s5", "rsa"}) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
 				srv.AddRR(dohtest.TXT("s5._domainkey.one.example", keyRecord(t, testKeys()["ed25519"])))
 			},
-			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
-			seals: []string{PermError}, amss: []string{PermError}, reason: "of type ed25519"},
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.PermError}, amss: []result.Word{result.PermError}, reason: "of type ed25519"},
 		{name: "key record absent",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop{"absent.example", "s9", "rsa"})
+				b.seal(t, 1, result.None, hop{"absent.example", "s9", "rsa"})
 			},
-			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
-			seals: []string{PermError}, amss: []string{PermError}, reason: "no usable key"},
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.PermError}, amss: []result.Word{result.PermError}, reason: "no usable key"},
 		{name: "gap in the instances",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 3, CVPass, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 3, result.Pass, hop2)
 			},
-			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
-			seals: []string{NotChecked, NotChecked}, amss: []string{NotChecked, NotChecked}, reason: "i=2 is missing"},
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			seals: []result.Word{result.NotChecked, result.NotChecked}, amss: []result.Word{result.NotChecked, result.NotChecked}, reason: "i=2 is missing"},
 		{name: "newest seal says cv=fail",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVFail, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Fail, hop2)
 			},
-			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
-			seals: []string{NotChecked, Pass}, amss: []string{NotChecked, NotChecked}},
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
+			seals: []result.Word{result.NotChecked, result.Pass}, amss: []result.Word{result.NotChecked, result.NotChecked}},
 		{name: "newest seal says cv=fail and is forged",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVFail, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.Fail, hop2)
 				b.tamperSeal(2)
 			},
-			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
-			seals: []string{NotChecked, Fail}, amss: []string{NotChecked, NotChecked}},
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
+			seals: []result.Word{result.NotChecked, result.Fail}, amss: []result.Word{result.NotChecked, result.NotChecked}},
 		{name: "second seal says cv=none",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 2, CVNone, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 2, result.None, hop2)
 			},
-			result: Fail, cv: CVFail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=pass"},
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=pass"},
 		{name: "first seal says cv=pass",
-			build:  func(t *testing.T, b *builder) { b.seal(t, 1, CVPass, hop1) },
-			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=none"},
+			build:  func(t *testing.T, b *builder) { b.seal(t, 1, result.Pass, hop1) },
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=none"},
 		{name: "duplicate ARC set",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 1, CVNone, hop1)
-				b.seal(t, 1, CVNone, hop2)
+				b.seal(t, 1, result.None, hop1)
+				b.seal(t, 1, result.None, hop2)
 			},
-			result: Fail, cv: CVFail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "exactly one"},
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "exactly one"},
 		{name: "instance 51",
 			build: func(t *testing.T, b *builder) {
-				b.seal(t, 51, CVPass, hop1)
+				b.seal(t, 51, result.Pass, hop1)
 			},
-			result: Fail, cv: CVFail, oldestPass: absent, bodyHash: BodyNotChecked, reason: "outside 1 to 50"},
+			result: result.Fail, cv: result.Fail, oldestPass: absent, bodyHash: BodyNotChecked, reason: "outside 1 to 50"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,7 +254,7 @@ func TestVerify(t *testing.T) {
 			if got.Scope != wantScope || got.BodyHash != tc.bodyHash {
 				t.Errorf("got scope %q bodyHash %q, want %q %q", got.Scope, got.BodyHash, wantScope, tc.bodyHash)
 			}
-			var seals, amss []string
+			var seals, amss []result.Word
 			for _, s := range got.Sets {
 				seals, amss = append(seals, s.SealResult), append(amss, s.AMSResult)
 			}
@@ -276,8 +277,8 @@ func TestVerify(t *testing.T) {
 // TestSetDetails checks what each set reports about itself.
 func TestSetDetails(t *testing.T) {
 	b := newBuilder()
-	b.seal(t, 1, CVNone, hop1)
-	b.seal(t, 2, CVPass, hop3)
+	b.seal(t, 1, result.None, hop1)
+	b.seal(t, 2, result.Pass, hop3)
 	_, r := hopDNS(t)
 	got := Verify(t.Context(), r, b.message(t, true), Options{})
 	if got.Instances != 2 || len(got.Sets) != 2 {
@@ -289,14 +290,14 @@ func TestSetDetails(t *testing.T) {
 		{got.Sets[0].Domain, "one.example"},
 		{got.Sets[0].Selector, "s1"},
 		{got.Sets[0].Algorithm, "rsa-sha256"},
-		{got.Sets[0].CV, CVNone},
+		{string(got.Sets[0].CV), "none"},
 		{got.Sets[0].AuthServID, "mx.one.example"},
 		{got.Sets[0].AuthResults, "mx.one.example; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com"},
 		{got.Sets[0].AMSBodyHash, BodyVerified},
 		{got.Sets[1].Domain, "three.example"},
 		{got.Sets[1].Algorithm, "ed25519-sha256"},
 		{got.Sets[1].AMSAlgorithm, "ed25519-sha256"},
-		{got.Sets[1].CV, CVPass},
+		{string(got.Sets[1].CV), "pass"},
 	}
 	for i, tc := range tests {
 		if tc.got != tc.want {
@@ -312,16 +313,16 @@ func TestSetDetails(t *testing.T) {
 // fetched at the same time, and each distinct key only once.
 func TestKeyLookupsConcurrent(t *testing.T) {
 	b := newBuilder()
-	b.seal(t, 1, CVNone, hop1)
-	b.seal(t, 2, CVPass, hop2)
-	b.seal(t, 3, CVPass, hop3)
+	b.seal(t, 1, result.None, hop1)
+	b.seal(t, 2, result.Pass, hop2)
+	b.seal(t, 3, result.Pass, hop3)
 	srv, r := hopDNS(t)
 	const latency = 400 * time.Millisecond
 	srv.SetLatency(latency)
 	start := time.Now()
 	got := Verify(t.Context(), r, b.message(t, false), Options{})
 	elapsed := time.Since(start)
-	if got.Result != Pass {
+	if got.Result != result.Pass {
 		t.Fatalf("got %s (%s), want pass", got.Result, got.Reason)
 	}
 	// One lookup after another would take three times the latency.
@@ -339,7 +340,7 @@ func TestKeyLookupsConcurrent(t *testing.T) {
 // TestResultJSON pins the JSON names of the live.arc contract.
 func TestResultJSON(t *testing.T) {
 	b := newBuilder()
-	b.seal(t, 1, CVNone, hop1)
+	b.seal(t, 1, result.None, hop1)
 	_, r := hopDNS(t)
 	raw, err := json.Marshal(Verify(t.Context(), r, b.message(t, false), Options{}))
 	if err != nil {
@@ -375,7 +376,7 @@ func TestResultJSON(t *testing.T) {
 
 func TestVerifyNilMessage(t *testing.T) {
 	got := Verify(t.Context(), nil, nil, Options{})
-	if got.Result != None || got.ChainStatus != CVNone || got.Sets == nil || got.Findings == nil {
+	if got.Result != result.None || got.ChainStatus != result.None || got.Sets == nil || got.Findings == nil {
 		t.Errorf("got %+v, want none with empty (non-nil) sets and findings", got)
 	}
 }
@@ -387,12 +388,12 @@ func TestVerifyNilMessage(t *testing.T) {
 // signature fits; with the default budget both are verified.
 func TestSignatureWorkLimit(t *testing.T) {
 	b := newBuilder()
-	b.seal(t, 1, CVNone, hop1)
-	b.seal(t, 2, CVPass, hop2)
+	b.seal(t, 1, result.None, hop1)
+	b.seal(t, 2, result.Pass, hop2)
 	_, r := hopDNS(t)
 	msg := b.message(t, true)
 	passes := func(work int64) bool {
-		return Verify(t.Context(), r, msg, Options{MaxSignatureWork: work}).Result == Pass
+		return Verify(t.Context(), r, msg, Options{MaxSignatureWork: work}).Result == result.Pass
 	}
 	lo, hi := int64(1), int64(len(msg.Body)+len(msg.HeaderBytes()))
 	if passes(lo) || !passes(hi) {
@@ -409,19 +410,19 @@ func TestSignatureWorkLimit(t *testing.T) {
 	tests := []struct {
 		name       string
 		work       int64
-		ams1       string
+		ams1       result.Word
 		oldestPass bool
 	}{
-		{"default budget", 0, Pass, true},
-		{"only the newest fits", hi, NotChecked, false},
+		{"default budget", 0, result.Pass, true},
+		{"only the newest fits", hi, result.NotChecked, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Verify(t.Context(), r, msg, Options{MaxSignatureWork: tc.work})
-			if got.Result != Pass {
+			if got.Result != result.Pass {
 				t.Fatalf("got %s (%s), want pass", got.Result, got.Reason)
 			}
-			if got.Sets[0].AMSResult != tc.ams1 || got.Sets[1].AMSResult != Pass {
+			if got.Sets[0].AMSResult != tc.ams1 || got.Sets[1].AMSResult != result.Pass {
 				t.Errorf("got AMS results %s %s, want %s pass", got.Sets[0].AMSResult, got.Sets[1].AMSResult, tc.ams1)
 			}
 			if (got.OldestPass != nil) != tc.oldestPass {
@@ -432,8 +433,8 @@ func TestSignatureWorkLimit(t *testing.T) {
 			}
 		})
 	}
-	if got := Verify(t.Context(), r, msg, Options{MaxSignatureWork: hi - 1}); got.Result != TempError || got.Sets[1].AMSResult != NotChecked {
-		t.Errorf("one byte under: got %s with newest AMS %s, want temperror, %s", got.Result, got.Sets[1].AMSResult, NotChecked)
+	if got := Verify(t.Context(), r, msg, Options{MaxSignatureWork: hi - 1}); got.Result != result.TempError || got.Sets[1].AMSResult != result.NotChecked {
+		t.Errorf("one byte under: got %s with newest AMS %s, want temperror, %s", got.Result, got.Sets[1].AMSResult, result.NotChecked)
 	}
 }
 
@@ -444,9 +445,9 @@ func TestHostileInput(t *testing.T) {
 	big := strings.Repeat("x", 18<<10)
 	var fifty, dups, hugeH strings.Builder
 	for i := 50; i >= 1; i-- {
-		cv := CVPass
+		cv := result.Pass
 		if i == 1 {
-			cv = CVNone
+			cv = result.None
 		}
 		fmt.Fprintf(&fifty, "ARC-Seal: i=%d; a=rsa-sha256; cv=%s; d=example.org; s=s; b=dGVzdA==\r\n", i, cv)
 		fmt.Fprintf(&fifty, "ARC-Message-Signature: i=%d; a=rsa-sha256; d=example.org; s=s; h=from; bh=dGVzdA==; b=dGVzdA==\r\n", i)
@@ -464,11 +465,11 @@ func TestHostileInput(t *testing.T) {
 	tests := []struct {
 		name   string
 		header string
-		result string
+		result result.Word
 	}{
-		{"fifty sets of 18 KiB each, offline", fifty.String(), TempError},
-		{"5000 copies of one seal", dups.String(), Fail},
-		{"h= naming From 12000 times", hugeH.String(), TempError},
+		{"fifty sets of 18 KiB each, offline", fifty.String(), result.TempError},
+		{"5000 copies of one seal", dups.String(), result.Fail},
+		{"h= naming From 12000 times", hugeH.String(), result.TempError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -492,17 +493,17 @@ func TestHostileInput(t *testing.T) {
 // message.Parse had to repair says so.
 func TestInputRepairedFinding(t *testing.T) {
 	b := newBuilder()
-	b.seal(t, 1, CVNone, hop1)
+	b.seal(t, 1, result.None, hop1)
 	_, r := hopDNS(t)
 	tests := []struct {
 		name   string
 		text   string
-		result string
+		result result.Word
 		want   bool
 	}{
-		{"clean input, changed body", b.headerText() + "\r\nchanged\r\n", Fail, false},
-		{"indented input, changed body", "  " + strings.ReplaceAll(b.headerText(), "\r\n", "\r\n  ") + "\r\nchanged\r\n", Fail, true},
-		{"indented input, intact", "  " + strings.ReplaceAll(b.headerText(), "\r\n", "\r\n  ") + "\r\n" + b.body, Pass, false},
+		{"clean input, changed body", b.headerText() + "\r\nchanged\r\n", result.Fail, false},
+		{"indented input, changed body", "  " + strings.ReplaceAll(b.headerText(), "\r\n", "\r\n  ") + "\r\nchanged\r\n", result.Fail, true},
+		{"indented input, intact", "  " + strings.ReplaceAll(b.headerText(), "\r\n", "\r\n  ") + "\r\n" + b.body, result.Pass, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
 )
 
@@ -33,11 +34,11 @@ func parseMessage(tb testing.TB, raw []byte) *message.Message {
 // accepts rsa-sha1, short keys and draft signatures.
 func mailDKIMWord(r Result) string {
 	switch {
-	case r.Result == Pass:
+	case r.Result == result.Pass:
 		return "pass"
 	case r.Downgrade != "" && r.CryptoVerified && r.BodyHash != BodyMismatch:
 		return "pass"
-	case r.Result == Fail:
+	case r.Result == result.Fail:
 		return "fail"
 	}
 	return "invalid"
@@ -51,9 +52,9 @@ func strictWord(r Result) string {
 		return "pass"
 	}
 	switch r.Result {
-	case Pass:
+	case result.Pass:
 		return "pass"
-	case Fail:
+	case result.Fail:
 		return "fail"
 	}
 	return "invalid"
@@ -163,7 +164,7 @@ func TestMailDKIMCorpus(t *testing.T) {
 		if got != e.Expected {
 			var detail []string
 			for _, res := range results {
-				detail = append(detail, res.Result+" ("+res.Reason+")")
+				detail = append(detail, string(res.Result)+" ("+res.Reason+")")
 			}
 			t.Errorf("%s: got %s, want %s; signatures: %s", name, got, e.Expected, strings.Join(detail, "; "))
 			continue
@@ -247,7 +248,7 @@ func TestChasquidCases(t *testing.T) {
 		{"10-strict_domain_check_pass", 0},
 		{"11-strict_domain_check_fail", 0},
 	}
-	stateWord := map[string]string{"SUCCESS": Pass, "PERMFAIL": PermError, "TEMPFAIL": TempError}
+	stateWord := map[string]result.Word{"SUCCESS": result.Pass, "PERMFAIL": result.PermError, "TEMPFAIL": result.TempError}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, r := newDNS(t)
@@ -265,7 +266,7 @@ func TestChasquidCases(t *testing.T) {
 			got := Verify(t.Context(), r, parseMessage(t, msgRaw), Options{MaxSignatures: tt.max, Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
 			n := 0
 			for _, res := range got {
-				if res.Result == Neutral && tt.max > 0 {
+				if res.Result == result.Neutral && tt.max > 0 {
 					continue // beyond the limit, as chasquid skips them
 				}
 				if n >= len(want.Results) {
@@ -302,7 +303,7 @@ func TestDkimpyExim(t *testing.T) {
 			raw = headerOnly(raw)
 		}
 		got := Verify(t.Context(), r, parseMessage(t, raw), Options{})
-		if len(got) != 1 || got[0].Result != Pass || got[0].Scope != mode || got[0].Algorithm != "ed25519-sha256" {
+		if len(got) != 1 || got[0].Result != result.Pass || got[0].Scope != mode || got[0].Algorithm != "ed25519-sha256" {
 			t.Errorf("%s: got %+v, want one ed25519-sha256 pass", mode, got)
 		}
 	}

@@ -54,6 +54,7 @@ import (
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 )
 
 // Scope values.
@@ -67,17 +68,6 @@ const (
 	BodyVerified   = "verified"
 	BodyMismatch   = "mismatch"
 	BodyNotChecked = "not-checked"
-)
-
-// Result words (RFC 8601 §2.7.1).
-const (
-	Pass      = "pass"
-	Fail      = "fail"
-	Neutral   = "neutral"
-	Policy    = "policy"
-	TempError = "temperror"
-	PermError = "permerror"
-	None      = "none"
 )
 
 // Downgrade values: why a cryptographically correct signature is not pass.
@@ -126,7 +116,7 @@ type Result struct {
 	Algorithm string `json:"algorithm"`
 	// Result is an RFC 8601 word: pass, fail, neutral, policy, temperror,
 	// permerror or none.
-	Result string `json:"result"`
+	Result result.Word `json:"result"`
 	// Scope is "full" when the body was checked, "headers-only" otherwise.
 	Scope string `json:"scope"`
 	// BodyHash is "verified", "mismatch" or "not-checked".
@@ -205,7 +195,7 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		// white space...). Repairs change the signed bytes, which can
 		// explain a failure that the original message would not show.
 		for i := range results {
-			if results[i].Result == Fail && (!results[i].CryptoVerified || results[i].BodyHash == BodyMismatch) {
+			if results[i].Result == result.Fail && (!results[i].CryptoVerified || results[i].BodyHash == BodyMismatch) {
 				results[i].Findings = append(results[i].Findings, finding.Finding{Severity: finding.Info, Code: "dkim-input-repaired", Source: "dkim",
 					Message: "The pasted text had to be repaired before analysis (" + strings.Join(msg.Notes, "; ") + "). A repair changes the signed bytes, so it may cause this DKIM failure rather than a change in transit."})
 			}
@@ -249,7 +239,7 @@ func verifySession(sess *dkimcore.Session, opts Options) []Result {
 	for n, idx := range sigIdx {
 		if n >= max {
 			results[n] = Result{
-				Index: n, Result: Neutral, Scope: v.scope(), BodyHash: BodyNotChecked,
+				Index: n, Result: result.Neutral, Scope: v.scope(), BodyHash: BodyNotChecked,
 				Reason:      fmt.Sprintf("not verified: the message has more than %d DKIM signatures (RFC 6376 §8.4 lets verifiers limit the work)", max),
 				Unprotected: []string{},
 			}
@@ -257,7 +247,7 @@ func verifySession(sess *dkimcore.Session, opts Options) []Result {
 		}
 		allowed := sess.Allowed(idx)
 		guard.Go(&wg, func() { results[n] = v.verifyOne(n, fields[idx].Raw, allowed) }, func(err error) {
-			results[n] = Result{Index: n, Result: TempError, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Reason: err.Error(), Unprotected: []string{}, Err: err}
+			results[n] = Result{Index: n, Result: result.TempError, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Reason: err.Error(), Unprotected: []string{}, Err: err}
 		})
 	}
 	wg.Wait()
@@ -296,7 +286,7 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 			a, _ := tags.Get("a")
 			res.Algorithm = strings.ToLower(a)
 		}
-		return v.finish(res, PermError, err, "the signature is malformed: "+errMsg(err))
+		return v.finish(res, result.PermError, err, "the signature is malformed: "+errMsg(err))
 	}
 	v.describe(&res, s)
 	if word, why, err := v.checkTags(&res, s); word != "" {
@@ -304,14 +294,14 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 	}
 	if !allowed {
 		err := v.sess.LimitError()
-		return v.finish(res, Neutral, err, errMsg(err))
+		return v.finish(res, result.Neutral, err, errMsg(err))
 	}
 	key, keyErr, keyReason, cryptoErr, stop := v.checkKeys(&res, s, raw)
 	if stop != nil {
 		return *stop
 	}
 	if keyErr != nil {
-		return v.finish(res, PermError, keyErr, keyReason)
+		return v.finish(res, result.PermError, keyErr, keyReason)
 	}
 	res.CryptoVerified = cryptoErr == nil
 	bodyErr, stop := v.checkBody(&res, s, cryptoErr)
@@ -320,15 +310,15 @@ func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
 	}
 	switch {
 	case cryptoErr != nil && dkimcore.KindOf(cryptoErr) == dkimcore.KindPermError:
-		return v.finish(res, PermError, cryptoErr, errMsg(cryptoErr))
+		return v.finish(res, result.PermError, cryptoErr, errMsg(cryptoErr))
 	case cryptoErr != nil:
 		why := "the signature does not verify: the signed header fields were changed, or the key does not match"
 		if bodyErr != nil {
 			why += "; the body hash does not match either"
 		}
-		return v.finish(res, Fail, cryptoErr, why)
+		return v.finish(res, result.Fail, cryptoErr, why)
 	case bodyErr != nil:
-		return v.finish(res, Fail, bodyErr, "the header signature verifies, but the body hash does not match: the body was changed after signing ("+errMsg(bodyErr)+")")
+		return v.finish(res, result.Fail, bodyErr, "the header signature verifies, but the body hash does not match: the body was changed after signing ("+errMsg(bodyErr)+")")
 	}
 	return v.acceptVerified(res, s, key)
 }
@@ -360,7 +350,7 @@ func (v *verifier) describe(res *Result, s *Signature) {
 // checkTags applies the rules of RFC 6376 §6.1.1 that need no key: From
 // must be signed, the signature must not have expired, and its timestamp
 // must not be in the future. It returns "" when the signature may go on.
-func (v *verifier) checkTags(res *Result, s *Signature) (word, why string, err error) {
+func (v *verifier) checkTags(res *Result, s *Signature) (word result.Word, why string, err error) {
 	// RFC 6376 §5.4 and §6.1.1: "If the "h=" tag does not include the
 	// From header field, the verifier MUST ignore the DKIM-Signature
 	// header field and return PERMFAIL (From field not signed)."
@@ -371,20 +361,20 @@ func (v *verifier) checkTags(res *Result, s *Signature) (word, why string, err e
 		}
 	}
 	if !fromSigned {
-		return PermError, "the signature does not cover the From header field, which RFC 6376 §5.4 requires", perm("From is not in h=")
+		return result.PermError, "the signature does not cover the From header field, which RFC 6376 §5.4 requires", perm("From is not in h=")
 	}
 	// RFC 6376 §3.5 x= and §6.1.1: expired signatures are PERMFAIL.
 	if s.Expiration != nil && v.now.After(*s.Expiration) {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-expired", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s expired at %s (x=). It may have been valid when the message was delivered.", s.Domain, s.Expiration.Format(time.RFC3339))})
-		return PermError, fmt.Sprintf("the signature expired at %s (x=)", s.Expiration.Format(time.RFC3339)), perm("signature expired")
+		return result.PermError, fmt.Sprintf("the signature expired at %s (x=)", s.Expiration.Format(time.RFC3339)), perm("signature expired")
 	}
 	// RFC 6376 §3.5 t=: "Implementations MAY ignore signatures that have
 	// a timestamp in the future."
 	if s.Timestamp != nil && s.Timestamp.After(v.now.Add(ClockSkew)) {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-future-timestamp", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s claims to have been made at %s, in the future.", s.Domain, s.Timestamp.Format(time.RFC3339))})
-		return PermError, "the signature's timestamp (t=) is in the future", perm("timestamp in the future")
+		return result.PermError, "the signature's timestamp (t=) is in the future", perm("timestamp in the future")
 	}
 	return "", "", nil
 }
@@ -395,7 +385,7 @@ func (v *verifier) checkTags(res *Result, s *Signature) (word, why string, err e
 // over one the record restricts, a verifying key over one that does not.
 // stop is the final result when no key could be used at all.
 func (v *verifier) checkKeys(res *Result, s *Signature, raw []byte) (key *dkimcore.Key, keyErr error, keyReason string, cryptoErr error, stop *Result) {
-	final := func(word string, err error, why string) *Result {
+	final := func(word result.Word, err error, why string) *Result {
 		r := v.finish(*res, word, err, why)
 		return &r
 	}
@@ -409,12 +399,12 @@ func (v *verifier) checkKeys(res *Result, s *Signature, raw []byte) (key *dkimco
 	}
 	if err != nil {
 		if dkimcore.KindOf(err) == dkimcore.KindTempError {
-			return nil, nil, "", nil, final(TempError, err, "the key could not be fetched: "+errMsg(err))
+			return nil, nil, "", nil, final(result.TempError, err, "the key could not be fetched: "+errMsg(err))
 		}
-		return nil, nil, "", nil, final(PermError, err, "no usable key: "+errMsg(err))
+		return nil, nil, "", nil, final(result.PermError, err, "no usable key: "+errMsg(err))
 	}
 	if err := v.sess.Err(); err != nil {
-		return nil, nil, "", nil, final(TempError, err, errMsg(err))
+		return nil, nil, "", nil, final(result.TempError, err, errMsg(err))
 	}
 	digest := v.sess.HeaderDigest(s.Headers, raw, "b", s.HeaderCanon, s.Algorithm.Hash)
 	for _, k := range keys {
@@ -437,7 +427,7 @@ func (v *verifier) checkKeys(res *Result, s *Signature, raw []byte) (key *dkimco
 	if key == nil {
 		k := keys[0]
 		res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = k.Type, k.Record, k.Bits, k.Testing
-		return nil, nil, "", nil, final(PermError, perm("key type mismatch"), fmt.Sprintf("the key is of type %s but the signature uses %s", k.Type, s.Algorithm.Name))
+		return nil, nil, "", nil, final(result.PermError, perm("key type mismatch"), fmt.Sprintf("the key is of type %s but the signature uses %s", k.Type, s.Algorithm.Name))
 	}
 	res.KeyType, res.KeyRecord, res.KeyBits, res.Testing = key.Type, key.Record, key.Bits, key.Testing
 	if key.Testing {
@@ -457,9 +447,9 @@ func (v *verifier) checkBody(res *Result, s *Signature, cryptoErr error) (bodyEr
 		case k == dkimcore.KindLimit || k == dkimcore.KindTempError:
 			// The body hash was not computed: say so rather than
 			// calling it a mismatch.
-			word := Neutral
+			word := result.Neutral
 			if k == dkimcore.KindTempError {
-				word = TempError
+				word = result.TempError
 			}
 			r := v.finish(*res, word, err, errMsg(err))
 			return nil, &r
@@ -492,24 +482,24 @@ func (v *verifier) acceptVerified(res Result, s *Signature, key *dkimcore.Key) R
 		res.Downgrade = DowngradeSHA1
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-weak-algorithm", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s uses rsa-sha1, which RFC 8301 §3.1 forbids for signing and verifying.", s.Domain)})
-		return v.finish(res, Policy, perm("rsa-sha1 not accepted"), "the signature is correct but uses rsa-sha1, which RFC 8301 §3.1 says must not be used for verifying")
+		return v.finish(res, result.Policy, perm("rsa-sha1 not accepted"), "the signature is correct but uses rsa-sha1, which RFC 8301 §3.1 says must not be used for verifying")
 	case key.Type == "rsa" && key.Bits < 1024:
 		res.Downgrade = DowngradeShortKey
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Error, Code: "dkim-weak-key", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM key of %s is only %d bits; RFC 8301 §3.2 forbids accepting RSA keys under 1024 bits.", s.Domain, key.Bits)})
-		return v.finish(res, Fail, perm("RSA key under 1024 bits"), fmt.Sprintf("the signature is correct but the RSA key has only %d bits; RFC 8301 §3.2 says such signatures must not be considered valid", key.Bits))
+		return v.finish(res, result.Fail, perm("RSA key under 1024 bits"), fmt.Sprintf("the signature is correct but the RSA key has only %d bits; RFC 8301 §3.2 says such signatures must not be considered valid", key.Bits))
 	case s.Draft:
 		res.Downgrade = DowngradeDraft
-		return v.finish(res, PermError, perm("no v=1"), "the signature is correct but follows a pre-standard draft (no v=1 tag); RFC 6376 §3.5 requires v=1")
+		return v.finish(res, result.PermError, perm("no v=1"), "the signature is correct but follows a pre-standard draft (no v=1 tag); RFC 6376 §3.5 requires v=1")
 	}
 	if v.hasBody {
-		return v.finish(res, Pass, nil, "the signature and the body hash verify")
+		return v.finish(res, result.Pass, nil, "the signature and the body hash verify")
 	}
-	return v.finish(res, Pass, nil, "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked because only the header was pasted")
+	return v.finish(res, result.Pass, nil, "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked because only the header was pasted")
 }
 
-func (v *verifier) finish(res Result, result string, err error, reason string) Result {
-	res.Result, res.Err, res.Reason = result, err, reason
+func (v *verifier) finish(res Result, word result.Word, err error, reason string) Result {
+	res.Result, res.Err, res.Reason = word, err, reason
 	return res
 }
 

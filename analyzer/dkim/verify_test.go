@@ -22,6 +22,7 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
 )
 
@@ -90,7 +91,7 @@ func msgauthSign(tb testing.TB, msg, selector string, signer crypto.Signer, hc, 
 
 // msgauthVerify verifies with go-msgauth through the same DoH client and
 // returns pass or fail per signature.
-func msgauthVerify(tb testing.TB, r lookup.Resolver, msg string) []string {
+func msgauthVerify(tb testing.TB, r lookup.Resolver, msg string) []result.Word {
 	tb.Helper()
 	vs, err := msgauth.VerifyWithOptions(strings.NewReader(msg), &msgauth.VerifyOptions{
 		LookupTXT: func(name string) ([]string, error) { return r.LookupTXT(tb.Context(), name) },
@@ -98,19 +99,19 @@ func msgauthVerify(tb testing.TB, r lookup.Resolver, msg string) []string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var out []string
+	var out []result.Word
 	for _, v := range vs {
 		if v.Err == nil {
-			out = append(out, Pass)
+			out = append(out, result.Pass)
 		} else {
-			out = append(out, Fail)
+			out = append(out, result.Fail)
 		}
 	}
 	return out
 }
 
-func resultWords(rs []Result) []string {
-	var out []string
+func resultWords(rs []Result) []result.Word {
+	var out []result.Word
 	for _, r := range rs {
 		out = append(out, r.Result)
 	}
@@ -135,15 +136,15 @@ func TestAgainstMsgauth(t *testing.T) {
 	tampers := []struct {
 		name            string
 		edit            func(string) string
-		wantFull        string
+		wantFull        result.Word
 		wantFullBody    string
-		wantHeadersOnly string
+		wantHeadersOnly result.Word
 	}{
-		{"intact", func(s string) string { return s }, Pass, BodyVerified, Pass},
-		{"header changed", func(s string) string { return strings.Replace(s, "Lunch", "Dinner", 1) }, Fail, BodyVerified, Fail},
-		{"header added above (over-signed)", func(s string) string { return "Subject: Urgent\r\n" + s }, Fail, BodyVerified, Fail},
-		{"body changed", func(s string) string { return strings.Replace(s, "noon", "one", 1) }, Fail, BodyMismatch, Pass},
-		{"body appended", func(s string) string { return s + "P.S. send money\r\n" }, Fail, BodyMismatch, Pass},
+		{"intact", func(s string) string { return s }, result.Pass, BodyVerified, result.Pass},
+		{"header changed", func(s string) string { return strings.Replace(s, "Lunch", "Dinner", 1) }, result.Fail, BodyVerified, result.Fail},
+		{"header added above (over-signed)", func(s string) string { return "Subject: Urgent\r\n" + s }, result.Fail, BodyVerified, result.Fail},
+		{"body changed", func(s string) string { return strings.Replace(s, "noon", "one", 1) }, result.Fail, BodyMismatch, result.Pass},
+		{"body appended", func(s string) string { return s + "P.S. send money\r\n" }, result.Fail, BodyMismatch, result.Pass},
 		{"folding whitespace added", func(s string) string { return strings.Replace(s, "Subject:  Lunch", "Subject:\r\n  Lunch", 1) }, "", BodyVerified, ""},
 	}
 	for keyName, k := range keys {
@@ -155,7 +156,7 @@ func TestAgainstMsgauth(t *testing.T) {
 					wantFull := tt.wantFull
 					if wantFull == "" {
 						// Relaxed header canonicalization absorbs refolding.
-						wantFull = map[bool]string{true: Pass, false: Fail}[c.h == msgauth.CanonicalizationRelaxed]
+						wantFull = map[bool]result.Word{true: result.Pass, false: result.Fail}[c.h == msgauth.CanonicalizationRelaxed]
 					}
 					wantHO := tt.wantHeadersOnly
 					if wantHO == "" {
@@ -204,10 +205,10 @@ func TestRFC8463Vectors(t *testing.T) {
 	for _, c := range []msgauth.Canonicalization{msgauth.CanonicalizationSimple, msgauth.CanonicalizationRelaxed} {
 		signed := msgauthSign(t, msg, "test", priv, c, c)
 		got := Verify(t.Context(), r, parseMessage(t, []byte(signed)), Options{})
-		if len(got) != 1 || got[0].Result != Pass || got[0].KeyBits != 256 {
+		if len(got) != 1 || got[0].Result != result.Pass || got[0].KeyBits != 256 {
 			t.Errorf("%s: got %+v, want pass with a 256-bit key", c, got)
 		}
-		if w := msgauthVerify(t, r, signed); !slices.Equal(w, []string{Pass}) {
+		if w := msgauthVerify(t, r, signed); !slices.Equal(w, []result.Word{result.Pass}) {
 			t.Errorf("%s: go-msgauth says %v, want [pass]", c, w)
 		}
 	}
@@ -315,60 +316,60 @@ func TestSignatureChecks(t *testing.T) {
 		signer      crypto.Signer
 		tags        string
 		noResolver  bool
-		want        string
+		want        result.Word
 		wantKind    dkimcore.Kind
 		wantFinding string
 		check       func(Result) error
 	}{
-		{name: "valid", signer: rsaKey, tags: base + "; s=rsa", want: Pass},
-		{name: "ed25519", signer: edKey, tags: "v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com; h=from; s=ed", want: Pass},
-		{name: "From not signed", signer: rsaKey, tags: "v=1; a=rsa-sha256; d=example.com; h=to:subject; s=rsa", want: PermError, wantKind: dkimcore.KindPermError},
-		{name: "i= in subdomain", signer: rsaKey, tags: base + "; s=rsa; i=alice@mail.example.com", want: Pass,
+		{name: "valid", signer: rsaKey, tags: base + "; s=rsa", want: result.Pass},
+		{name: "ed25519", signer: edKey, tags: "v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com; h=from; s=ed", want: result.Pass},
+		{name: "From not signed", signer: rsaKey, tags: "v=1; a=rsa-sha256; d=example.com; h=to:subject; s=rsa", want: result.PermError, wantKind: dkimcore.KindPermError},
+		{name: "i= in subdomain", signer: rsaKey, tags: base + "; s=rsa; i=alice@mail.example.com", want: result.Pass,
 			check: func(r Result) error { return expect(r.Identity, "alice@mail.example.com") }},
-		{name: "i= outside d=", signer: rsaKey, tags: base + "; s=rsa; i=alice@example.org", want: PermError},
-		{name: "i= suffix but not subdomain", signer: rsaKey, tags: base + "; s=rsa; i=alice@badexample.com", want: PermError},
-		{name: "expired", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d; x=%d", ts-100, ts), want: PermError, wantFinding: "dkim-expired"},
-		{name: "not yet expired", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d; x=%d", ts, now.Add(time.Hour).Unix()), want: Pass,
+		{name: "i= outside d=", signer: rsaKey, tags: base + "; s=rsa; i=alice@example.org", want: result.PermError},
+		{name: "i= suffix but not subdomain", signer: rsaKey, tags: base + "; s=rsa; i=alice@badexample.com", want: result.PermError},
+		{name: "expired", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d; x=%d", ts-100, ts), want: result.PermError, wantFinding: "dkim-expired"},
+		{name: "not yet expired", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d; x=%d", ts, now.Add(time.Hour).Unix()), want: result.Pass,
 			check: func(r Result) error {
 				if r.Timestamp == nil || *r.Timestamp != ts {
 					return fmt.Errorf("got timestamp %v, want %d", r.Timestamp, ts)
 				}
 				return nil
 			}},
-		{name: "timestamp in the future", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d", now.Add(time.Hour).Unix()), want: PermError, wantFinding: "dkim-future-timestamp"},
-		{name: "timestamp within clock skew", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d", now.Add(time.Minute).Unix()), want: Pass},
-		{name: "x before t", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d; x=%d", ts, ts-1), want: PermError},
-		{name: "body length limit", signer: rsaKey, tags: base + "; s=rsa; l=10", want: Pass, wantFinding: "dkim-body-length-limit",
+		{name: "timestamp in the future", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d", now.Add(time.Hour).Unix()), want: result.PermError, wantFinding: "dkim-future-timestamp"},
+		{name: "timestamp within clock skew", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d", now.Add(time.Minute).Unix()), want: result.Pass},
+		{name: "x before t", signer: rsaKey, tags: base + fmt.Sprintf("; s=rsa; t=%d; x=%d", ts, ts-1), want: result.PermError},
+		{name: "body length limit", signer: rsaKey, tags: base + "; s=rsa; l=10", want: result.Pass, wantFinding: "dkim-body-length-limit",
 			check: func(r Result) error {
 				if r.BodyLength == nil || *r.BodyLength != 10 {
 					return fmt.Errorf("got bodyLength %v, want 10", r.BodyLength)
 				}
 				return nil
 			}},
-		{name: "strict key, i= subdomain", signer: rsaKey, tags: base + "; s=strict; i=@mail.example.com", want: PermError},
-		{name: "strict key, i= equal", signer: rsaKey, tags: base + "; s=strict; i=bob@example.com", want: Pass},
-		{name: "testing key", signer: rsaKey, tags: base + "; s=testing", want: Pass, wantFinding: "dkim-testing",
+		{name: "strict key, i= subdomain", signer: rsaKey, tags: base + "; s=strict; i=@mail.example.com", want: result.PermError},
+		{name: "strict key, i= equal", signer: rsaKey, tags: base + "; s=strict; i=bob@example.com", want: result.Pass},
+		{name: "testing key", signer: rsaKey, tags: base + "; s=testing", want: result.Pass, wantFinding: "dkim-testing",
 			check: func(r Result) error { return expect(r.Testing, true) }},
-		{name: "key h= refuses sha256", signer: rsaKey, tags: base + "; s=sha1only", want: PermError},
-		{name: "key not for email", signer: rsaKey, tags: base + "; s=notemail", want: PermError},
-		{name: "key type mismatch", signer: rsaKey, tags: base + "; s=edtype", want: PermError},
-		{name: "revoked key", signer: rsaKey, tags: base + "; s=revoked", want: PermError},
-		{name: "no key", signer: rsaKey, tags: base + "; s=absent", want: PermError, wantKind: dkimcore.KindPermError},
-		{name: "DNS failure", signer: rsaKey, tags: base + "; s=servfail", want: TempError, wantKind: dkimcore.KindTempError},
-		{name: "offline", signer: rsaKey, tags: base + "; s=rsa", noResolver: true, want: TempError, wantKind: dkimcore.KindTempError},
-		{name: "two key records, second fits", signer: rsaKey, tags: base + "; s=two", want: Pass, wantFinding: "dkim-multiple-key-records"},
-		{name: "rsa-sha1", signer: rsaKey, tags: "v=1; a=rsa-sha1; d=example.com; h=from:subject; s=rsa", want: Policy, wantFinding: "dkim-weak-algorithm",
+		{name: "key h= refuses sha256", signer: rsaKey, tags: base + "; s=sha1only", want: result.PermError},
+		{name: "key not for email", signer: rsaKey, tags: base + "; s=notemail", want: result.PermError},
+		{name: "key type mismatch", signer: rsaKey, tags: base + "; s=edtype", want: result.PermError},
+		{name: "revoked key", signer: rsaKey, tags: base + "; s=revoked", want: result.PermError},
+		{name: "no key", signer: rsaKey, tags: base + "; s=absent", want: result.PermError, wantKind: dkimcore.KindPermError},
+		{name: "DNS failure", signer: rsaKey, tags: base + "; s=servfail", want: result.TempError, wantKind: dkimcore.KindTempError},
+		{name: "offline", signer: rsaKey, tags: base + "; s=rsa", noResolver: true, want: result.TempError, wantKind: dkimcore.KindTempError},
+		{name: "two key records, second fits", signer: rsaKey, tags: base + "; s=two", want: result.Pass, wantFinding: "dkim-multiple-key-records"},
+		{name: "rsa-sha1", signer: rsaKey, tags: "v=1; a=rsa-sha1; d=example.com; h=from:subject; s=rsa", want: result.Policy, wantFinding: "dkim-weak-algorithm",
 			check: func(r Result) error {
 				if !r.CryptoVerified || r.Downgrade != DowngradeSHA1 {
 					return fmt.Errorf("got cryptoVerified %v downgrade %q, want true %q", r.CryptoVerified, r.Downgrade, DowngradeSHA1)
 				}
 				return nil
 			}},
-		{name: "draft without v=", signer: rsaKey, tags: "a=rsa-sha256; d=example.com; h=from; s=rsa", want: PermError,
+		{name: "draft without v=", signer: rsaKey, tags: "a=rsa-sha256; d=example.com; h=from; s=rsa", want: result.PermError,
 			check: func(r Result) error { return expect(r.Downgrade, DowngradeDraft) }},
-		{name: "unknown version", signer: rsaKey, tags: "v=2; a=rsa-sha256; d=example.com; h=from; s=rsa", want: PermError},
-		{name: "unknown algorithm", signer: rsaKey, tags: "v=1; a=rsa-sha256; d=example.com; h=from; s=rsa; q=http", want: PermError},
-		{name: "wrong key for signature", signer: keys["rsa1024"], tags: base + "; s=rsa", want: Fail, wantKind: dkimcore.KindFail,
+		{name: "unknown version", signer: rsaKey, tags: "v=2; a=rsa-sha256; d=example.com; h=from; s=rsa", want: result.PermError},
+		{name: "unknown algorithm", signer: rsaKey, tags: "v=1; a=rsa-sha256; d=example.com; h=from; s=rsa; q=http", want: result.PermError},
+		{name: "wrong key for signature", signer: keys["rsa1024"], tags: base + "; s=rsa", want: result.Fail, wantKind: dkimcore.KindFail,
 			check: func(r Result) error { return expect(r.CryptoVerified, false) }},
 	}
 	for _, tt := range tests {
@@ -392,7 +393,7 @@ func TestSignatureChecks(t *testing.T) {
 			if tt.wantKind != dkimcore.KindNone && dkimcore.KindOf(g.Err) != tt.wantKind {
 				t.Errorf("got error kind %v (%v), want %v", dkimcore.KindOf(g.Err), g.Err, tt.wantKind)
 			}
-			if g.Result == Pass && g.Err != nil {
+			if g.Result == result.Pass && g.Err != nil {
 				t.Errorf("got error %v with pass, want nil", g.Err)
 			}
 			if tt.wantFinding != "" && !hasFinding(g.Findings, tt.wantFinding) {
@@ -422,7 +423,7 @@ func TestBodyLengthAppended(t *testing.T) {
 	addTXT(t, srv, "rsa._domainkey.example.com", keyRecord(t, k, ""))
 	signed := testSign(t, plainMessage, k, "v=1; a=rsa-sha256; c=simple/simple; d=example.com; h=from:subject; s=rsa; l=9")
 	got := Verify(t.Context(), r, parseMessage(t, []byte(signed+"Appended by someone else\r\n")), Options{})
-	if len(got) != 1 || got[0].Result != Pass || got[0].BodyHash != BodyVerified {
+	if len(got) != 1 || got[0].Result != result.Pass || got[0].BodyHash != BodyVerified {
 		t.Fatalf("got %+v, want pass with the body verified", got)
 	}
 	var msg string
@@ -438,7 +439,7 @@ func TestBodyLengthAppended(t *testing.T) {
 	short := testSign(t, plainMessage, k, "v=1; a=rsa-sha256; c=simple/simple; d=example.com; h=from:subject; s=rsa; l=9")
 	short = strings.Replace(short, "Hi Bob,\r\n\r\nShall we  meet at noon?  \r\n", "Hi\r\n", 1)
 	got = Verify(t.Context(), r, parseMessage(t, []byte(short)), Options{})
-	if len(got) != 1 || got[0].Result != Fail || got[0].BodyHash != BodyMismatch {
+	if len(got) != 1 || got[0].Result != result.Fail || got[0].BodyHash != BodyMismatch {
 		t.Errorf("got %+v, want fail with a body mismatch", got)
 	}
 }
@@ -463,7 +464,7 @@ func TestUnprotected(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			msg := testSign(t, plainMessage, k, "v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com; s=ed; h="+tt.h)
 			got := Verify(t.Context(), r, parseMessage(t, []byte(msg)), Options{})
-			if len(got) != 1 || got[0].Result != Pass {
+			if len(got) != 1 || got[0].Result != result.Pass {
 				t.Fatalf("got %+v, want pass", got)
 			}
 			if !slices.Equal(got[0].Unprotected, tt.want) {
@@ -501,7 +502,7 @@ func TestConcurrentLookups(t *testing.T) {
 	start := time.Now()
 	got := Verify(t.Context(), r, parseMessage(t, []byte(msg)), Options{})
 	elapsed := time.Since(start)
-	if w := resultWords(got); !slices.Equal(w, []string{Pass, Pass, Pass}) {
+	if w := resultWords(got); !slices.Equal(w, []result.Word{result.Pass, result.Pass, result.Pass}) {
 		t.Fatalf("got %v, want three passes", w)
 	}
 	if elapsed >= 2*delay {
@@ -521,7 +522,7 @@ func TestMaxSignatures(t *testing.T) {
 		msg = testSign(t, msg, k, "v=1; a=ed25519-sha256; d=example.com; h=from; s=ed")
 	}
 	got := Verify(t.Context(), r, parseMessage(t, []byte(msg)), Options{MaxSignatures: 2})
-	if w := resultWords(got); !slices.Equal(w, []string{Pass, Pass, Neutral}) {
+	if w := resultWords(got); !slices.Equal(w, []result.Word{result.Pass, result.Pass, result.Neutral}) {
 		t.Errorf("got %v, want [pass pass neutral]", w)
 	}
 }
@@ -580,7 +581,7 @@ func TestMalformedSignatures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Verify(t.Context(), r, parseMessage(t, []byte(tt.field+"\r\n"+plainMessage)), Options{})
-			if len(got) != 1 || got[0].Result != PermError || dkimcore.KindOf(got[0].Err) != dkimcore.KindPermError {
+			if len(got) != 1 || got[0].Result != result.PermError || dkimcore.KindOf(got[0].Err) != dkimcore.KindPermError {
 				t.Errorf("got %+v, want one permerror", got)
 			}
 		})
@@ -643,7 +644,7 @@ func BenchmarkVerifyHeadersOnly(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		got := Verify(b.Context(), r, m, Options{})
-		if len(got) != 2 || got[0].Result != Pass || got[1].Result != Pass {
+		if len(got) != 2 || got[0].Result != result.Pass || got[1].Result != result.Pass {
 			b.Fatalf("got %v, want two passes", resultWords(got))
 		}
 	}
@@ -688,11 +689,11 @@ func TestRepairedInput(t *testing.T) {
 	tests := []struct {
 		name        string
 		msg         string
-		want        string
+		want        result.Word
 		wantFinding bool
 	}{
-		{"intact", signed, Pass, false},
-		{"folding white space lost", strings.Replace(signed, "\r\n\ttomorrow?", "\r\ntomorrow?", 1), Fail, true},
+		{"intact", signed, result.Pass, false},
+		{"folding white space lost", strings.Replace(signed, "\r\n\ttomorrow?", "\r\ntomorrow?", 1), result.Fail, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
 )
@@ -38,7 +39,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				res := Evaluate(ctx, r, in)
-				if res.Result != ResultPass || res.Policy != PolicyQuarantine || res.OrgDomain != "example.com" {
+				if res.Result != result.Pass || res.Policy != PolicyQuarantine || res.OrgDomain != "example.com" {
 					b.Fatalf("got %s/%s/%s, want pass/quarantine/example.com", res.Result, res.Policy, res.OrgDomain)
 				}
 			}

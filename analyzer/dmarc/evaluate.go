@@ -10,6 +10,7 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/result"
 )
 
 // Method is how the Organizational Domain is found.
@@ -27,15 +28,6 @@ const (
 	MethodPSL Method = "psl"
 )
 
-// Result words (RFC 8601 §2.7.1 style, lower case; RFC 7489 §11.2).
-const (
-	ResultPass      = "pass"
-	ResultFail      = "fail"
-	ResultNone      = "none"
-	ResultTempError = "temperror"
-	ResultPermError = "permerror"
-)
-
 // maxIdentifierWalks bounds the number of distinct authenticated
 // identifiers whose Organizational Domain is looked up by tree walk.
 const maxIdentifierWalks = 8
@@ -47,7 +39,7 @@ const maxDKIM = 32
 type SPF struct {
 	// Result is the SPF result word ("pass", "fail", "softfail"...); only
 	// "pass" authenticates (RFC 7489 §4.2; RFC 9989 §4.4).
-	Result string `json:"result"`
+	Result result.Word `json:"result"`
 	// MailFrom is the RFC5321.MailFrom domain or address that SPF
 	// evaluated; empty for a null reverse-path.
 	MailFrom string `json:"mailFrom,omitempty"`
@@ -61,7 +53,7 @@ type DKIM struct {
 	// Domain is the signature's d= domain.
 	Domain string `json:"domain"`
 	// Result is the DKIM result word; only "pass" authenticates.
-	Result string `json:"result"`
+	Result result.Word `json:"result"`
 	// Selector is the s= selector, for display only.
 	Selector string `json:"selector,omitempty"`
 }
@@ -135,7 +127,7 @@ type MechanismAlignment struct {
 	// Result is "pass" (an authenticated identifier aligns), "fail"
 	// (authenticated identifiers exist but none aligns), "none" (nothing
 	// authenticated) or "temperror" (a DNS failure left it open).
-	Result string `json:"result"`
+	Result result.Word `json:"result"`
 	// Domain is the first aligned identifier.
 	Domain string `json:"domain,omitempty"`
 	// OrgDomain is the Organizational Domain that the aligned identifier
@@ -157,7 +149,7 @@ type Alignment struct {
 // the report contract (live.dmarc); the others add detail.
 type Result struct {
 	// Result is pass, fail, none, temperror or permerror.
-	Result string `json:"result"`
+	Result result.Word `json:"result"`
 	// FromDomain is the Author Domain (normalized, A-labels).
 	FromDomain string `json:"fromDomain"`
 	// OrgDomain is the Organizational Domain of the From domain under the
@@ -244,28 +236,28 @@ func Discover(ctx context.Context, r lookup.Resolver, from string, method Method
 		method = MethodTreeWalk
 	}
 	res := Result{Discovery: method, Findings: []finding.Finding{}, Alignment: Alignment{
-		SPF:  MechanismAlignment{Mode: Relaxed, Result: ResultNone},
-		DKIM: MechanismAlignment{Mode: Relaxed, Result: ResultNone},
+		SPF:  MechanismAlignment{Mode: Relaxed, Result: result.None},
+		DKIM: MechanismAlignment{Mode: Relaxed, Result: result.None},
 	}}
 
 	from, n, err := AuthorDomain(from)
 	switch {
 	case errors.Is(err, ErrNoFrom):
-		res.Result = ResultNone
+		res.Result = result.None
 		res.Reason = "The message has no RFC5322.From address, so there is no Author Domain to check."
 		res.add(finding.Error, "dmarc-no-from", res.Reason)
 		return &Discovery{res: res, done: true}
 	case errors.Is(err, ErrBadFrom):
 		// RFC 7489 §6.6.1; RFC 9989 §4.4: a malformed From leaves no
 		// reliable Author Domain, so DMARC cannot evaluate the message.
-		res.Result = ResultPermError
+		res.Result = result.PermError
 		res.Reason = "The RFC5322.From field has no usable domain, so DMARC cannot be evaluated."
 		res.add(finding.Error, "dmarc-bad-from", res.Reason)
 		return &Discovery{res: res, done: true}
 	case errors.Is(err, ErrMultipleAuthors):
 		// RFC 7489 §6.6.1: receivers may reject such mail or check
 		// each domain; RFC 9989 §4.4 leaves it out of scope.
-		res.Result = ResultPermError
+		res.Result = result.PermError
 		res.FromDomain = from
 		res.Reason = "The RFC5322.From field lists addresses in more than one domain; DMARC needs a single Author Domain."
 		res.add(finding.Error, "dmarc-multiple-from-domains", res.Reason)
@@ -350,20 +342,20 @@ func (disc *Discovery) Evaluate(spf SPF, dkim []DKIM) Result {
 		return w.org, w.err
 	}
 	res.Alignment = alignAll(in, from, res.OrgDomain, res.orgErr, alignModeSPF, alignModeDKIM, orgOf)
-	res.SPFAligned = res.Alignment.SPF.Result == ResultPass
-	res.DKIMAligned = res.Alignment.DKIM.Result == ResultPass
+	res.SPFAligned = res.Alignment.SPF.Result == result.Pass
+	res.DKIMAligned = res.Alignment.DKIM.Result == result.Pass
 
 	switch {
 	case d.err != nil:
 		// RFC 9989 §4.10.1: handling of DNS errors is left to the
 		// receiver; a transient failure gives temperror (RFC 7489
 		// §11.2).
-		res.Result = ResultTempError
+		res.Result = result.TempError
 		res.Reason = d.reason
 		res.add(finding.Error, "dmarc-temperror", d.reason)
 		return res
 	case rec == nil:
-		res.Result = ResultNone
+		res.Result = result.None
 		res.Reason = d.reason
 		return res
 	}
@@ -377,7 +369,7 @@ func (disc *Discovery) Evaluate(spf SPF, dkim []DKIM) Result {
 	}
 	if !rec.Usable {
 		// RFC 7489 §6.6.3 step 6; RFC 9989 §4.10.1.
-		res.Result = ResultNone
+		res.Result = result.None
 		res.Reason = fmt.Sprintf("The DMARC record at _dmarc.%s has no valid p tag (or an invalid sp or np) and no valid rua URI, so no DMARC processing applies.", d.recordDomain)
 		return res
 	}
@@ -412,7 +404,7 @@ func (disc *Discovery) Evaluate(spf SPF, dkim []DKIM) Result {
 	case res.SPFAligned || res.DKIMAligned:
 		// RFC 7489 §4.2; RFC 9989 §4.4: pass when at least one
 		// authenticated identifier aligns.
-		res.Result = ResultPass
+		res.Result = result.Pass
 		res.AppliedPolicy = PolicyNone
 		var by []string
 		if res.DKIMAligned {
@@ -422,12 +414,12 @@ func (disc *Discovery) Evaluate(spf SPF, dkim []DKIM) Result {
 			by = append(by, "SPF ("+res.Alignment.SPF.Domain+")")
 		}
 		res.Reason = fmt.Sprintf("Aligned pass from %s.", strings.Join(by, " and "))
-	case res.Alignment.SPF.Result == ResultTempError || res.Alignment.DKIM.Result == ResultTempError:
-		res.Result = ResultTempError
+	case res.Alignment.SPF.Result == result.TempError || res.Alignment.DKIM.Result == result.TempError:
+		res.Result = result.TempError
 		res.Reason = "No identifier is known to align, and a DNS failure left the alignment of at least one identifier undetermined."
 		res.add(finding.Error, "dmarc-temperror", res.Reason)
 	default:
-		res.Result = ResultFail
+		res.Result = result.Fail
 		res.AppliedPolicy = res.Policy
 		res.Reason = failReason(res.Alignment)
 		res.add(finding.Error, "dmarc-fail",
@@ -443,9 +435,9 @@ func failReason(a Alignment) string {
 		al   MechanismAlignment
 	}{{"SPF", a.SPF}, {"DKIM", a.DKIM}} {
 		switch m.al.Result {
-		case ResultNone:
+		case result.None:
 			parts = append(parts, m.name+" did not pass")
-		case ResultFail:
+		case result.Fail:
 			var ids []string
 			for _, id := range m.al.Identifiers {
 				ids = append(ids, id.Domain)
@@ -621,12 +613,12 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 		idx  int
 	}
 	a := Alignment{
-		SPF:  MechanismAlignment{Mode: spfMode, Result: ResultNone},
-		DKIM: MechanismAlignment{Mode: dkimMode, Result: ResultNone},
+		SPF:  MechanismAlignment{Mode: spfMode, Result: result.None},
+		DKIM: MechanismAlignment{Mode: dkimMode, Result: result.None},
 	}
 	// RFC 7489 §3.1.2; RFC 7208 §2.4: the MAIL FROM domain, or the HELO
 	// domain when the reverse-path is null.
-	if strings.EqualFold(strings.TrimSpace(in.SPF.Result), "pass") {
+	if strings.EqualFold(strings.TrimSpace(string(in.SPF.Result)), "pass") {
 		id := mailFromDomain(in.SPF.MailFrom)
 		if strings.Trim(strings.TrimSpace(in.SPF.MailFrom), "<>") == "" {
 			id = strings.TrimSpace(in.SPF.Helo)
@@ -640,7 +632,7 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 		if i >= maxDKIM {
 			break
 		}
-		if !strings.EqualFold(strings.TrimSpace(k.Result), "pass") {
+		if !strings.EqualFold(strings.TrimSpace(string(k.Result)), "pass") {
 			continue
 		}
 		d := strings.TrimSpace(k.Domain)
@@ -720,10 +712,10 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 		if len(m.Identifiers) == 0 {
 			continue
 		}
-		m.Result = ResultFail
+		m.Result = result.Fail
 		for _, id := range m.Identifiers {
 			if id.Aligned {
-				m.Result = ResultPass
+				m.Result = result.Pass
 				m.Domain = id.Domain
 				if m.Mode == Relaxed {
 					m.OrgDomain = fromOrg
@@ -731,7 +723,7 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 				break
 			}
 			if id.undetermined {
-				m.Result = ResultTempError
+				m.Result = result.TempError
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
 )
 
@@ -46,14 +47,14 @@ func (w want) check(t *testing.T, res Result) {
 			t.Errorf("%s: got %q, want %q (reason: %s)", field, got, want, res.Reason)
 		}
 	}
-	eq("result", res.Result, w.result)
+	eq("result", string(res.Result), w.result)
 	eq("orgDomain", res.OrgDomain, w.org)
 	eq("policy", string(res.Policy), w.policy)
 	eq("policySource", res.PolicySource, w.source)
 	eq("appliedPolicy", string(res.AppliedPolicy), w.applied)
 	eq("recordDomain", res.RecordDomain, w.recordDomain)
-	eq("alignment.spf.result", res.Alignment.SPF.Result, w.spf)
-	eq("alignment.dkim.result", res.Alignment.DKIM.Result, w.dkim)
+	eq("alignment.spf.result", string(res.Alignment.SPF.Result), w.spf)
+	eq("alignment.dkim.result", string(res.Alignment.DKIM.Result), w.dkim)
 	eq("orgDomains.treeWalk", res.OrgDomains.TreeWalk, w.treeWalkOrg)
 	eq("orgDomains.psl", res.OrgDomains.PSL, w.pslOrg)
 	got := findingCodes(res)
@@ -67,7 +68,7 @@ func (w want) check(t *testing.T, res Result) {
 			t.Errorf("findings: got %v, want no %s", got, c)
 		}
 	}
-	if res.SPFAligned != (res.Alignment.SPF.Result == ResultPass) || res.DKIMAligned != (res.Alignment.DKIM.Result == ResultPass) {
+	if res.SPFAligned != (res.Alignment.SPF.Result == result.Pass) || res.DKIMAligned != (res.Alignment.DKIM.Result == result.Pass) {
 		t.Errorf("spfAligned/dkimAligned: got %v/%v, want them to match alignment results %s/%s", res.SPFAligned, res.DKIMAligned, res.Alignment.SPF.Result, res.Alignment.DKIM.Result)
 	}
 }
@@ -536,7 +537,7 @@ func TestEvaluateConcurrentWalk(t *testing.T) {
 	defer cancel()
 	res := Evaluate(ctx, r, Input{From: "a@a.b.c.d.e.f.g.h.example.com"})
 	elapsed := time.Since(start)
-	if res.Result != ResultFail || res.OrgDomain != "example.com" {
+	if res.Result != result.Fail || res.OrgDomain != "example.com" {
 		t.Fatalf("got %s with org %q, want fail with org example.com", res.Result, res.OrgDomain)
 	}
 	if got := len(dmarcQueries(srv)); got != 8 {
@@ -555,7 +556,7 @@ func TestEvaluateQueryLog(t *testing.T) {
 	var log lookup.Log
 	ctx := lookup.WithLog(context.Background(), &log)
 	res := Evaluate(ctx, r, Input{From: "a@mail.example.com", DKIM: dkimPass("example.com"), Method: MethodPSL})
-	if res.Result != ResultPass {
+	if res.Result != result.Pass {
 		t.Fatalf("result: got %s, want pass", res.Result)
 	}
 	var names []string
@@ -585,7 +586,7 @@ func TestEvaluateCancelled(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	res := Evaluate(ctx, r, Input{From: "a@example.com"})
-	if res.Result != ResultTempError {
+	if res.Result != result.TempError {
 		t.Errorf("result: got %s, want temperror", res.Result)
 	}
 	if el := time.Since(start); el > 3*time.Second {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"headerlens/analyzer/result"
 )
 
 // mailauthSuite is testdata/dmarc/mailauth/dmarc-rfc9989-vectors.json.
@@ -74,7 +76,7 @@ func checkMailauth(res Result, e mailauthExpect) error {
 		}
 		return nil
 	case e.Path == "status.result" && e.Assert == "to.equal":
-		if res.Result != want {
+		if res.Result != result.Word(want) {
 			return fmt.Errorf("result: got %q, want %q (reason: %s)", res.Result, want, res.Reason)
 		}
 	case e.Path == "policy" && e.Assert == "to.equal":
@@ -104,11 +106,11 @@ func checkMailauth(res Result, e mailauthExpect) error {
 			if m.Mode == Relaxed {
 				on = m.OrgDomain
 			}
-			if m.Result != ResultPass || on != want {
+			if m.Result != result.Pass || on != want {
 				return fmt.Errorf("%s: got %q on %q, want pass on %q", e.Path, m.Result, on, want)
 			}
 		case "to.not.be.ok":
-			if m.Result == ResultPass {
+			if m.Result == result.Pass {
 				return fmt.Errorf("%s: got pass by %q, want no aligned identifier", e.Path, m.Domain)
 			}
 		default:
@@ -214,17 +216,17 @@ func TestVectors(t *testing.T) {
 	if len(st.Cases) != 12 {
 		t.Errorf("stalwart cases: got %d, want 12", len(st.Cases))
 	}
-	mechWord := map[string]string{"pass": ResultPass, "fail:not_aligned": ResultFail, "none": ResultNone}
+	mechWord := map[string]result.Word{"pass": result.Pass, "fail:not_aligned": result.Fail, "none": result.None}
 	for _, c := range st.Cases {
 		_, r := newFixture(t, zoneRRs(t, c.Zone)...)
 		// Upstream passes SPF=pass with an empty MAIL FROM when the
 		// vector gives no SPF (see the file's _input_format).
 		in := Input{From: c.Input.From, SPF: SPF{Result: "pass"}}
 		if c.Input.SPF != nil {
-			in.SPF = SPF{Result: c.Input.SPF.Result, MailFrom: c.Input.SPF.Domain}
+			in.SPF = SPF{Result: result.Word(c.Input.SPF.Result), MailFrom: c.Input.SPF.Domain}
 		}
 		if c.Input.DKIM != nil {
-			in.DKIM = []DKIM{{Domain: c.Input.DKIM.D, Result: c.Input.DKIM.Result}}
+			in.DKIM = []DKIM{{Domain: c.Input.DKIM.D, Result: result.Word(c.Input.DKIM.Result)}}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		res := Evaluate(ctx, r, in)

@@ -172,7 +172,7 @@ func oneClick(in Input, uris []string) []finding.Finding {
 	default:
 		passed, unverified := false, false
 		for _, sig := range covering {
-			switch strings.ToLower(sig.Result) {
+			switch strings.ToLower(string(sig.Result)) {
 			case "pass":
 				passed = true
 			case "":

@@ -17,6 +17,7 @@ import (
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/recorded"
+	"headerlens/analyzer/result"
 )
 
 // Sources used in Finding.Source.
@@ -71,7 +72,7 @@ type DKIMSignature struct {
 	SignedHeaders []string
 	// Result is the verification result ("pass", "fail"...), "" when the
 	// signature was not verified.
-	Result string
+	Result result.Word
 }
 
 // Input is the header facts the rules look at. Zero values mean absent.

@@ -8,6 +8,7 @@ import (
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/recorded"
+	"headerlens/analyzer/result"
 )
 
 // got summarises findings as "severity code" strings.
@@ -346,8 +347,8 @@ func TestListUnsubscribeURIs(t *testing.T) {
 }
 
 func TestRecordedFail(t *testing.T) {
-	v := func(method, result string, trusted bool) recorded.Verdict {
-		return recorded.Verdict{Header: recorded.HeaderAuthResults, AuthservID: "mx.example", Method: method, Result: result, Trusted: trusted, Properties: map[string]string{"header.from": "bank.example", "header.b": "sig"}}
+	v := func(method, word string, trusted bool) recorded.Verdict {
+		return recorded.Verdict{Header: recorded.HeaderAuthResults, AuthservID: "mx.example", Method: method, Result: result.Word(word), Trusted: trusted, Properties: map[string]string{"header.from": "bank.example", "header.b": "sig"}}
 	}
 	compauth := v("compauth", "fail", true)
 	compauth.AuthservID = ""

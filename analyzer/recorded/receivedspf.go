@@ -1,6 +1,10 @@
 package recorded
 
-import "strings"
+import (
+	"strings"
+
+	"headerlens/analyzer/result"
+)
 
 // ParseReceivedSPF parses a Received-SPF field body (RFC 7208 §9.1):
 //
@@ -32,7 +36,7 @@ func ParseReceivedSPF(value string) (v Verdict, ok bool) {
 		s.i = save
 	} else if w != "" {
 		// RFC 7208 §2.6 results; "None", "SoftFail" etc. are case-insensitive.
-		v.Result = strings.ToLower(w)
+		v.Result = result.Word(strings.ToLower(w))
 	}
 	for n := 0; !s.eof() && n < maxResults; n++ {
 		comments = append(comments, s.skipCFWS()...)

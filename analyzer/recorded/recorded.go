@@ -7,6 +7,7 @@ import (
 	"github.com/emersion/go-msgauth/authres"
 
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 )
 
 // Header names as they appear in Verdict.Header.
@@ -55,7 +56,7 @@ type Verdict struct {
 	// MethodVersion is the RFC 8601 §2.2 method-version ("dkim/1"), if any.
 	MethodVersion string `json:"methodVersion,omitempty"`
 	// Result is the lower-cased result word ("pass", "fail", "softpass"...).
-	Result string `json:"result"`
+	Result result.Word `json:"result"`
 	// Properties holds ptype.property=value pairs (RFC 8601 §2.3) and any
 	// other key=value pairs in the result, keyed as written (lower-cased key).
 	// For Received-SPF it holds the RFC 7208 §9.1 key-value pairs.
@@ -210,40 +211,40 @@ func fromAuthres(payload string) (vs []Verdict, ok bool) {
 		}
 		switch r := r.(type) {
 		case *authres.AuthResult:
-			v.Method, v.Result, v.Reason = "auth", string(r.Value), r.Reason
+			v.Method, v.Result, v.Reason = "auth", result.Word(r.Value), r.Reason
 			set("smtp.auth", r.Auth)
 		case *authres.DKIMResult:
-			v.Method, v.Result, v.Reason = "dkim", string(r.Value), r.Reason
+			v.Method, v.Result, v.Reason = "dkim", result.Word(r.Value), r.Reason
 			set("header.d", r.Domain)
 			set("header.i", r.Identifier)
 		case *authres.DomainKeysResult:
-			v.Method, v.Result, v.Reason = "domainkeys", string(r.Value), r.Reason
+			v.Method, v.Result, v.Reason = "domainkeys", result.Word(r.Value), r.Reason
 			set("header.d", r.Domain)
 			set("header.from", r.From)
 			set("header.sender", r.Sender)
 		case *authres.IPRevResult:
-			v.Method, v.Result, v.Reason = "iprev", string(r.Value), r.Reason
+			v.Method, v.Result, v.Reason = "iprev", result.Word(r.Value), r.Reason
 			set("policy.iprev", r.IP)
 		case *authres.SenderIDResult:
-			v.Method, v.Result, v.Reason = "sender-id", string(r.Value), r.Reason
+			v.Method, v.Result, v.Reason = "sender-id", result.Word(r.Value), r.Reason
 			if r.HeaderKey != "" {
 				set("header."+strings.ToLower(r.HeaderKey), r.HeaderValue)
 			}
 		case *authres.SPFResult:
-			v.Method, v.Result, v.Reason = "spf", string(r.Value), r.Reason
+			v.Method, v.Result, v.Reason = "spf", result.Word(r.Value), r.Reason
 			set("smtp.mailfrom", r.From)
 			set("smtp.helo", r.Helo)
 		case *authres.DMARCResult:
-			v.Method, v.Result, v.Reason = "dmarc", string(r.Value), r.Reason
+			v.Method, v.Result, v.Reason = "dmarc", result.Word(r.Value), r.Reason
 			set("header.from", r.From)
 		case *authres.ARCResult:
-			v.Method, v.Result = "arc", string(r.Value)
+			v.Method, v.Result = "arc", result.Word(r.Value)
 			set("smtp.remote-ip", r.RemoteIP)
 			if r.OldestPass > 0 {
 				set("header.oldest-pass", strconv.Itoa(r.OldestPass))
 			}
 		case *authres.GenericResult:
-			v.Method, v.Result = strings.ToLower(r.Method), string(r.Value)
+			v.Method, v.Result = strings.ToLower(r.Method), result.Word(r.Value)
 			for k, val := range r.Params {
 				if k == "reason" {
 					v.Reason = val
@@ -254,7 +255,7 @@ func fromAuthres(payload string) (vs []Verdict, ok bool) {
 		default:
 			return nil, false
 		}
-		v.Result = strings.ToLower(v.Result)
+		v.Result = result.Word(strings.ToLower(string(v.Result)))
 		v.Reason = unquote(v.Reason)
 		vs = append(vs, v)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"headerlens/analyzer/message"
+	"headerlens/analyzer/result"
 )
 
 // corpusPath is the provider Authentication-Results corpus: real headers
@@ -90,7 +91,7 @@ func TestProviderCorpus(t *testing.T) {
 				for _, step := range e.SearchChain {
 					var next []Verdict
 					for _, v := range matched {
-						if (v.Method == step.Key && v.Result == step.Value) || v.Properties[step.Key] == step.Value {
+						if (v.Method == step.Key && string(v.Result) == step.Value) || v.Properties[step.Key] == step.Value {
 							next = append(next, v)
 						}
 					}
@@ -230,7 +231,7 @@ func TestParseAuthResults(t *testing.T) {
 			}
 			for i, w := range tt.want {
 				v := vs[i]
-				if v.Method != w.method || v.Result != w.result || v.Reason != w.reason {
+				if v.Method != w.method || string(v.Result) != w.result || v.Reason != w.reason {
 					t.Errorf("verdict %d: got %s=%s reason %q, want %s=%s reason %q", i, v.Method, v.Result, v.Reason, w.method, w.result, w.reason)
 				}
 				for k, want := range w.props {
@@ -377,7 +378,7 @@ func TestParseReceivedSPF(t *testing.T) {
 			if !ok {
 				return
 			}
-			if got, want := v.Result, tt.result; got != want {
+			if got, want := string(v.Result), tt.result; got != want {
 				t.Errorf("got result %q, want %q", got, want)
 			}
 			if got, want := v.AuthservID, tt.authserv; got != want {
@@ -465,7 +466,7 @@ func TestFailed(t *testing.T) {
 		result string
 		want   bool
 	}{{"pass", false}, {"none", false}, {"neutral", false}, {"fail", true}, {"softfail", true}, {"temperror", true}, {"permerror", true}, {"policy", true}} {
-		if got := (Verdict{Result: tt.result}).Failed(); got != tt.want {
+		if got := (Verdict{Result: result.Word(tt.result)}).Failed(); got != tt.want {
 			t.Errorf("Failed(%q): got %v, want %v", tt.result, got, tt.want)
 		}
 	}

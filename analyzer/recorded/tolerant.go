@@ -1,6 +1,10 @@
 package recorded
 
-import "strings"
+import (
+	"strings"
+
+	"headerlens/analyzer/result"
+)
 
 // scanner walks a header value. Every method advances i or returns
 // without consuming, so loops over it terminate.
@@ -289,7 +293,7 @@ func parseTolerant(payload string) tolerantResult {
 			cur = &Verdict{
 				Method:        method,
 				MethodVersion: mversion,
-				Result:        strings.ToLower(v),
+				Result:        result.Word(strings.ToLower(v)),
 				Properties:    map[string]string{},
 			}
 			for _, p := range pending {

@@ -14,6 +14,7 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
+	"headerlens/analyzer/result"
 )
 
 // Processing limits of RFC 7208 §4.6.4.
@@ -108,7 +109,7 @@ func Check(ctx context.Context, r lookup.Resolver, ip netip.Addr, helo, mailFrom
 		defer close(done)
 		defer func() {
 			if p := recover(); p != nil {
-				h = &Result{Result: TempError, Identity: IdentityHELO, Domain: helo, IP: ip.String(), Helo: helo, Trace: []Step{},
+				h = &Result{Result: result.TempError, Identity: IdentityHELO, Domain: helo, IP: ip.String(), Helo: helo, Trace: []Step{},
 					Reason: fmt.Sprintf("internal error while checking the HELO identity: %v", p)}
 			}
 		}()
@@ -122,7 +123,7 @@ func Check(ctx context.Context, r lookup.Resolver, ip netip.Addr, helo, mailFrom
 
 // outcome is what evaluating a record produced.
 type outcome struct {
-	v      Verdict
+	v      result.Word
 	reason string
 	// exp is the exp= of the record that produced a fail, if any; it is
 	// evaluated once, after the final result is known (§6.2).
@@ -195,7 +196,7 @@ func run(ctx context.Context, r lookup.Resolver, ip netip.Addr, id Identity, dom
 	sender = local + "@" + sdom
 	res := &Result{Domain: domain, Identity: id, IP: ip.String(), Helo: helo, MailFrom: sender, Trace: []Step{}}
 	if !ip.IsValid() {
-		res.Result = PermError
+		res.Result = result.PermError
 		res.IP = ""
 		res.Reason = "no valid client IP address to check"
 		return res
@@ -228,7 +229,7 @@ func run(ctx context.Context, r lookup.Resolver, ip netip.Addr, id Identity, dom
 	} else {
 		// RFC 7208 §4.3 (and §2.3 for HELO): a malformed or single-label
 		// <domain>, or an address literal, gives none without any query.
-		o = outcome{v: None, reason: fmt.Sprintf("%q is not a valid multi-label domain name, so there is nothing to check (RFC 7208 §4.3)", domain)}
+		o = outcome{v: result.None, reason: fmt.Sprintf("%q is not a valid multi-label domain name, so there is nothing to check (RFC 7208 §4.3)", domain)}
 	}
 	res.Result = o.v
 	res.Reason = o.reason
@@ -238,7 +239,7 @@ func run(ctx context.Context, r lookup.Resolver, ip netip.Addr, id Identity, dom
 			break
 		}
 	}
-	if o.v == Fail {
+	if o.v == result.Fail {
 		// RFC 7208 §6.2: the explanation is looked up only for a fail,
 		// once, after the result is known.
 		if o.exp != nil {
@@ -285,14 +286,14 @@ func (c *checker) finish(si int) {
 // checkHost is check_host() for one <domain> (RFC 7208 §4).
 func (c *checker) checkHost(domain string, depth int) outcome {
 	if depth > maxDepth {
-		return outcome{v: PermError, reason: "include/redirect nesting is too deep"}
+		return outcome{v: result.PermError, reason: "include/redirect nesting is too deep"}
 	}
 	si := c.step(Step{Depth: depth, Domain: domain, Kind: StepRecord})
 	if !validName(domain) {
 		// RFC 7208 §4.3: a malformed <domain> gives none.
 		c.steps[si].Note = "not a valid domain name; treated as non-existent (RFC 7208 §4.3)"
-		c.steps[si].Result = None
-		return outcome{v: None, reason: fmt.Sprintf("%q is not a valid domain name (RFC 7208 §4.3)", domain)}
+		c.steps[si].Result = result.None
+		return outcome{v: result.None, reason: fmt.Sprintf("%q is not a valid domain name (RFC 7208 §4.3)", domain)}
 	}
 	if depth == 0 && c.type99 == nil {
 		// Ask for the deprecated SPF RR type alongside the evaluation, for
@@ -306,13 +307,13 @@ func (c *checker) checkHost(domain string, depth int) outcome {
 		if lookup.IsNotFound(err) {
 			// RFC 7208 §4.3: NXDOMAIN gives none; §4.5: so does a name
 			// without records.
-			c.steps[si].Result = None
-			return outcome{v: None, reason: fmt.Sprintf("%s has no TXT records, so no SPF record (RFC 7208 §4.5)", domain)}
+			c.steps[si].Result = result.None
+			return outcome{v: result.None, reason: fmt.Sprintf("%s has no TXT records, so no SPF record (RFC 7208 §4.5)", domain)}
 		}
 		// RFC 7208 §4.4: a server failure or time-out gives temperror.
-		c.steps[si].Result = TempError
+		c.steps[si].Result = result.TempError
 		c.steps[si].Error = err.Error()
-		return outcome{v: TempError, reason: fmt.Sprintf("DNS error looking up the TXT records of %s: %v (RFC 7208 §4.4)", domain, err)}
+		return outcome{v: result.TempError, reason: fmt.Sprintf("DNS error looking up the TXT records of %s: %v (RFC 7208 §4.4)", domain, err)}
 	}
 	var recs []string
 	for _, t := range txts {
@@ -325,24 +326,24 @@ func (c *checker) checkHost(domain string, depth int) outcome {
 	switch len(recs) {
 	case 0:
 		// RFC 7208 §4.5: no record gives none.
-		c.steps[si].Result = None
-		return outcome{v: None, reason: fmt.Sprintf("%s has no SPF record (RFC 7208 §4.5)", domain)}
+		c.steps[si].Result = result.None
+		return outcome{v: result.None, reason: fmt.Sprintf("%s has no SPF record (RFC 7208 §4.5)", domain)}
 	case 1:
 	default:
 		// RFC 7208 §4.5: more than one record gives permerror.
-		c.steps[si].Result = PermError
+		c.steps[si].Result = result.PermError
 		c.steps[si].Error = fmt.Sprintf("%d SPF records", len(recs))
 		c.addLint(finding.Error, LintMultipleRecords, fmt.Sprintf("%s publishes %d SPF records; there must be exactly one (RFC 7208 §4.5)", domain, len(recs)))
-		return outcome{v: PermError, reason: fmt.Sprintf("%s publishes %d SPF records (RFC 7208 §4.5)", domain, len(recs))}
+		return outcome{v: result.PermError, reason: fmt.Sprintf("%s publishes %d SPF records (RFC 7208 §4.5)", domain, len(recs))}
 	}
 	c.steps[si].Term = recs[0]
 	rec, err := Parse(recs[0])
 	if err != nil {
 		// RFC 7208 §4.6: a syntax error anywhere is a permerror.
-		c.steps[si].Result = PermError
+		c.steps[si].Result = result.PermError
 		c.steps[si].Error = err.Error()
 		c.addLint(finding.Error, LintSyntax, fmt.Sprintf("the SPF record of %s has a syntax error: %v", domain, err))
-		return outcome{v: PermError, reason: fmt.Sprintf("syntax error in the SPF record of %s: %v (RFC 7208 §4.6)", domain, err)}
+		return outcome{v: result.PermError, reason: fmt.Sprintf("syntax error in the SPF record of %s: %v (RFC 7208 §4.6)", domain, err)}
 	}
 	c.lintRecord(rec, domain)
 	return c.eval(rec, domain, depth)
@@ -357,9 +358,9 @@ func (c *checker) eval(rec *Record, domain string, depth int) outcome {
 		}
 		si := c.step(Step{Depth: depth, Domain: domain, Kind: StepTerm, Term: t.Text})
 		if err := c.ctx.Err(); err != nil {
-			c.steps[si].Result = TempError
+			c.steps[si].Result = result.TempError
 			c.steps[si].Error = "time limit reached"
-			return outcome{v: TempError, reason: "the check ran out of time (RFC 7208 §4.6.4)"}
+			return outcome{v: result.TempError, reason: "the check ran out of time (RFC 7208 §4.6.4)"}
 		}
 		matched, why, bad := c.mechanism(t, domain, depth, si)
 		c.finish(si)
@@ -373,7 +374,7 @@ func (c *checker) eval(rec *Record, domain string, depth int) outcome {
 		if matched {
 			// RFC 7208 §4.6.2: the first matching mechanism gives the
 			// result of its qualifier.
-			v := t.Qualifier.Verdict()
+			v := t.Qualifier.Result()
 			c.steps[si].Matched = true
 			c.steps[si].Result = v
 			reason := "matched " + t.Text
@@ -384,7 +385,7 @@ func (c *checker) eval(rec *Record, domain string, depth int) outcome {
 				reason += " (record of " + domain + ")"
 			}
 			o := outcome{v: v, reason: reason}
-			if v == Fail && rec.Exp != nil {
+			if v == result.Fail && rec.Exp != nil {
 				o.exp = &expRef{term: rec.Exp, domain: domain}
 			}
 			return o
@@ -405,19 +406,19 @@ func (c *checker) eval(rec *Record, domain string, depth int) outcome {
 		c.finish(si)
 		c.steps[si].Result = inner.v
 		switch inner.v {
-		case None:
+		case result.None:
 			// RFC 7208 §6.1: a target without a record, or a malformed
 			// target, gives permerror.
 			c.addLint(finding.Error, LintRedirectNone, fmt.Sprintf("%s redirects to %s, which has no SPF record (RFC 7208 §6.1)", domain, target))
-			return outcome{v: PermError, reason: fmt.Sprintf("%s: %s (RFC 7208 §6.1)", t.Text, inner.reason)}
-		case TempError, PermError:
+			return outcome{v: result.PermError, reason: fmt.Sprintf("%s: %s (RFC 7208 §6.1)", t.Text, inner.reason)}
+		case result.TempError, result.PermError:
 			return inner
 		}
 		inner.reason += " via " + t.Text
 		return inner
 	}
 	// RFC 7208 §4.7: no match and no redirect gives neutral.
-	return outcome{v: Neutral, reason: fmt.Sprintf("no mechanism matched in the record of %s; the default result is neutral (RFC 7208 §4.7)", domain)}
+	return outcome{v: result.Neutral, reason: fmt.Sprintf("no mechanism matched in the record of %s; the default result is neutral (RFC 7208 §4.7)", domain)}
 }
 
 // count accounts for a DNS-querying term (RFC 7208 §4.6.4) before it makes
@@ -426,9 +427,9 @@ func (c *checker) count(si int) *outcome {
 	c.lookups++
 	c.finish(si)
 	if c.lookups > MaxLookups {
-		c.steps[si].Result = PermError
+		c.steps[si].Result = result.PermError
 		c.steps[si].Error = fmt.Sprintf("more than %d DNS-querying terms", MaxLookups)
-		return &outcome{v: PermError, reason: fmt.Sprintf("more than %d DNS-querying terms (include, a, mx, ptr, exists, redirect) were needed (RFC 7208 §4.6.4)", MaxLookups)}
+		return &outcome{v: result.PermError, reason: fmt.Sprintf("more than %d DNS-querying terms (include, a, mx, ptr, exists, redirect) were needed (RFC 7208 §4.6.4)", MaxLookups)}
 	}
 	return nil
 }
@@ -438,9 +439,9 @@ func (c *checker) void(si int) *outcome {
 	c.voids++
 	c.finish(si)
 	if c.voids > c.voidLimit {
-		c.steps[si].Result = PermError
+		c.steps[si].Result = result.PermError
 		c.steps[si].Error = fmt.Sprintf("more than %d void lookups", c.voidLimit)
-		return &outcome{v: PermError, reason: fmt.Sprintf("more than %d lookups returned no answer or NXDOMAIN (void lookup limit, RFC 7208 §4.6.4)", c.voidLimit)}
+		return &outcome{v: result.PermError, reason: fmt.Sprintf("more than %d lookups returned no answer or NXDOMAIN (void lookup limit, RFC 7208 §4.6.4)", c.voidLimit)}
 	}
 	return nil
 }
@@ -493,7 +494,7 @@ func (c *checker) mechanism(t *Term, domain string, depth, si int) (bool, string
 	case "exists":
 		return c.mechExists(target, si)
 	}
-	return false, "", &outcome{v: PermError, reason: "unknown mechanism " + t.Name}
+	return false, "", &outcome{v: result.PermError, reason: "unknown mechanism " + t.Name}
 }
 
 // include evaluates "include" (RFC 7208 §5.2).
@@ -501,19 +502,19 @@ func (c *checker) include(t *Term, target string, depth, si int) (bool, string, 
 	inner := c.checkHost(target, depth+1)
 	c.finish(si)
 	switch inner.v {
-	case Pass:
+	case result.Pass:
 		// RFC 7208 §5.2: pass matches; the included exp= is never used.
 		return true, inner.reason, nil
-	case Fail, SoftFail, Neutral:
+	case result.Fail, result.SoftFail, result.Neutral:
 		return false, "", nil
-	case TempError:
-		return false, "", &outcome{v: TempError, reason: fmt.Sprintf("%s: %s", t.Text, inner.reason)}
-	case None:
+	case result.TempError:
+		return false, "", &outcome{v: result.TempError, reason: fmt.Sprintf("%s: %s", t.Text, inner.reason)}
+	case result.None:
 		// RFC 7208 §5.2: none inside include is a permerror.
 		c.addLint(finding.Error, LintIncludeNone, fmt.Sprintf("%s includes %s, which has no SPF record (RFC 7208 §5.2)", c.steps[si].Domain, target))
-		return false, "", &outcome{v: PermError, reason: fmt.Sprintf("%s: %s, which makes the include a permerror (RFC 7208 §5.2)", t.Text, inner.reason)}
+		return false, "", &outcome{v: result.PermError, reason: fmt.Sprintf("%s: %s, which makes the include a permerror (RFC 7208 §5.2)", t.Text, inner.reason)}
 	}
-	return false, "", &outcome{v: PermError, reason: fmt.Sprintf("%s: %s", t.Text, inner.reason)}
+	return false, "", &outcome{v: result.PermError, reason: fmt.Sprintf("%s: %s", t.Text, inner.reason)}
 }
 
 // network returns the Resolver network and query type for the client's
@@ -551,7 +552,7 @@ func (c *checker) dnsFailure(err error, what string, si int) *outcome {
 		return c.void(si)
 	}
 	c.steps[si].Error = err.Error()
-	return &outcome{v: TempError, reason: fmt.Sprintf("DNS error looking up %s: %v (RFC 7208 §5)", what, err)}
+	return &outcome{v: result.TempError, reason: fmt.Sprintf("DNS error looking up %s: %v (RFC 7208 §5)", what, err)}
 }
 
 // mechA evaluates "a" (RFC 7208 §5.3).
@@ -590,7 +591,7 @@ func (c *checker) mechMX(t *Term, target string, si int) (bool, string, *outcome
 	}
 	if len(hosts) > MaxMXNames {
 		// RFC 7208 §4.6.4: more than 10 MX names is a permerror.
-		return false, "", &outcome{v: PermError, reason: fmt.Sprintf("%s has %d MX records; an mx mechanism may look up at most %d (RFC 7208 §4.6.4)", target, len(hosts), MaxMXNames)}
+		return false, "", &outcome{v: result.PermError, reason: fmt.Sprintf("%s has %d MX records; an mx mechanism may look up at most %d (RFC 7208 §4.6.4)", target, len(hosts), MaxMXNames)}
 	}
 	if len(hosts) == 0 {
 		return false, "", c.void(si)
@@ -626,7 +627,7 @@ func (c *checker) mechMX(t *Term, target string, si int) (bool, string, *outcome
 				continue
 			}
 			c.steps[si].Error = a.err.Error()
-			return false, "", &outcome{v: TempError, reason: fmt.Sprintf("DNS error looking up %s of MX host %s: %v (RFC 7208 §5.4)", qtype, hosts[i], a.err)}
+			return false, "", &outcome{v: result.TempError, reason: fmt.Sprintf("DNS error looking up %s of MX host %s: %v (RFC 7208 §5.4)", qtype, hosts[i], a.err)}
 		}
 		if addr, ok := c.contains(a.addrs, t); ok {
 			return true, fmt.Sprintf("%s (MX host %s of %s)", addr, hosts[i], target), nil

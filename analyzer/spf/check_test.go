@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
 )
@@ -72,29 +73,29 @@ func TestCheckHost(t *testing.T) {
 		name        string
 		domain      string
 		ip          string
-		want        Verdict
+		want        result.Word
 		lookups     int
 		voids       int
 		lint        []string
 		reason      string // substring
 		explanation string
 	}{
-		{"include chain", "example.com", "192.0.2.1", Pass, 2, 0, nil, "matched ip4:192.0.2.0/24 in include:_spf2.example.com in include:_spf.example.com", ""},
-		{"include chain miss", "example.com", "198.51.100.1", Fail, 2, 0, nil, "matched -all", ""},
-		{"plus all", "plusall.example", "198.51.100.1", Pass, 0, 0, []string{"spf-plus-all"}, "matched +all", ""},
-		{"lint", "lint.example", "198.51.100.1", Neutral, 1, 1, // no PTR record: a void lookup
+		{"include chain", "example.com", "192.0.2.1", result.Pass, 2, 0, nil, "matched ip4:192.0.2.0/24 in include:_spf2.example.com in include:_spf.example.com", ""},
+		{"include chain miss", "example.com", "198.51.100.1", result.Fail, 2, 0, nil, "matched -all", ""},
+		{"plus all", "plusall.example", "198.51.100.1", result.Pass, 0, 0, []string{"spf-plus-all"}, "matched +all", ""},
+		{"lint", "lint.example", "198.51.100.1", result.Neutral, 1, 1, // no PTR record: a void lookup
 			[]string{"spf-neutral-all", "spf-ptr", "spf-redirect-ignored", "spf-terms-after-all", "spf-unknown-modifier", "spf-void-lookups", "spf-wide-ip4", "spf-wide-ip6"}, "matched ?all", ""},
-		{"ptr", "ptr.example", "192.0.2.2", Pass, 1, 0, []string{"spf-ptr"}, "host.ptr.example", ""},
-		{"near limit", "near.example", "192.0.2.1", Fail, 8, 0, []string{"spf-lookups-near-limit"}, "", ""},
-		{"void lookups", "void.example", "192.0.2.1", Fail, 2, 2, []string{"spf-void-lookups"}, "", ""},
-		{"multiple records", "multi.example", "192.0.2.1", PermError, 0, 0, []string{"spf-multiple-records"}, "2 SPF records", ""},
-		{"sender id ignored", "sid.example", "192.0.2.1", Fail, 0, 0, []string{"spf-sender-id"}, "", ""},
-		{"include loop", "loop.example", "192.0.2.1", PermError, 11, 0, []string{"spf-lookup-limit", "spf-no-all"}, "more than 10", ""},
-		{"mx servfail before match", "mx.example", "192.0.2.7", TempError, 1, 0, nil, "slow.mx.example", ""},
-		{"mx nxdomain then match", "mxnx.example", "192.0.2.7", Pass, 1, 0, nil, "MX host good.mx.example", ""},
-		{"no record", "nothing.example", "192.0.2.1", None, 0, 0, []string{"spf-none"}, "no TXT records", ""},
-		{"deprecated SPF RR type", "type99.example", "192.0.2.1", Fail, 0, 0, []string{"spf-rr-type-99"}, "", ""},
-		{"explanation", "exp.example", "192.0.2.1", Fail, 0, 0, nil, "", "192.0.2.1 is not one of exp.example's hosts (postmaster%40exp.example)"},
+		{"ptr", "ptr.example", "192.0.2.2", result.Pass, 1, 0, []string{"spf-ptr"}, "host.ptr.example", ""},
+		{"near limit", "near.example", "192.0.2.1", result.Fail, 8, 0, []string{"spf-lookups-near-limit"}, "", ""},
+		{"void lookups", "void.example", "192.0.2.1", result.Fail, 2, 2, []string{"spf-void-lookups"}, "", ""},
+		{"multiple records", "multi.example", "192.0.2.1", result.PermError, 0, 0, []string{"spf-multiple-records"}, "2 SPF records", ""},
+		{"sender id ignored", "sid.example", "192.0.2.1", result.Fail, 0, 0, []string{"spf-sender-id"}, "", ""},
+		{"include loop", "loop.example", "192.0.2.1", result.PermError, 11, 0, []string{"spf-lookup-limit", "spf-no-all"}, "more than 10", ""},
+		{"mx servfail before match", "mx.example", "192.0.2.7", result.TempError, 1, 0, nil, "slow.mx.example", ""},
+		{"mx nxdomain then match", "mxnx.example", "192.0.2.7", result.Pass, 1, 0, nil, "MX host good.mx.example", ""},
+		{"no record", "nothing.example", "192.0.2.1", result.None, 0, 0, []string{"spf-none"}, "no TXT records", ""},
+		{"deprecated SPF RR type", "type99.example", "192.0.2.1", result.Fail, 0, 0, []string{"spf-rr-type-99"}, "", ""},
+		{"explanation", "exp.example", "192.0.2.1", result.Fail, 0, 0, nil, "", "192.0.2.1 is not one of exp.example's hosts (postmaster%40exp.example)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,14 +194,14 @@ func TestCheckBothIdentities(t *testing.T) {
 	ip := netip.MustParseAddr("192.0.2.10")
 	tests := []struct {
 		helo, mailFrom     string
-		wantHELO, wantMail Verdict
+		wantHELO, wantMail result.Word
 		wantDomain         string
 	}{
-		{"mail.example.org", "user@example.com", Pass, Fail, "example.com"},
-		{"mail.example.org", "", Pass, Pass, "mail.example.org"},
-		{"mail.example.org", "<>", Pass, Pass, "mail.example.org"},
-		{"[192.0.2.10]", "user@example.com", None, Fail, "example.com"},
-		{"localhost", "", None, None, "localhost"},
+		{"mail.example.org", "user@example.com", result.Pass, result.Fail, "example.com"},
+		{"mail.example.org", "", result.Pass, result.Pass, "mail.example.org"},
+		{"mail.example.org", "<>", result.Pass, result.Pass, "mail.example.org"},
+		{"[192.0.2.10]", "user@example.com", result.None, result.Fail, "example.com"},
+		{"localhost", "", result.None, result.None, "localhost"},
 	}
 	for _, tt := range tests {
 		got := Check(context.Background(), r, ip, tt.helo, tt.mailFrom, Options{})
@@ -218,7 +219,7 @@ func TestDeadline(t *testing.T) {
 	srv.Fail("hang.slow.example.", dohtest.FailTimeout)
 	start := time.Now()
 	got := CheckHost(context.Background(), r, netip.MustParseAddr("192.0.2.1"), "slow.example", "a@slow.example", "h", Options{Timeout: 300 * time.Millisecond})
-	if got.Result != TempError {
+	if got.Result != result.TempError {
 		t.Errorf("got %s, want temperror", got.Result)
 	}
 	if d := time.Since(start); d > 1200*time.Millisecond {
@@ -235,7 +236,7 @@ func TestHostileRecords(t *testing.T) {
 	)
 	_ = srv
 	got := CheckHost(context.Background(), r, netip.MustParseAddr("192.0.2.1"), "many.example", "a@many.example", "h", Options{})
-	if got.Result != PermError || got.Lookups != MaxLookups+1 {
+	if got.Result != result.PermError || got.Lookups != MaxLookups+1 {
 		t.Errorf("5000 a terms: got %s after %d lookups, want permerror after %d", got.Result, got.Lookups, MaxLookups+1)
 	}
 	start := time.Now()
@@ -271,7 +272,7 @@ func TestWriteText(t *testing.T) {
 func TestInvalidIP(t *testing.T) {
 	r, _ := fixture(t)
 	got := CheckHost(context.Background(), r, netip.Addr{}, "example.com", "a@example.com", "h", Options{})
-	if got.Result != PermError {
+	if got.Result != result.PermError {
 		t.Errorf("got %s, want permerror for no client IP", got.Result)
 	}
 }
@@ -298,7 +299,7 @@ func BenchmarkIncludeChain(b *testing.B) {
 			ip := netip.MustParseAddr("192.0.2.1")
 			for b.Loop() {
 				res := CheckHost(context.Background(), r, ip, "example.com", "a@example.com", "h.example.com", Options{})
-				if res.Result != Pass {
+				if res.Result != result.Pass {
 					b.Fatalf("got %s, want pass: %s", res.Result, res.Reason)
 				}
 			}

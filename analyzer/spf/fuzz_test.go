@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"headerlens/analyzer/result"
 )
 
 // FuzzParse feeds hostile records to the parser: it must never panic, and
@@ -104,7 +106,7 @@ func FuzzCheckHost(f *testing.F) {
 		}
 		res := CheckHost(context.Background(), r, netip.MustParseAddr("192.0.2.1"), strings.TrimSuffix(name, "."), local+"@"+name, "helo.fuzz.example", Options{Timeout: 5 * time.Second})
 		switch res.Result {
-		case Pass, Fail, SoftFail, Neutral, None, TempError, PermError:
+		case result.Pass, result.Fail, result.SoftFail, result.Neutral, result.None, result.TempError, result.PermError:
 		default:
 			t.Fatalf("record %q: got result %q", record, res.Result)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/result"
 )
 
 // Lint codes. They are stable; the page and users filter on them.
@@ -117,7 +118,7 @@ func (c *checker) lintResult(r *Result) {
 	case c.voids > 0:
 		c.addLint(finding.Warning, LintVoidLookups, fmt.Sprintf("evaluating the policy of %s met %d lookup(s) with no answer (NXDOMAIN or no data); more than %d is a permerror (RFC 7208 §4.6.4)", r.Domain, c.voids, c.voidLimit))
 	}
-	if r.Result == None && len(r.Trace) > 0 {
+	if r.Result == result.None && len(r.Trace) > 0 {
 		c.addLint(finding.Info, LintNone, fmt.Sprintf("%s publishes no SPF record", r.Domain))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"headerlens/analyzer/result"
 )
 
 // Qualifier is the result a mechanism yields when it matches (RFC 7208
@@ -19,17 +21,17 @@ const (
 	QNeutral  Qualifier = '?'
 )
 
-// Verdict returns the result word a match with q produces.
-func (q Qualifier) Verdict() Verdict {
+// Result returns the result word a match with q produces.
+func (q Qualifier) Result() result.Word {
 	switch q {
 	case QFail:
-		return Fail
+		return result.Fail
 	case QSoftFail:
-		return SoftFail
+		return result.SoftFail
 	case QNeutral:
-		return Neutral
+		return result.Neutral
 	}
-	return Pass
+	return result.Pass
 }
 
 // Term is one mechanism or modifier of a parsed record (RFC 7208 §4.6.1).

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"headerlens/analyzer/result"
 )
 
 func TestParse(t *testing.T) {
@@ -123,9 +125,9 @@ func TestParseFields(t *testing.T) {
 	if rec.Exp == nil || rec.Exp.Domain != "why.%{d}" || rec.Redirect == nil || rec.Redirect.Domain != "other.example" {
 		t.Errorf("modifiers: got exp %v redirect %v", rec.Exp, rec.Redirect)
 	}
-	for q, want := range map[Qualifier]Verdict{QPass: Pass, QFail: Fail, QSoftFail: SoftFail, QNeutral: Neutral} {
-		if got := q.Verdict(); got != want {
-			t.Errorf("Qualifier(%c).Verdict(): got %s, want %s", q, got, want)
+	for q, want := range map[Qualifier]result.Word{QPass: result.Pass, QFail: result.Fail, QSoftFail: result.SoftFail, QNeutral: result.Neutral} {
+		if got := q.Result(); got != want {
+			t.Errorf("Qualifier(%c).Result(): got %s, want %s", q, got, want)
 		}
 	}
 }

@@ -6,21 +6,7 @@ import (
 	"strings"
 
 	"headerlens/analyzer/finding"
-)
-
-// Verdict is an SPF result word, lower case as in RFC 8601 §2.7.2 and
-// RFC 7208 §2.6.
-type Verdict string
-
-// The seven results of check_host() (RFC 7208 §2.6).
-const (
-	Pass      Verdict = "pass"
-	Fail      Verdict = "fail"
-	SoftFail  Verdict = "softfail"
-	Neutral   Verdict = "neutral"
-	None      Verdict = "none"
-	TempError Verdict = "temperror"
-	PermError Verdict = "permerror"
+	"headerlens/analyzer/result"
 )
 
 // Identity names the identity an SPF check authorized (RFC 7208 §2.3, §2.4).
@@ -37,7 +23,7 @@ const (
 // the CLI prints it as is for --format json.
 type Result struct {
 	// Result is the verdict.
-	Result Verdict `json:"result"`
+	Result result.Word `json:"result"`
 	// Domain is the <domain> checked: the MAIL FROM domain, or the HELO
 	// domain for the HELO identity and a null reverse-path.
 	Domain string `json:"domain"`
@@ -102,7 +88,7 @@ type Step struct {
 	Matched bool `json:"matched"`
 	// Result is the verdict the step produced, if it ended the evaluation
 	// of its record (a match, or an error).
-	Result Verdict `json:"result,omitempty"`
+	Result result.Word `json:"result,omitempty"`
 	// Lookups and VoidLookups are the running §4.6.4 counts after the
 	// step.
 	Lookups     int `json:"lookups"`

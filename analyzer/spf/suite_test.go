@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"headerlens/analyzer/result"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
 )
@@ -52,16 +53,16 @@ type suiteCase struct {
 }
 
 // results returns the acceptable results: the suite gives one or a list.
-func (c suiteCase) results() []Verdict {
+func (c suiteCase) results() []result.Word {
 	var one string
 	if c.Result.Decode(&one) == nil {
-		return []Verdict{Verdict(one)}
+		return []result.Word{result.Word(one)}
 	}
 	var many []string
 	c.Result.Decode(&many)
-	var out []Verdict
+	var out []result.Word
 	for _, s := range many {
-		out = append(out, Verdict(s))
+		out = append(out, result.Word(s))
 	}
 	return out
 }
@@ -297,7 +298,7 @@ func runSuiteCase(t *testing.T, srv *dohtest.Server, group, name string, tc suit
 		t.Errorf("%s (%s): got %s, want %v\n%s", name, group, got.Result, want, b.String())
 		return false
 	}
-	if tc.Explanation != nil && got.Result == Fail {
+	if tc.Explanation != nil && got.Result == result.Fail {
 		// The suite was produced with pyspf, which prints the IPv6
 		// nibbles of %{i} in upper case; RFC 7208 §7.4 shows them in
 		// lower case and DNS names compare without case (RFC 4343), so

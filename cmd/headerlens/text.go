@@ -233,7 +233,7 @@ func writeLive(w io.Writer, l *analyzer.Live) {
 		if rec == "" {
 			rec = "nothing"
 		}
-		fmt.Fprintf(w, "  %s %s: recorded %s, live %s. %s\n", strings.ToUpper(c.Method), oneLine(c.Subject), rec, dash(c.Live), oneLine(c.Explanation))
+		fmt.Fprintf(w, "  %s %s: recorded %s, live %s. %s\n", strings.ToUpper(c.Method), oneLine(c.Subject), rec, dash(string(c.Live)), oneLine(c.Explanation))
 	}
 }
 
