@@ -12,6 +12,7 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/internal/guard"
+	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/spf"
 )
@@ -122,6 +123,9 @@ func runLive(ctx context.Context, msg *message.Message, f forensics, opts Option
 		// (RFC 7208 §4.6.4, at least 20 s) must neither cut a longer
 		// one short nor outlast a shorter one.
 		spfOpts := spf.Options{Now: func() time.Time { return now }}
+		if ex, ok := res.(lookup.Exchanger); ok {
+			spfOpts.Exchanger = ex // for the type 99 lint only
+		}
 		if d, ok := ctx.Deadline(); ok {
 			spfOpts.Timeout = max(time.Until(d), time.Millisecond)
 		}

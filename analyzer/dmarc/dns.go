@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sync"
 
+	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/lookup"
 )
 
@@ -49,17 +50,13 @@ func (q *querier) start(name string) *txtAnswer {
 	}
 	a := &txtAnswer{done: make(chan struct{})}
 	q.txt[name] = a
-	q.running.Add(1)
-	go func() {
-		defer q.running.Done()
-		defer close(a.done)
-		defer func() {
-			if recover() != nil {
-				a.recs, a.err = nil, errResolverPanic
-			}
-		}()
+	guard.Go(&q.running, func() {
 		a.recs, a.err = q.r.LookupTXT(q.ctx, name)
-	}()
+		close(a.done)
+	}, func(error) {
+		a.recs, a.err = nil, errResolverPanic
+		close(a.done)
+	})
 	return a
 }
 
@@ -67,10 +64,13 @@ func (q *querier) start(name string) *txtAnswer {
 // ends.
 func (q *querier) drain() {
 	done := make(chan struct{})
-	go func() {
+	var waiter sync.WaitGroup
+	// Waiting cannot panic; guard.Go is used all the same, as for every
+	// goroutine of the analyzer.
+	guard.Go(&waiter, func() {
 		q.running.Wait()
 		close(done)
-	}()
+	}, func(error) {})
 	select {
 	case <-done:
 	case <-q.ctx.Done():
@@ -248,17 +248,12 @@ func (q *querier) exists(d string) existence {
 	}
 	ch := make(chan answer, 3)
 	run := func(f func() (int, error)) {
-		q.running.Add(1)
-		go func() {
-			defer q.running.Done()
-			defer func() {
-				if recover() != nil {
-					ch <- answer{err: errResolverPanic}
-				}
-			}()
+		guard.Go(&q.running, func() {
 			n, err := f()
 			ch <- answer{n, err}
-		}()
+		}, func(error) {
+			ch <- answer{err: errResolverPanic}
+		})
 	}
 	for _, network := range []string{"ip4", "ip6"} {
 		run(func() (int, error) {

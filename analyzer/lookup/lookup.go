@@ -20,7 +20,19 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 )
+
+// Exchanger is a resolver that can ask a question of any type and return
+// the whole answer message. headerlens/dohresolver implements it; SPF uses
+// it, when given one, only to warn about records of the withdrawn SPF type
+// 99 (RFC 7208 §3.1). It is optional: checks work with a Resolver alone.
+type Exchanger interface {
+	// Exchange sends the single question of q and returns the answer,
+	// whatever its RCODE; the error is non-nil only when no answer came.
+	Exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error)
+}
 
 // Resolver is the set of DNS lookups the analyzer performs. The method set
 // matches *net.Resolver, so the system resolver can be used directly.

@@ -58,6 +58,10 @@ type Options struct {
 	// VoidLookupLimit overrides DefaultVoidLookupLimit when positive
 	// (§4.6.4: the limit MAY be configurable).
 	VoidLookupLimit int
+	// Exchanger, when set, is asked for SPF (type 99) records, only to
+	// warn about them: RFC 7208 §3.1 withdrew the type, and §14.1 says
+	// no one should publish or query it for evaluation. Nil: not asked.
+	Exchanger lookup.Exchanger
 }
 
 // CheckHost runs check_host(<ip>, <domain>, <sender>) of RFC 7208 §4 with
@@ -104,19 +108,13 @@ func Check(ctx context.Context, r lookup.Resolver, ip netip.Addr, helo, mailFrom
 	// The two evaluations are independent (§2.3, §2.4): run them at once
 	// so that their DNS round trips overlap.
 	var h *Result
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer func() {
-			if p := recover(); p != nil {
-				h = &Result{Result: result.TempError, Identity: IdentityHELO, Domain: helo, IP: ip.String(), Helo: helo, Trace: []Step{},
-					Reason: fmt.Sprintf("internal error while checking the HELO identity: %v", p)}
-			}
-		}()
-		h = CheckHELO(ctx, r, ip, helo, opts)
-	}()
+	var wg sync.WaitGroup
+	guard.Go(&wg, func() { h = CheckHELO(ctx, r, ip, helo, opts) }, func(err error) {
+		h = &Result{Result: result.TempError, Identity: IdentityHELO, Domain: helo, IP: ip.String(), Helo: helo, Trace: []Step{},
+			Reason: "while checking the HELO identity: " + err.Error()}
+	})
 	m := CheckMailFrom(ctx, r, ip, helo, mf, opts)
-	<-done
+	wg.Wait()
 	m.HELO = h
 	return m
 }
@@ -139,6 +137,7 @@ type expRef struct {
 type checker struct {
 	ctx       context.Context
 	r         lookup.Resolver
+	ex        lookup.Exchanger
 	ip        netip.Addr
 	env       macroEnv
 	voidLimit int
@@ -212,7 +211,7 @@ func run(ctx context.Context, r lookup.Resolver, ip netip.Addr, id Identity, dom
 		now = opts.Now
 	}
 	c := &checker{
-		ctx: ctx, r: r, ip: ip,
+		ctx: ctx, r: r, ex: opts.Exchanger, ip: ip,
 		env: macroEnv{
 			sender: sender, local: local, senderD: sdom, ip: ip,
 			helo: helo, receiver: opts.Receiver, now: now(),
@@ -782,25 +781,20 @@ func (c *checker) explain(ref *expRef) string {
 	return m.expand(&env)
 }
 
-// exchanger is implemented by resolvers that can ask any question, such as
-// headerlens/dohresolver; CheckHost uses it, when present, only to look for
-// deprecated SPF (type 99) records.
-type exchanger interface {
-	Exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error)
-}
-
 // lookupType99 starts a query for SPF RR type 99 records at domain when the
 // resolver can ask it, and returns a channel that delivers the query's
 // description (closed without a value when it cannot).
 func (c *checker) lookupType99(domain string) chan DNSQuery {
-	ex, ok := c.r.(exchanger)
-	if !ok {
+	ex := c.ex
+	if ex == nil {
 		return nil
 	}
 	ch := make(chan DNSQuery, 1)
-	go func() {
+	var wg sync.WaitGroup
+	// For the lint only: a failure here never matters, and the channel is
+	// closed either way.
+	guard.Go(&wg, func() {
 		defer close(ch)
-		defer func() { recover() }() // lint only: a failure here never matters
 		m := new(dns.Msg)
 		m.SetQuestion(dns.Fqdn(domain), dns.TypeSPF)
 		resp, err := ex.Exchange(c.ctx, m)
@@ -820,7 +814,7 @@ func (c *checker) lookupType99(domain string) chan DNSQuery {
 			q.Status = "notfound"
 		}
 		ch <- q
-	}()
+	}, func(error) {})
 	return ch
 }
 

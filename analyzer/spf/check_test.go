@@ -99,7 +99,7 @@ func TestCheckHost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := CheckHost(context.Background(), r, netip.MustParseAddr(tt.ip), tt.domain, "@"+tt.domain, "helo.example", Options{})
+			got := CheckHost(context.Background(), r, netip.MustParseAddr(tt.ip), tt.domain, "@"+tt.domain, "helo.example", Options{Exchanger: r})
 			if got.Result != tt.want {
 				var b strings.Builder
 				got.WriteText(&b)
@@ -127,7 +127,7 @@ func TestTrace(t *testing.T) {
 		`_spf.example.com. TXT "v=spf1 a:mail.example.com ip4:192.0.2.0/24 -all"`,
 		`mail.example.com. A 198.51.100.9`,
 	)
-	got := CheckHost(context.Background(), r, netip.MustParseAddr("192.0.2.1"), "example.com", "a@example.com", "h.example.com", Options{})
+	got := CheckHost(context.Background(), r, netip.MustParseAddr("192.0.2.1"), "example.com", "a@example.com", "h.example.com", Options{Exchanger: r})
 	type row struct {
 		depth   int
 		kind    string

@@ -45,7 +45,7 @@ func TestGolden(t *testing.T) {
 			}
 			srv := dohtest.NewServer(t, dohtest.ZoneText(".", string(text)))
 			r := suiteResolver(t, srv)
-			res := Check(context.Background(), r, ip, args["helo"], args["mailfrom"], Options{DefaultExplanation: "not authorized"})
+			res := Check(context.Background(), r, ip, args["helo"], args["mailfrom"], Options{DefaultExplanation: "not authorized", Exchanger: r})
 			got, err := json.MarshalIndent(res, "", "  ")
 			if err != nil {
 				t.Fatal(err)

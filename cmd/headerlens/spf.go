@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/netip"
 
+	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/spf"
 )
 
@@ -56,6 +57,9 @@ func runSPF(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts := spf.Options{Timeout: rf.timeout, Receiver: *receiver}
+	if ex, ok := res.(lookup.Exchanger); ok {
+		opts.Exchanger = ex // for the type 99 lint only
+	}
 	var r *spf.Result
 	if *mailFrom == "" {
 		r = spf.CheckHELO(ctx, res, ip, *helo, opts)
