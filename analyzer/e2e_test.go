@@ -45,23 +45,12 @@ import (
 	"headerlens/analyzer/trail"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/internal/golden"
 )
 
-// boolFlag defines a boolean test flag, or reuses one of the same name that
-// another test file of this binary (package analyzer's own tests are linked
-// in too) already defined, so the two cannot panic on redefinition.
-func boolFlag(name, usage string) func() bool {
-	if f := flag.Lookup(name); f != nil {
-		return func() bool { return f.Value.String() == "true" }
-	}
-	p := flag.Bool(name, false, usage)
-	return func() bool { return *p }
-}
-
-var (
-	updateGolden   = boolFlag("update", "rewrite the want.json files of the golden tests from the analyzer's output")
-	generateGolden = boolFlag("generate", "regenerate testdata/analyze/*.eml and *.zone (and missing testdata/keys) from genCases")
-)
+// generateGolden rebuilds the golden cases' inputs; -update (package
+// golden) rewrites their expected outputs.
+var generateGolden = flag.Bool("generate", false, "regenerate testdata/analyze/*.eml and *.zone (and missing testdata/keys) from genCases")
 
 const (
 	goldenDir = "../testdata/analyze"
@@ -152,9 +141,9 @@ func newCaseServer(t testing.TB, name string) *dohtest.Server {
 	return srv
 }
 
-// The projection of a Report compared with want.json: the fields that say
-// what the analyzer concluded, none that depend on timing.
-type golden struct {
+// projection is the part of a Report compared with want.json: the fields
+// that say what the analyzer concluded, none that depend on timing.
+type projection struct {
 	Summary  analyzer.Summary `json:"summary"`
 	Hops     []goldenHop      `json:"hops"`
 	Boundary *trail.Boundary  `json:"boundary"`
@@ -232,8 +221,8 @@ type goldenDMARC struct {
 	OrgDomain   string `json:"orgDomain"`
 }
 
-func project(r *analyzer.Report) golden {
-	g := golden{Summary: r.Summary, Boundary: r.Trail.Boundary, Hops: []goldenHop{}, Recorded: []goldenVerdict{}, Findings: []string{}, DNS: []string{}}
+func project(r *analyzer.Report) projection {
+	g := projection{Summary: r.Summary, Boundary: r.Trail.Boundary, Hops: []goldenHop{}, Recorded: []goldenVerdict{}, Findings: []string{}, DNS: []string{}}
 	for _, h := range r.Hops {
 		g.Hops = append(g.Hops, goldenHop{From: h.From, By: h.By, IP: h.IP, Time: h.Time, DelaySeconds: h.DelaySeconds})
 	}
@@ -330,23 +319,7 @@ func TestAnalyzeGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := newCaseServer(t, name)
 			rep := analyzeCase(t, name, srv, 0)
-			got, err := json.MarshalIndent(project(rep), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			wantPath := filepath.Join(goldenDir, name+".want.json")
-			if updateGolden() {
-				if err := os.WriteFile(wantPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(wantPath)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it, then review it)", err)
-			}
-			if !compareGolden(t, got, want) {
+			if !golden.JSON(t, filepath.Join(goldenDir, name+".want.json"), project(rep)) {
 				full, _ := json.MarshalIndent(rep, "", "  ")
 				t.Logf("full report:\n%s", full)
 			}
@@ -371,53 +344,6 @@ func TestAnalyzeGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-// compareGolden compares the projections key by key, so that a failure
-// names the part of the report that differs.
-func compareGolden(t *testing.T, got, want []byte) (same bool) {
-	t.Helper()
-	same = true
-	var g, w map[string]json.RawMessage
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(want, &w); err != nil {
-		t.Fatalf("want.json: %v", err)
-	}
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range g {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	for k := range w {
-		if _, ok := g[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	for _, k := range keys {
-		gs, ws := canonical(t, g[k]), canonical(t, w[k])
-		if gs != ws {
-			t.Errorf("%s differs:\ngot  %s\nwant %s", k, gs, ws)
-			same = false
-		}
-	}
-	return same
-}
-
-func canonical(t *testing.T, m json.RawMessage) string {
-	t.Helper()
-	if m == nil {
-		return "(absent)"
-	}
-	var v any
-	if err := json.Unmarshal(m, &v); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // ---- Generation of the .eml and .zone files ----
@@ -459,7 +385,7 @@ $TTL 86400
 `
 
 func TestGenerateGolden(t *testing.T) {
-	if !generateGolden() {
+	if !*generateGolden {
 		t.Skip("run with -generate to rebuild testdata/analyze/*.eml and *.zone")
 	}
 	if time.Now().After(goldenNow.Add(-24 * time.Hour)) {

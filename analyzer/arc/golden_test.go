@@ -3,7 +3,6 @@ package arc
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +12,8 @@ import (
 	"headerlens/analyzer/message"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/arc/golden/*.want.json")
 
 // TestGolden verifies each testdata/arc/golden/NN-name.eml with the keys of
 // NN-name.zone (served by dohtest, root SOA included) and compares the
@@ -46,21 +44,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got = append(bytes.ReplaceAll(got, []byte(srv.URL()), []byte("DOH-FIXTURE")), '\n')
-			wantPath := base + ".want.json"
-			if *update {
-				if err := os.WriteFile(wantPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(wantPath)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
+			golden.Bytes(t, base+".want.json", append(bytes.ReplaceAll(got, []byte(srv.URL()), []byte("DOH-FIXTURE")), '\n'))
 		})
 	}
 }

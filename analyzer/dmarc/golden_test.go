@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +12,8 @@ import (
 
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/dmarc/cases/*.want.json")
 
 // TestGolden evaluates each testdata/dmarc/cases/NN-name.input.json against
 // NN-name.zone (served by dohtest under a root SOA) and compares the whole
@@ -46,25 +44,7 @@ func TestGolden(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			got, err := json.MarshalIndent(Evaluate(ctx, r, in), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			wantPath := base + ".want.json"
-			if *update {
-				if err := os.WriteFile(wantPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(wantPath)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s: got\n%s\nwant\n%s", filepath.Base(base), got, want)
-			}
+			golden.JSON(t, base+".want.json", Evaluate(ctx, r, in))
 		})
 	}
 }

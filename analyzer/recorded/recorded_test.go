@@ -10,6 +10,7 @@ import (
 
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
+	"headerlens/internal/golden"
 )
 
 // corpusPath is the provider Authentication-Results corpus: real headers
@@ -488,23 +489,7 @@ func TestGolden(t *testing.T) {
 			}
 			vs := Parse(readFields(string(raw)))
 			MarkTrusted(vs, TrustAbove(1))
-			got, err := json.MarshalIndent(vs, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantPath := strings.TrimSuffix(f, ".eml") + ".want.json"
-			if os.Getenv("HEADERLENS_UPDATE_GOLDEN") == "1" {
-				if err := os.WriteFile(wantPath, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(wantPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.TrimSpace(string(got)) != strings.TrimSpace(string(want)) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
+			golden.JSON(t, strings.TrimSuffix(f, ".eml")+".want.json", vs)
 		})
 	}
 }

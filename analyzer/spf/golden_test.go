@@ -1,10 +1,7 @@
 package spf
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -12,9 +9,8 @@ import (
 	"testing"
 
 	"headerlens/dohresolver/dohtest"
+	"headerlens/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden want.json files of testdata/spf/cases")
 
 // TestGolden evaluates each testdata/spf/cases/NN-name.zone with Check
 // (HELO, then MAIL FROM) against the fixture DoH server and compares the
@@ -46,24 +42,7 @@ func TestGolden(t *testing.T) {
 			srv := dohtest.NewServer(t, dohtest.ZoneText(".", string(text)))
 			r := suiteResolver(t, srv)
 			res := Check(context.Background(), r, ip, args["helo"], args["mailfrom"], Options{DefaultExplanation: "not authorized", Exchanger: r})
-			got, err := json.MarshalIndent(res, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			wantPath := strings.TrimSuffix(path, ".zone") + ".want.json"
-			if *update {
-				if err := os.WriteFile(wantPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(wantPath)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s: got\n%s\nwant\n%s", name, got, want)
-			}
+			golden.JSON(t, strings.TrimSuffix(path, ".zone")+".want.json", res)
 		})
 	}
 }

@@ -1,13 +1,13 @@
 package vendor
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"headerlens/analyzer/message"
+	"headerlens/internal/golden"
 )
 
 // want describes one expected field: Key, Value and Known; meaning is a
@@ -546,23 +546,7 @@ func TestDecodeMessages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := json.MarshalIndent(first(Decode(m.Fields)), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantPath := strings.TrimSuffix(f, ".eml") + ".want.json"
-			if os.Getenv("HEADERLENS_UPDATE_GOLDEN") == "1" {
-				if err := os.WriteFile(wantPath, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(wantPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.TrimSpace(string(got)) != strings.TrimSpace(string(want)) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
+			golden.JSON(t, strings.TrimSuffix(f, ".eml")+".want.json", first(Decode(m.Fields)))
 		})
 	}
 }
