@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"headerlens/analyzer/dkim"
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/recorded"
 	"headerlens/analyzer/result"
 )
@@ -94,7 +95,7 @@ func compare(verdicts []recorded.Verdict, live *Live, repaired bool, hasBody boo
 			c.Explanation = "The receiver recorded no result for this signature."
 		case !c.Agree:
 			c.Explanation = dkimDifference(c.Recorded, d, repaired, hasBody)
-		case d.Scope == dkim.ScopeHeadersOnly && d.Result == "pass":
+		case d.Scope == dkimcore.ScopeHeadersOnly && d.Result == "pass":
 			c.Explanation = "Both pass, but only the header signature was re-checked: the body was not supplied, so its hash was not compared."
 		}
 		out = append(out, c)
@@ -160,7 +161,7 @@ func dkimDifference(rec result.Word, d dkim.Result, repaired, hasBody bool) stri
 		return "The key could not be fetched now (DNS error); the receiver's result stands."
 	case rec == "pass" && d.Result == "fail" && repaired:
 		return "The input had to be repaired (see the input notes): copy-paste that re-folds or re-indents header lines changes the signed bytes, which breaks the signature without any tampering by the sender."
-	case rec == "pass" && d.Result == "fail" && d.BodyHash == dkim.BodyMismatch:
+	case rec == "pass" && d.Result == "fail" && d.BodyHash == dkimcore.BodyMismatch:
 		return "The body pasted here is not the body that was signed: it may have been changed on the way, or re-encoded when it was copied."
 	case rec == "fail" && d.Result == "pass" && !hasBody:
 		return "Only the header signature was re-checked here because no body was supplied; the receiver's failure may come from a changed body (body hash mismatch)."

@@ -6,6 +6,7 @@ import (
 
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/dmarc"
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/recorded"
 	"headerlens/analyzer/result"
 	"headerlens/analyzer/spf"
@@ -77,14 +78,14 @@ func TestCompare(t *testing.T) {
 		{
 			name:     "dkim body not supplied",
 			verdicts: []recorded.Verdict{verdict("dkim", "fail", true, map[string]string{"header.d": "example.com"})},
-			live:     &Live{Enabled: true, DKIM: []dkim.Result{{Domain: "example.com", Selector: "s", Result: "pass", Scope: dkim.ScopeHeadersOnly}}},
+			live:     &Live{Enabled: true, DKIM: []dkim.Result{{Domain: "example.com", Selector: "s", Result: "pass", Scope: dkimcore.ScopeHeadersOnly}}},
 			method:   "dkim", wantLive: "pass",
 			wantText: "no body was supplied",
 		},
 		{
 			name:     "dkim pass headers-only says so",
 			verdicts: []recorded.Verdict{verdict("dkim", "pass", true, map[string]string{"header.d": "example.com"})},
-			live:     &Live{Enabled: true, DKIM: []dkim.Result{{Domain: "example.com", Selector: "s", Result: "pass", Scope: dkim.ScopeHeadersOnly}}},
+			live:     &Live{Enabled: true, DKIM: []dkim.Result{{Domain: "example.com", Selector: "s", Result: "pass", Scope: dkimcore.ScopeHeadersOnly}}},
 			method:   "dkim", wantAgree: true, wantLive: "pass",
 			wantText: "body was not supplied",
 		},

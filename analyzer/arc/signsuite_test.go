@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/result"
 )
 
@@ -94,7 +95,7 @@ func TestValiMailSigningOutputs(t *testing.T) {
 				if got.Result != result.Fail || newest.SealResult != result.Pass {
 					t.Errorf("%s: got %s with newest seal %s (%s), want fail with the seal verifying", name, got.Result, newest.SealResult, newest.Reason)
 				}
-			case got.Result != result.Pass || got.BodyHash != BodyVerified:
+			case got.Result != result.Pass || got.BodyHash != dkimcore.BodyVerified:
 				t.Errorf("%s (%s): got %s, bodyHash %s (%s), want pass, verified", name, c.Description, got.Result, got.BodyHash, got.Reason)
 			}
 			_, wantAR, _ := strings.Cut(unfoldSuite(c.AAR), "; ")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
 )
@@ -56,8 +57,8 @@ func TestStalwartCases(t *testing.T) {
 			if got.Result != result.Pass || got.Instances != tc.instances {
 				t.Errorf("got %s with %d sets (%s), want pass with %d", got.Result, got.Instances, got.Reason, tc.instances)
 			}
-			if got.BodyHash != BodyVerified || got.Scope != ScopeFull {
-				t.Errorf("got bodyHash %q scope %q, want %q %q", got.BodyHash, got.Scope, BodyVerified, ScopeFull)
+			if got.BodyHash != dkimcore.BodyVerified || got.Scope != dkimcore.ScopeFull {
+				t.Errorf("got bodyHash %q scope %q, want %q %q", got.BodyHash, got.Scope, dkimcore.BodyVerified, dkimcore.ScopeFull)
 			}
 			for _, s := range got.Sets {
 				t.Logf("i=%d seal %s (%s %s %s) ams %s: %s", s.Instance, s.SealResult, s.Algorithm, s.Domain, s.Selector, s.AMSResult, s.Reason)

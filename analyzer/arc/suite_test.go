@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
@@ -220,15 +221,15 @@ func TestValiMailSuiteHeadersOnly(t *testing.T) {
 			if got.Result != result.Pass || got.ChainStatus != result.Pass {
 				t.Errorf("%s headers-only: got %s (%s), want pass", name, got.Result, got.Reason)
 			}
-			if got.Scope != ScopeHeadersOnly || got.BodyHash != BodyNotChecked {
-				t.Errorf("%s headers-only: got scope %q bodyHash %q, want %q %q", name, got.Scope, got.BodyHash, ScopeHeadersOnly, BodyNotChecked)
+			if got.Scope != dkimcore.ScopeHeadersOnly || got.BodyHash != dkimcore.BodyNotChecked {
+				t.Errorf("%s headers-only: got scope %q bodyHash %q, want %q %q", name, got.Scope, got.BodyHash, dkimcore.ScopeHeadersOnly, dkimcore.BodyNotChecked)
 			}
 			for _, s := range got.Sets {
 				if s.SealResult != result.Pass {
 					t.Errorf("%s headers-only: got seal i=%d %s (%s), want pass", name, s.Instance, s.SealResult, s.Reason)
 				}
-				if s.AMSBodyHash != BodyNotChecked {
-					t.Errorf("%s headers-only: got AMS i=%d bodyHash %q, want %q", name, s.Instance, s.AMSBodyHash, BodyNotChecked)
+				if s.AMSBodyHash != dkimcore.BodyNotChecked {
+					t.Errorf("%s headers-only: got AMS i=%d bodyHash %q, want %q", name, s.Instance, s.AMSBodyHash, dkimcore.BodyNotChecked)
 				}
 			}
 			if !hasFinding(got, "arc-headers-only") {

@@ -21,25 +21,8 @@ import (
 	"headerlens/analyzer/result"
 )
 
-// Scope values.
-const (
-	ScopeFull        = "full"
-	ScopeHeadersOnly = "headers-only"
-)
-
-// BodyHash values.
-const (
-	BodyVerified   = "verified"
-	BodyMismatch   = "mismatch"
-	BodyNotChecked = "not-checked"
-)
-
 // DefaultMaxSignatureWork is Options.MaxSignatureWork when that is zero.
 const DefaultMaxSignatureWork = dkimcore.DefaultWorkBudget
-
-// ClockSkew is the tolerance for a seal's t= in the future before a
-// finding is raised.
-const ClockSkew = 5 * time.Minute
 
 // Options controls Verify.
 type Options struct {
@@ -169,13 +152,13 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 }
 
 func verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message, opts Options) Result {
-	res := Result{Result: result.None, ChainStatus: result.None, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Sets: []Set{}, Findings: []finding.Finding{}}
+	res := Result{Result: result.None, ChainStatus: result.None, Scope: dkimcore.ScopeHeadersOnly, BodyHash: dkimcore.BodyNotChecked, Sets: []Set{}, Findings: []finding.Finding{}}
 	if msg == nil {
 		res.Reason = "no message"
 		return res
 	}
 	if msg.HasBody() {
-		res.Scope = ScopeFull
+		res.Scope = dkimcore.ScopeFull
 	}
 	now := opts.Now
 	if now.IsZero() {
@@ -348,10 +331,10 @@ func (v *verifier) verifyAll(n int, res *Result) (seals, amss []check) {
 		})
 		if sess.Allowed(sets[i].amsIdx[0]) {
 			guard.Go(&wg, func() { amss[i] = v.verifyAMS(i) }, func(err error) {
-				amss[i] = check{result: result.Fail, reason: err.Error(), bodyHash: BodyNotChecked}
+				amss[i] = check{result: result.Fail, reason: err.Error(), bodyHash: dkimcore.BodyNotChecked}
 			})
 		} else {
-			amss[i] = check{result: result.NotChecked, reason: errMsg(sess.LimitError()), bodyHash: BodyNotChecked}
+			amss[i] = check{result: result.NotChecked, reason: errMsg(sess.LimitError()), bodyHash: dkimcore.BodyNotChecked}
 			skipped++
 		}
 	}
@@ -495,7 +478,7 @@ func verifyFailSeal(sess *dkimcore.Session, sets map[int]*arcSet, n int) (check,
 
 // describeSet fills what can be read of one set without verifying it.
 func describeSet(i int, set *arcSet, now time.Time, fs *[]finding.Finding) Set {
-	out := Set{Instance: i, SealResult: result.NotChecked, AMSResult: result.NotChecked, AMSBodyHash: BodyNotChecked,
+	out := Set{Instance: i, SealResult: result.NotChecked, AMSResult: result.NotChecked, AMSBodyHash: dkimcore.BodyNotChecked,
 		Reason: "not verified: validation stopped before the signatures were checked"}
 	if len(set.seals) > 0 {
 		s := set.seals[0]
@@ -510,7 +493,7 @@ func describeSet(i int, set *arcSet, now time.Time, fs *[]finding.Finding) Set {
 		if s.Timestamp != nil {
 			t := s.Timestamp.Unix()
 			out.Timestamp = &t
-			if s.Timestamp.After(now.Add(ClockSkew)) {
+			if s.Timestamp.After(now.Add(dkimcore.ClockSkew)) {
 				*fs = append(*fs, finding.Finding{Severity: finding.Info, Code: "arc-future-timestamp", Source: "arc",
 					Message: fmt.Sprintf("The ARC-Seal of i=%d claims to have been made at %s, in the future.", i, s.Timestamp.Format(time.RFC3339))})
 			}
@@ -661,7 +644,7 @@ func (v *verifier) verifyAMS(i int) check {
 	set := v.sets[i]
 	m := set.amss[0]
 	if err := set.amsErr[0]; err != nil {
-		return check{result: result.PermError, reason: "the ARC-Message-Signature is malformed: " + errMsg(err), bodyHash: BodyNotChecked}
+		return check{result: result.PermError, reason: "the ARC-Message-Signature is malformed: " + errMsg(err), bodyHash: dkimcore.BodyNotChecked}
 	}
 	headerCanon, bodyCanon, note := m.HeaderCanon, m.BodyCanon, ""
 	digest := v.sess.HeaderDigest(m.Headers, m.Raw, "b", headerCanon, m.Algorithm.Hash)
@@ -683,13 +666,13 @@ func (v *verifier) verifyAMS(i int) check {
 			if r == result.Fail {
 				why = "the header signature does not verify (signed header fields were changed, or the key does not match): " + why
 			}
-			return check{result: r, reason: why, bodyHash: BodyNotChecked}
+			return check{result: r, reason: why, bodyHash: dkimcore.BodyNotChecked}
 		}
-		return check{result: result.Pass, reason: "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked" + note, bodyHash: BodyNotChecked}
+		return check{result: result.Pass, reason: "the header signature verifies (it covers the signed header fields and the body hash bh=); the body was not checked" + note, bodyHash: dkimcore.BodyNotChecked}
 	}
 	// RFC 6376 §3.7 step 1: the body hash. It is checked even when the
 	// header signature fails, to tell the person whether the body changed.
-	bodyStatus, bodyWhy := BodyVerified, ""
+	bodyStatus, bodyWhy := dkimcore.BodyVerified, ""
 	sum, _, err := v.sess.BodyHash(bodyCanon, m.Algorithm.Hash, m.Length)
 	if k := dkimcore.KindOf(err); k == dkimcore.KindLimit || k == dkimcore.KindTempError {
 		// The body hash was not computed: the signature is unchecked,
@@ -698,23 +681,23 @@ func (v *verifier) verifyAMS(i int) check {
 		if k == dkimcore.KindLimit {
 			word = result.NotChecked
 		}
-		return check{result: word, reason: errMsg(err), bodyHash: BodyNotChecked}
+		return check{result: word, reason: errMsg(err), bodyHash: dkimcore.BodyNotChecked}
 	} else if err != nil {
-		bodyStatus, bodyWhy = BodyMismatch, errMsg(err)
+		bodyStatus, bodyWhy = dkimcore.BodyMismatch, errMsg(err)
 	} else if subtle.ConstantTimeCompare(sum, m.BodyHash) != 1 {
-		bodyStatus, bodyWhy = BodyMismatch, "the body was changed after signing"
+		bodyStatus, bodyWhy = dkimcore.BodyMismatch, "the body was changed after signing"
 	}
 	switch {
-	case r == result.Fail && bodyStatus == BodyMismatch:
+	case r == result.Fail && bodyStatus == dkimcore.BodyMismatch:
 		return check{result: result.Fail, reason: "neither the header signature nor the body hash verifies: the message was changed after signing", bodyHash: bodyStatus}
 	case r == result.Fail:
 		return check{result: result.Fail, reason: "the header signature does not verify (signed header fields were changed, or the key does not match), though the body hash matches: " + why, bodyHash: bodyStatus}
 	case r != "":
 		return check{result: r, reason: why, bodyHash: bodyStatus}
-	case bodyStatus == BodyMismatch:
+	case bodyStatus == dkimcore.BodyMismatch:
 		return check{result: result.Fail, reason: "the header signature verifies, but the body hash does not match: " + bodyWhy, bodyHash: bodyStatus}
 	}
-	return check{result: result.Pass, reason: "the signature and the body hash verify" + note, bodyHash: BodyVerified}
+	return check{result: result.Pass, reason: "the signature and the body hash verify" + note, bodyHash: dkimcore.BodyVerified}
 }
 
 func errMsg(err error) string {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
@@ -62,11 +63,11 @@ func TestVerify(t *testing.T) {
 		reason     string
 	}{
 		{name: "no ARC fields", build: func(t *testing.T, b *builder) {}, body: true,
-			result: result.None, cv: result.None, oldestPass: absent, bodyHash: BodyNotChecked, reason: "no ARC header fields"},
+			result: result.None, cv: result.None, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked, reason: "no ARC header fields"},
 		{name: "one hop, full message",
 			build:  func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop1) },
 			body:   true,
-			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyVerified,
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: dkimcore.BodyVerified,
 			seals: []result.Word{result.Pass}, amss: []result.Word{result.Pass}, finding: "arc-pass"},
 		{name: "three hops with rsa and ed25519, full message",
 			build: func(t *testing.T, b *builder) {
@@ -75,7 +76,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 3, result.Pass, hop3)
 			},
 			body:   true,
-			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyVerified,
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: dkimcore.BodyVerified,
 			seals: []result.Word{result.Pass, result.Pass, result.Pass}, amss: []result.Word{result.Pass, result.Pass, result.Pass}},
 		{name: "three hops, headers only",
 			build: func(t *testing.T, b *builder) {
@@ -83,7 +84,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, result.Pass, hop2)
 				b.seal(t, 3, result.Pass, hop3)
 			},
-			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyNotChecked,
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.Pass, result.Pass, result.Pass}, amss: []result.Word{result.Pass, result.Pass, result.Pass}, finding: "arc-headers-only", reason: "headers only"},
 		{name: "Subject changed after the first hop",
 			build: func(t *testing.T, b *builder) {
@@ -92,7 +93,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, result.Pass, hop2)
 			},
 			body:   true,
-			result: result.Pass, cv: result.Pass, oldestPass: 2, bodyHash: BodyVerified,
+			result: result.Pass, cv: result.Pass, oldestPass: 2, bodyHash: dkimcore.BodyVerified,
 			seals: []result.Word{result.Pass, result.Pass}, amss: []result.Word{result.Fail, result.Pass}, finding: "arc-oldest-pass"},
 		{name: "footer added after the first hop, full message",
 			build: func(t *testing.T, b *builder) {
@@ -101,7 +102,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, result.Pass, hop2)
 			},
 			body:   true,
-			result: result.Pass, cv: result.Pass, oldestPass: 2, bodyHash: BodyVerified,
+			result: result.Pass, cv: result.Pass, oldestPass: 2, bodyHash: dkimcore.BodyVerified,
 			seals: []result.Word{result.Pass, result.Pass}, amss: []result.Word{result.Fail, result.Pass}, finding: "arc-oldest-pass"},
 		{name: "footer added after the first hop, headers only",
 			build: func(t *testing.T, b *builder) {
@@ -109,7 +110,7 @@ func TestVerify(t *testing.T) {
 				b.body += "-- \r\nlist footer\r\n"
 				b.seal(t, 2, result.Pass, hop2)
 			},
-			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyNotChecked,
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.Pass, result.Pass}, amss: []result.Word{result.Pass, result.Pass}},
 		{name: "body changed after the last hop",
 			build: func(t *testing.T, b *builder) {
@@ -117,7 +118,7 @@ func TestVerify(t *testing.T) {
 				b.body = "Hi all,\r\n\r\nMeet at one instead.\r\n"
 			},
 			body:   true,
-			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyMismatch,
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: dkimcore.BodyMismatch,
 			seals: []result.Word{result.Pass}, amss: []result.Word{result.Fail}, finding: "arc-fail", reason: "body hash does not match"},
 		{name: "first seal tampered",
 			build: func(t *testing.T, b *builder) {
@@ -125,7 +126,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, result.Pass, hop2)
 				b.tamperSeal(1)
 			},
-			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: 0, bodyHash: BodyNotChecked,
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: 0, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.Fail, result.Fail}, amss: []result.Word{result.Pass, result.Pass}, reason: "ARC-Seal of i=2 does not verify"},
 		{name: "no resolver",
 			build: func(t *testing.T, b *builder) {
@@ -133,7 +134,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, result.Pass, hop2)
 			},
 			noResolver: true,
-			result:     result.TempError, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			result:     result.TempError, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.TempError, result.TempError}, amss: []result.Word{result.TempError, result.TempError}, finding: "arc-temperror", reason: "no DNS resolver"},
 		{name: "SERVFAIL for the first hop's key",
 			build: func(t *testing.T, b *builder) {
@@ -141,7 +142,7 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, result.Pass, hop2)
 			},
 			dns:    func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
-			result: result.TempError, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			result: result.TempError, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.TempError, result.Pass}, amss: []result.Word{result.TempError, result.Pass}, reason: "could not be checked"},
 		{name: "SERVFAIL for one key but a broken seal",
 			build: func(t *testing.T, b *builder) {
@@ -150,48 +151,48 @@ func TestVerify(t *testing.T) {
 				b.tamperSeal(2)
 			},
 			dns:    func(t *testing.T, srv *dohtest.Server) { srv.Fail("s1._domainkey.one.example", dohtest.FailServfail) },
-			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.TempError, result.Fail}, amss: []result.Word{result.TempError, result.Pass}},
 		{name: "two key records, the second one right",
 			build: func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop1) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
 				srv.AddRR(dohtest.TXT("s1._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
 			},
-			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: BodyNotChecked,
+			result: result.Pass, cv: result.Pass, oldestPass: 0, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.Pass}, amss: []result.Word{result.Pass}},
 		{name: "a key of another pair",
 			build: func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop{"one.example", "s4", "rsa"}) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
 				srv.AddRR(dohtest.TXT("s4._domainkey.one.example", keyRecord(t, testKeys()["rsa-b"])))
 			},
-			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.Fail}, amss: []result.Word{result.Fail}, reason: "does not verify"},
 		{name: "key of the wrong type",
 			build: func(t *testing.T, b *builder) { b.seal(t, 1, result.None, hop{"one.example", "s5", "rsa"}) },
 			dns: func(t *testing.T, srv *dohtest.Server) {
 				srv.AddRR(dohtest.TXT("s5._domainkey.one.example", keyRecord(t, testKeys()["ed25519"])))
 			},
-			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.PermError}, amss: []result.Word{result.PermError}, reason: "of type ed25519"},
 		{name: "key record absent",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 1, result.None, hop{"absent.example", "s9", "rsa"})
 			},
-			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked,
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.PermError}, amss: []result.Word{result.PermError}, reason: "no usable key"},
 		{name: "gap in the instances",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 1, result.None, hop1)
 				b.seal(t, 3, result.Pass, hop2)
 			},
-			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked,
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked,
 			seals: []result.Word{result.NotChecked, result.NotChecked}, amss: []result.Word{result.NotChecked, result.NotChecked}, reason: "i=2 is missing"},
 		{name: "newest seal says cv=fail",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 1, result.None, hop1)
 				b.seal(t, 2, result.Fail, hop2)
 			},
-			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked, reason: "cv=fail",
 			seals: []result.Word{result.NotChecked, result.Pass}, amss: []result.Word{result.NotChecked, result.NotChecked}},
 		{name: "newest seal says cv=fail and is forged",
 			build: func(t *testing.T, b *builder) {
@@ -199,28 +200,28 @@ func TestVerify(t *testing.T) {
 				b.seal(t, 2, result.Fail, hop2)
 				b.tamperSeal(2)
 			},
-			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "cv=fail",
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked, reason: "cv=fail",
 			seals: []result.Word{result.NotChecked, result.Fail}, amss: []result.Word{result.NotChecked, result.NotChecked}},
 		{name: "second seal says cv=none",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 1, result.None, hop1)
 				b.seal(t, 2, result.None, hop2)
 			},
-			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=pass"},
+			result: result.Fail, cv: result.Fail, failed: 2, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked, reason: "must be cv=pass"},
 		{name: "first seal says cv=pass",
 			build:  func(t *testing.T, b *builder) { b.seal(t, 1, result.Pass, hop1) },
-			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "must be cv=none"},
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked, reason: "must be cv=none"},
 		{name: "duplicate ARC set",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 1, result.None, hop1)
 				b.seal(t, 1, result.None, hop2)
 			},
-			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: BodyNotChecked, reason: "exactly one"},
+			result: result.Fail, cv: result.Fail, failed: 1, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked, reason: "exactly one"},
 		{name: "instance 51",
 			build: func(t *testing.T, b *builder) {
 				b.seal(t, 51, result.Pass, hop1)
 			},
-			result: result.Fail, cv: result.Fail, oldestPass: absent, bodyHash: BodyNotChecked, reason: "outside 1 to 50"},
+			result: result.Fail, cv: result.Fail, oldestPass: absent, bodyHash: dkimcore.BodyNotChecked, reason: "outside 1 to 50"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,9 +248,9 @@ func TestVerify(t *testing.T) {
 			if gotOldest != tc.oldestPass {
 				t.Errorf("got oldestPass %d, want %d", gotOldest, tc.oldestPass)
 			}
-			wantScope := ScopeHeadersOnly
+			wantScope := dkimcore.ScopeHeadersOnly
 			if tc.body {
-				wantScope = ScopeFull
+				wantScope = dkimcore.ScopeFull
 			}
 			if got.Scope != wantScope || got.BodyHash != tc.bodyHash {
 				t.Errorf("got scope %q bodyHash %q, want %q %q", got.Scope, got.BodyHash, wantScope, tc.bodyHash)
@@ -293,7 +294,7 @@ func TestSetDetails(t *testing.T) {
 		{string(got.Sets[0].CV), "none"},
 		{got.Sets[0].AuthServID, "mx.one.example"},
 		{got.Sets[0].AuthResults, "mx.one.example; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com"},
-		{got.Sets[0].AMSBodyHash, BodyVerified},
+		{got.Sets[0].AMSBodyHash, dkimcore.BodyVerified},
 		{got.Sets[1].Domain, "three.example"},
 		{got.Sets[1].Algorithm, "ed25519-sha256"},
 		{got.Sets[1].AMSAlgorithm, "ed25519-sha256"},

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
@@ -36,7 +37,7 @@ func mailDKIMWord(r Result) string {
 	switch {
 	case r.Result == result.Pass:
 		return "pass"
-	case r.Downgrade != "" && r.CryptoVerified && r.BodyHash != BodyMismatch:
+	case r.Downgrade != "" && r.CryptoVerified && r.BodyHash != dkimcore.BodyMismatch:
 		return "pass"
 	case r.Result == result.Fail:
 		return "fail"
@@ -48,7 +49,7 @@ func mailDKIMWord(r Result) string {
 // weak signatures (RFC 8301) as this package does, but still accepts draft
 // signatures without v=.
 func strictWord(r Result) string {
-	if r.Downgrade == DowngradeDraft && r.CryptoVerified && r.BodyHash != BodyMismatch {
+	if r.Downgrade == DowngradeDraft && r.CryptoVerified && r.BodyHash != dkimcore.BodyMismatch {
 		return "pass"
 	}
 	switch r.Result {
@@ -297,9 +298,9 @@ func TestDkimpyExim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, mode := range []string{ScopeFull, ScopeHeadersOnly} {
+	for _, mode := range []string{dkimcore.ScopeFull, dkimcore.ScopeHeadersOnly} {
 		raw := msgRaw
-		if mode == ScopeHeadersOnly {
+		if mode == dkimcore.ScopeHeadersOnly {
 			raw = headerOnly(raw)
 		}
 		got := Verify(t.Context(), r, parseMessage(t, raw), Options{})

@@ -57,19 +57,6 @@ import (
 	"headerlens/analyzer/result"
 )
 
-// Scope values.
-const (
-	ScopeFull        = "full"
-	ScopeHeadersOnly = "headers-only"
-)
-
-// BodyHash values.
-const (
-	BodyVerified   = "verified"
-	BodyMismatch   = "mismatch"
-	BodyNotChecked = "not-checked"
-)
-
 // Downgrade values: why a cryptographically correct signature is not pass.
 const (
 	DowngradeSHA1     = "rsa-sha1"
@@ -81,9 +68,6 @@ const (
 // Options.MaxSignatures is zero (RFC 6376 §8.4 lets verifiers limit the
 // work a message can cause).
 const DefaultMaxSignatures = dkimcore.MaxDKIMSignatures
-
-// ClockSkew is the tolerance for a t= in the future.
-const ClockSkew = 5 * time.Minute
 
 // Options controls Verify.
 type Options struct {
@@ -195,7 +179,7 @@ func Verify(ctx context.Context, resolver lookup.Resolver, msg *message.Message,
 		// white space...). Repairs change the signed bytes, which can
 		// explain a failure that the original message would not show.
 		for i := range results {
-			if results[i].Result == result.Fail && (!results[i].CryptoVerified || results[i].BodyHash == BodyMismatch) {
+			if results[i].Result == result.Fail && (!results[i].CryptoVerified || results[i].BodyHash == dkimcore.BodyMismatch) {
 				results[i].Findings = append(results[i].Findings, finding.Finding{Severity: finding.Info, Code: "dkim-input-repaired", Source: "dkim",
 					Message: "The pasted text had to be repaired before analysis (" + strings.Join(msg.Notes, "; ") + "). A repair changes the signed bytes, so it may cause this DKIM failure rather than a change in transit."})
 			}
@@ -239,7 +223,7 @@ func verifySession(sess *dkimcore.Session, opts Options) []Result {
 	for n, idx := range sigIdx {
 		if n >= max {
 			results[n] = Result{
-				Index: n, Result: result.Neutral, Scope: v.scope(), BodyHash: BodyNotChecked,
+				Index: n, Result: result.Neutral, Scope: v.scope(), BodyHash: dkimcore.BodyNotChecked,
 				Reason:      fmt.Sprintf("not verified: the message has more than %d DKIM signatures (RFC 6376 §8.4 lets verifiers limit the work)", max),
 				Unprotected: []string{},
 			}
@@ -247,7 +231,7 @@ func verifySession(sess *dkimcore.Session, opts Options) []Result {
 		}
 		allowed := sess.Allowed(idx)
 		guard.Go(&wg, func() { results[n] = v.verifyOne(n, fields[idx].Raw, allowed) }, func(err error) {
-			results[n] = Result{Index: n, Result: result.TempError, Scope: ScopeHeadersOnly, BodyHash: BodyNotChecked, Reason: err.Error(), Unprotected: []string{}, Err: err}
+			results[n] = Result{Index: n, Result: result.TempError, Scope: dkimcore.ScopeHeadersOnly, BodyHash: dkimcore.BodyNotChecked, Reason: err.Error(), Unprotected: []string{}, Err: err}
 		})
 	}
 	wg.Wait()
@@ -263,9 +247,9 @@ type verifier struct {
 
 func (v *verifier) scope() string {
 	if v.hasBody {
-		return ScopeFull
+		return dkimcore.ScopeFull
 	}
-	return ScopeHeadersOnly
+	return dkimcore.ScopeHeadersOnly
 }
 
 // verifyOne verifies the signature field raw, the n-th from the top, in
@@ -275,7 +259,7 @@ func (v *verifier) scope() string {
 // session's work budget left the signature out: it is then read and
 // described, but not verified.
 func (v *verifier) verifyOne(n int, raw []byte, allowed bool) Result {
-	res := Result{Index: n, Scope: v.scope(), BodyHash: BodyNotChecked, Unprotected: []string{}}
+	res := Result{Index: n, Scope: v.scope(), BodyHash: dkimcore.BodyNotChecked, Unprotected: []string{}}
 	s, err := ParseSignature(raw)
 	if err != nil {
 		// RFC 6376 §6.1.1: a signature that cannot be parsed is PERMFAIL.
@@ -371,7 +355,7 @@ func (v *verifier) checkTags(res *Result, s *Signature) (word result.Word, why s
 	}
 	// RFC 6376 §3.5 t=: "Implementations MAY ignore signatures that have
 	// a timestamp in the future."
-	if s.Timestamp != nil && s.Timestamp.After(v.now.Add(ClockSkew)) {
+	if s.Timestamp != nil && s.Timestamp.After(v.now.Add(dkimcore.ClockSkew)) {
 		res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-future-timestamp", Source: "dkim",
 			Message: fmt.Sprintf("The DKIM signature of %s claims to have been made at %s, in the future.", s.Domain, s.Timestamp.Format(time.RFC3339))})
 		return result.PermError, "the signature's timestamp (t=) is in the future", perm("timestamp in the future")
@@ -454,12 +438,12 @@ func (v *verifier) checkBody(res *Result, s *Signature, cryptoErr error) (bodyEr
 			r := v.finish(*res, word, err, errMsg(err))
 			return nil, &r
 		case err != nil:
-			res.BodyHash, bodyErr = BodyMismatch, err
+			res.BodyHash, bodyErr = dkimcore.BodyMismatch, err
 		case subtle.ConstantTimeCompare(sum, s.BodyHash) != 1:
-			res.BodyHash = BodyMismatch
+			res.BodyHash = dkimcore.BodyMismatch
 			bodyErr = &dkimcore.Error{Kind: dkimcore.KindFail, Msg: "body hash mismatch"}
 		default:
-			res.BodyHash = BodyVerified
+			res.BodyHash = dkimcore.BodyVerified
 		}
 		if s.Length >= 0 && err == nil && s.Length < canonLen {
 			res.Findings = append(res.Findings, finding.Finding{Severity: finding.Warning, Code: "dkim-body-length-limit", Source: "dkim",

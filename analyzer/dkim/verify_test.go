@@ -140,12 +140,12 @@ func TestAgainstMsgauth(t *testing.T) {
 		wantFullBody    string
 		wantHeadersOnly result.Word
 	}{
-		{"intact", func(s string) string { return s }, result.Pass, BodyVerified, result.Pass},
-		{"header changed", func(s string) string { return strings.Replace(s, "Lunch", "Dinner", 1) }, result.Fail, BodyVerified, result.Fail},
-		{"header added above (over-signed)", func(s string) string { return "Subject: Urgent\r\n" + s }, result.Fail, BodyVerified, result.Fail},
-		{"body changed", func(s string) string { return strings.Replace(s, "noon", "one", 1) }, result.Fail, BodyMismatch, result.Pass},
-		{"body appended", func(s string) string { return s + "P.S. send money\r\n" }, result.Fail, BodyMismatch, result.Pass},
-		{"folding whitespace added", func(s string) string { return strings.Replace(s, "Subject:  Lunch", "Subject:\r\n  Lunch", 1) }, "", BodyVerified, ""},
+		{"intact", func(s string) string { return s }, result.Pass, dkimcore.BodyVerified, result.Pass},
+		{"header changed", func(s string) string { return strings.Replace(s, "Lunch", "Dinner", 1) }, result.Fail, dkimcore.BodyVerified, result.Fail},
+		{"header added above (over-signed)", func(s string) string { return "Subject: Urgent\r\n" + s }, result.Fail, dkimcore.BodyVerified, result.Fail},
+		{"body changed", func(s string) string { return strings.Replace(s, "noon", "one", 1) }, result.Fail, dkimcore.BodyMismatch, result.Pass},
+		{"body appended", func(s string) string { return s + "P.S. send money\r\n" }, result.Fail, dkimcore.BodyMismatch, result.Pass},
+		{"folding whitespace added", func(s string) string { return strings.Replace(s, "Subject:  Lunch", "Subject:\r\n  Lunch", 1) }, "", dkimcore.BodyVerified, ""},
 	}
 	for keyName, k := range keys {
 		for _, c := range canons {
@@ -166,8 +166,8 @@ func TestAgainstMsgauth(t *testing.T) {
 					if len(full) != 1 {
 						t.Fatalf("full: got %d results, want 1", len(full))
 					}
-					if full[0].Result != wantFull || full[0].Scope != ScopeFull || full[0].BodyHash != tt.wantFullBody {
-						t.Errorf("full: got %s/%s/%s (%s), want %s/%s/%s", full[0].Result, full[0].Scope, full[0].BodyHash, full[0].Reason, wantFull, ScopeFull, tt.wantFullBody)
+					if full[0].Result != wantFull || full[0].Scope != dkimcore.ScopeFull || full[0].BodyHash != tt.wantFullBody {
+						t.Errorf("full: got %s/%s/%s (%s), want %s/%s/%s", full[0].Result, full[0].Scope, full[0].BodyHash, full[0].Reason, wantFull, dkimcore.ScopeFull, tt.wantFullBody)
 					}
 					if got, want := resultWords(full), msgauthVerify(t, r, msg); !slices.Equal(got, want) {
 						t.Errorf("full: got %v, go-msgauth says %v", got, want)
@@ -176,8 +176,8 @@ func TestAgainstMsgauth(t *testing.T) {
 					if len(ho) != 1 {
 						t.Fatalf("headers-only: got %d results, want 1", len(ho))
 					}
-					if ho[0].Result != wantHO || ho[0].Scope != ScopeHeadersOnly || ho[0].BodyHash != BodyNotChecked {
-						t.Errorf("headers-only: got %s/%s/%s (%s), want %s/%s/%s", ho[0].Result, ho[0].Scope, ho[0].BodyHash, ho[0].Reason, wantHO, ScopeHeadersOnly, BodyNotChecked)
+					if ho[0].Result != wantHO || ho[0].Scope != dkimcore.ScopeHeadersOnly || ho[0].BodyHash != dkimcore.BodyNotChecked {
+						t.Errorf("headers-only: got %s/%s/%s (%s), want %s/%s/%s", ho[0].Result, ho[0].Scope, ho[0].BodyHash, ho[0].Reason, wantHO, dkimcore.ScopeHeadersOnly, dkimcore.BodyNotChecked)
 					}
 					wantBits := map[string]int{"rsa1024": 1024, "rsa2048": 2048, "ed25519": 256}[keyName]
 					if full[0].KeyBits != wantBits {
@@ -423,7 +423,7 @@ func TestBodyLengthAppended(t *testing.T) {
 	addTXT(t, srv, "rsa._domainkey.example.com", keyRecord(t, k, ""))
 	signed := testSign(t, plainMessage, k, "v=1; a=rsa-sha256; c=simple/simple; d=example.com; h=from:subject; s=rsa; l=9")
 	got := Verify(t.Context(), r, parseMessage(t, []byte(signed+"Appended by someone else\r\n")), Options{})
-	if len(got) != 1 || got[0].Result != result.Pass || got[0].BodyHash != BodyVerified {
+	if len(got) != 1 || got[0].Result != result.Pass || got[0].BodyHash != dkimcore.BodyVerified {
 		t.Fatalf("got %+v, want pass with the body verified", got)
 	}
 	var msg string
@@ -439,7 +439,7 @@ func TestBodyLengthAppended(t *testing.T) {
 	short := testSign(t, plainMessage, k, "v=1; a=rsa-sha256; c=simple/simple; d=example.com; h=from:subject; s=rsa; l=9")
 	short = strings.Replace(short, "Hi Bob,\r\n\r\nShall we  meet at noon?  \r\n", "Hi\r\n", 1)
 	got = Verify(t.Context(), r, parseMessage(t, []byte(short)), Options{})
-	if len(got) != 1 || got[0].Result != result.Fail || got[0].BodyHash != BodyMismatch {
+	if len(got) != 1 || got[0].Result != result.Fail || got[0].BodyHash != dkimcore.BodyMismatch {
 		t.Errorf("got %+v, want fail with a body mismatch", got)
 	}
 }

@@ -107,20 +107,7 @@ func CanonicalizeBody(body []byte, c Canonicalization) []byte {
 				line, rest = body[:i], body[i+2:]
 			}
 			body = rest
-			inSpace := false
-			for _, ch := range line {
-				if ch == ' ' || ch == '\t' {
-					inSpace = true
-					continue
-				}
-				if inSpace {
-					out = append(out, ' ')
-					inSpace = false
-				}
-				out = append(out, ch)
-			}
-			// Trailing WSP of the line is dropped (inSpace left unwritten).
-			out = append(out, '\r', '\n')
+			out = append(relaxLine(out, line), '\r', '\n')
 		}
 	} else {
 		out = append(make([]byte, 0, len(body)+2), body...)

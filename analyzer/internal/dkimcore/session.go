@@ -9,9 +9,28 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"headerlens/analyzer/lookup"
 )
+
+// Scope values of a DKIM or ARC result: whether the body was checked.
+const (
+	ScopeFull        = "full"
+	ScopeHeadersOnly = "headers-only"
+)
+
+// BodyHash values of a DKIM or ARC result (RFC 6376 §3.7 step 1).
+const (
+	BodyVerified   = "verified"
+	BodyMismatch   = "mismatch"
+	BodyNotChecked = "not-checked"
+)
+
+// ClockSkew is how far in the future a signature's t= may be before it is
+// called a future timestamp (RFC 6376 §3.5 lets verifiers ignore such
+// signatures; ARC makes it a finding only).
+const ClockSkew = 5 * time.Minute
 
 // DefaultWorkBudget is the number of bytes a Session lets the signatures of
 // one message hash when NewSession is given zero: twice the largest input
