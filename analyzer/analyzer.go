@@ -23,8 +23,8 @@ import (
 
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/finding"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
+	"headerlens/lookup"
 )
 
 // Version is the analyzer's version, reported in every Report. Release

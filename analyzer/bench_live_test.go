@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"headerlens/analyzer"
-	"headerlens/analyzer/lookup"
 	"headerlens/dohresolver"
+	"headerlens/lookup"
 )
 
 // liveCase is the golden case the live benchmarks analyze: every check

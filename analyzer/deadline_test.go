@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"headerlens/analyzer"
-	"headerlens/analyzer/lookup"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/lookup"
 )
 
 // TestResolverThatNeverAnswers checks that a DoH server that holds every

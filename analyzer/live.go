@@ -12,9 +12,9 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/internal/guard"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/spf"
+	"headerlens/lookup"
 )
 
 // Live holds the results of the checks re-run against DNS.

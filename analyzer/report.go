@@ -2,10 +2,10 @@ package analyzer
 
 import (
 	"headerlens/analyzer/finding"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/recorded"
 	"headerlens/analyzer/trail"
 	"headerlens/analyzer/vendor"
+	"headerlens/lookup"
 )
 
 // Report is the result of an analysis. Its JSON form is the contract shared

@@ -15,12 +15,12 @@ import (
 
 	"github.com/miekg/dns"
 
-	"headerlens/analyzer/lookup"
 	"headerlens/companion/dane"
 	"headerlens/companion/mtasts"
 	"headerlens/companion/safenet"
 	"headerlens/companion/smtpprobe"
 	"headerlens/companion/tlsrpt"
+	"headerlens/lookup"
 )
 
 // AddrInfo is one resolved address of a host and whether it may be probed.

@@ -33,7 +33,7 @@ import (
 )
 
 // Resolver is the DNS the companion needs. headerlens/dohresolver's
-// *Resolver satisfies it. Errors follow headerlens/analyzer/lookup: a
+// *Resolver satisfies it. Errors follow headerlens/lookup: a
 // *net.DNSError with IsNotFound for NXDOMAIN/NODATA.
 type Resolver interface {
 	// LookupTXT returns the TXT records at name, strings of each record

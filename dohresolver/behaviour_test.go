@@ -14,8 +14,8 @@ import (
 
 	"github.com/miekg/dns"
 
-	"headerlens/analyzer/lookup"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/lookup"
 )
 
 func TestBadEndpoints(t *testing.T) {

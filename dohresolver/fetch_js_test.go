@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"headerlens/analyzer/lookup"
+	"headerlens/lookup"
 )
 
 // These tests run under Node (GOOS=js) and exercise the fetch transport

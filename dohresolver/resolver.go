@@ -1,5 +1,5 @@
 // Package dohresolver is a DNS-over-HTTPS client (RFC 8484) implementing
-// headerlens/analyzer/lookup.Resolver. It runs natively (net/http, HTTP/2)
+// headerlens/lookup.Resolver. It runs natively (net/http, HTTP/2)
 // and in the browser (GOOS=js, through fetch).
 //
 // Queries are sent with DNS ID 0 (RFC 8484 §4.1), by POST or by GET with
@@ -31,7 +31,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"headerlens/analyzer/lookup"
+	"headerlens/lookup"
 )
 
 // DefaultEndpoints are the DoH servers used when Config.Endpoints is empty.

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"testing"
 
-	"headerlens/analyzer/lookup"
+	"headerlens/lookup"
 )
 
 func TestLookupTXT(t *testing.T) {

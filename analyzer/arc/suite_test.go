@@ -13,11 +13,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"headerlens/analyzer/internal/dkimcore"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/lookup"
 )
 
 // suiteFile is the ValiMail ARC validation suite (draft-ietf-dmarc-arc-

@@ -16,9 +16,9 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/internal/guard"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
+	"headerlens/lookup"
 )
 
 // DefaultMaxSignatureWork is Options.MaxSignatureWork when that is zero.

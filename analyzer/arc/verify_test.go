@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"headerlens/analyzer/internal/dkimcore"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/lookup"
 )
 
 var (

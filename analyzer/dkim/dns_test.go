@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"headerlens/analyzer/lookup"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/lookup"
 )
 
 // newDNS starts the DoH fixture with a root zone (so that absent names are

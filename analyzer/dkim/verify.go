@@ -52,9 +52,9 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/internal/guard"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/result"
+	"headerlens/lookup"
 )
 
 // Downgrade values: why a cryptographically correct signature is not pass.

@@ -21,9 +21,9 @@ import (
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/lookup"
 )
 
 const plainMessage = "From: Alice <alice@example.com>\r\n" +

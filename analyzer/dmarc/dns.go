@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"headerlens/analyzer/internal/guard"
-	"headerlens/analyzer/lookup"
+	"headerlens/lookup"
 )
 
 // txtAnswer is one TXT query, started once and shared by every walk that

@@ -9,8 +9,8 @@ import (
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/guard"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/result"
+	"headerlens/lookup"
 )
 
 // Method is how the Organizational Domain is found.

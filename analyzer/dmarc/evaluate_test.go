@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/result"
 	"headerlens/dohresolver/dohtest"
+	"headerlens/lookup"
 )
 
 func findingCodes(res Result) []string {

@@ -13,8 +13,8 @@ import (
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/guard"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/result"
+	"headerlens/lookup"
 )
 
 // Processing limits of RFC 7208 §4.6.4.

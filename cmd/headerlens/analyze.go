@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"headerlens/analyzer"
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/message"
 	"headerlens/companion/client"
 	"headerlens/dohresolver"
+	"headerlens/lookup"
 )
 
 // stringList is a repeatable flag that also accepts comma-separated values.

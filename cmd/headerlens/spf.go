@@ -7,8 +7,8 @@ import (
 	"io"
 	"net/netip"
 
-	"headerlens/analyzer/lookup"
 	"headerlens/analyzer/spf"
+	"headerlens/lookup"
 )
 
 // runSPF evaluates SPF (RFC 7208) for one set of identities and prints the

@@ -9,7 +9,7 @@ import (
 	"encoding/base64"
 	"strings"
 
-	"headerlens/analyzer/lookup"
+	"headerlens/lookup"
 )
 
 // Key is a parsed DKIM key record (RFC 6376 §3.6.1; RFC 8463 §4 for

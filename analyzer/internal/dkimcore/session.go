@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"headerlens/analyzer/lookup"
+	"headerlens/lookup"
 )
 
 // Scope values of a DKIM or ARC result: whether the body was checked.

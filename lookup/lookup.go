@@ -1,5 +1,7 @@
-// Package lookup defines the DNS interface the analyzer depends on, and the
-// per-run query log that every resolver implementation records into.
+// Package lookup defines the DNS interface that the analyzer, the DoH
+// client and the companion share, and the per-run query log that every
+// resolver implementation records into. It sits below all three, so the
+// DNS client (headerlens/dohresolver) does not depend on the analyzer.
 //
 // The analyzer never talks to the network itself. Every check that needs DNS
 // (SPF, RFC 7208; DKIM keys, RFC 6376 §3.6.2; DMARC, RFC 7489 §6.1; ARC keys,
