@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -107,140 +102,24 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}
-	srcs, err := collectSources(inputs, stdin)
+	srcs, sk, err := collectSources(inputs, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "headerlens analyze: %v\n", err)
 		return exitFail
 	}
-	b := batch{ctx: ctx, opts: opts, stdout: stdout, stderr: stderr, format: *format}
+	sk.report(stderr)
+	b := batch{ctx: ctx, opts: opts, stdout: stdout, stderr: stderr, format: *format, memory: newByteBudget(batchMemory)}
 	return b.run(srcs)
 }
 
-// source is one input: a file, standard input, or an mbox file.
-type source struct {
-	name string
-	// open returns the input; for mbox files it is split into messages.
-	open func() (io.ReadCloser, error)
-}
-
-// collectSources expands the arguments into sources: a directory becomes
-// its files (a Maildir its cur/ and new/ messages), sorted by name.
-func collectSources(args []string, stdin io.Reader) ([]source, error) {
-	var out []source
-	for _, a := range args {
-		if a == "-" {
-			out = append(out, source{name: "-", open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
-			continue
-		}
-		st, err := os.Stat(a)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			out = append(out, fileSource(a))
-			continue
-		}
-		var files []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				// A Maildir's tmp/ holds messages still being delivered
-				// (maildir(5)); skip it and hidden folders.
-				if p != a && (d.Name() == "tmp" || strings.HasPrefix(d.Name(), ".")) {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
-				files = append(files, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(files)
-		for _, f := range files {
-			out = append(out, fileSource(f))
-		}
-	}
-	return out, nil
-}
-
-func fileSource(path string) source {
-	return source{name: path, open: func() (io.ReadCloser, error) { return os.Open(path) }}
-}
-
-// item is one message to analyze.
-type item struct {
-	name string
-	data []byte
-	err  error
-}
-
-// splitMessages reads r and calls emit for each message. A file that starts
-// with an mbox "From " line is split at every such line (RFC 4155), and
-// mboxrd quoting (">From ") is undone; anything else is one message.
-func splitMessages(name string, r io.Reader, emit func(item) bool) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(5)
-	if string(head) != "From " {
-		data, err := io.ReadAll(io.LimitReader(br, message.MaxInputSize+1))
-		emit(item{name: name, data: data, err: err})
-		return
-	}
-	var (
-		cur    bytes.Buffer
-		n      int
-		tooBig bool
-	)
-	flush := func() bool {
-		if cur.Len() == 0 && n == 0 {
-			return true
-		}
-		n++
-		it := item{name: fmt.Sprintf("%s#%d", name, n), data: append([]byte(nil), cur.Bytes()...)}
-		if tooBig {
-			it.err = message.ErrTooLarge
-		}
-		cur.Reset()
-		tooBig = false
-		return emit(it)
-	}
-	first := true
-	for {
-		line, err := br.ReadSlice('\n')
-		if len(line) > 0 {
-			if bytes.HasPrefix(line, []byte("From ")) && !first {
-				if !flush() {
-					return
-				}
-			}
-			first = false
-			if q := bytes.TrimLeft(line, ">"); len(q) < len(line) && bytes.HasPrefix(q, []byte("From ")) {
-				line = line[1:] // mboxrd: one level of ">" quoting removed
-			}
-			if cur.Len()+len(line) > message.MaxInputSize {
-				tooBig = true
-			} else {
-				cur.Write(line)
-			}
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err != nil {
-			if err != io.EOF {
-				emit(item{name: name, err: err})
-				return
-			}
-			break
-		}
-	}
-	flush()
-}
+// batchMemory bounds the bytes of the messages read but not yet analyzed
+// and of those being analyzed, together: four messages of the largest size
+// the analyzer accepts (message.MaxInputSize, 64 MiB). The analysis of one
+// message needs about as much again (its body, canonicalized as it is
+// hashed, and 1 MiB of header at most), so a batch of large messages stays
+// near half a GiB, whatever the number of workers or messages; a Maildir
+// of ordinary mail is not slowed down by it.
+const batchMemory = 4 * message.MaxInputSize
 
 // batch analyzes sources concurrently and writes the reports in input order.
 type batch struct {
@@ -248,6 +127,8 @@ type batch struct {
 	opts           analyzer.Options
 	stdout, stderr io.Writer
 	format         string
+	// memory bounds the message bytes in the pipeline (batchMemory).
+	memory *byteBudget
 }
 
 type outcome struct {
@@ -259,22 +140,29 @@ type outcome struct {
 func (b *batch) run(srcs []source) int {
 	workers := runtime.GOMAXPROCS(0)
 	items := make(chan item, workers)
+	// send queues one message once the memory budget has room for it;
+	// the worker that analyzes it gives the room back.
+	send := func(it item) bool {
+		b.memory.acquire(len(it.data))
+		select {
+		case items <- it:
+			return true
+		case <-b.ctx.Done():
+			b.memory.release(len(it.data))
+			return false
+		}
+	}
 	go func() {
 		defer close(items)
 		for _, s := range srcs {
 			rc, err := s.open()
 			if err != nil {
-				items <- item{name: s.name, err: err}
+				if !send(item{name: s.name, err: err}) {
+					return
+				}
 				continue
 			}
-			splitMessages(s.name, rc, func(it item) bool {
-				select {
-				case items <- it:
-					return true
-				case <-b.ctx.Done():
-					return false
-				}
-			})
+			splitMessages(s.name, rc, s.size, send)
 			rc.Close()
 		}
 	}()
@@ -290,7 +178,9 @@ func (b *batch) run(srcs []source) int {
 			sem <- struct{}{}
 			go func(it item) {
 				defer func() { <-sem }()
-				ch <- b.analyzeOne(it)
+				o := b.analyzeOne(it)
+				b.memory.release(len(it.data))
+				ch <- o
 			}(it)
 		}
 	}()
@@ -360,6 +250,41 @@ func (b *batch) analyzeOne(it item) outcome {
 	}
 	r, err := analyzer.Analyze(b.ctx, it.data, b.opts)
 	return outcome{name: it.name, report: r, err: err}
+}
+
+// byteBudget is a counting semaphore of bytes: acquire blocks while the
+// bytes held would exceed the limit. A request larger than the limit is
+// let through when nothing else is held, so that it runs alone.
+type byteBudget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	limit int
+	held  int
+	// peak is the most bytes ever held at once.
+	peak int
+}
+
+func newByteBudget(limit int) *byteBudget {
+	b := &byteBudget{limit: limit}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *byteBudget) acquire(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.held > 0 && b.held+n > b.limit {
+		b.cond.Wait()
+	}
+	b.held += n
+	b.peak = max(b.peak, b.held)
+}
+
+func (b *byteBudget) release(n int) {
+	b.mu.Lock()
+	b.held -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }
 
 // batchLine is one line of JSON Lines output.

@@ -114,7 +114,7 @@ func TestAnalyzeBatch(t *testing.T) {
 	a := write("a.eml", sample)
 	b := write("b.eml", strings.Replace(sample, "Alice", "Bob", 1))
 	bad := write("bad.eml", "")
-	mbox := write("box.mbox", "From alice@example.org Tue Jan  3 10:00:00 2023\n"+sample+"\nbody one\n>From the quoted line\n"+
+	mbox := write("box.mbox", "From alice@example.org Tue Jan  3 10:00:00 2023\n"+sample+"\nbody one\n>From the quoted line\n\n"+
 		"From bob@example.org Tue Jan  3 11:00:00 2023\n"+strings.Replace(sample, "Alice", "Carol", 1)+"\nbody two\n")
 	write("Maildir/cur/1.eml:2,S", sample)
 	write("Maildir/new/2.eml", sample)
