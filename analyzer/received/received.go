@@ -445,9 +445,14 @@ func (r *Received) fromClause(c *clause) {
 	// rdnsComment is the last comment of one word that can be a
 	// reverse-DNS name: "from helo (rdns.example.com)" with no address.
 	rdnsComment := ""
-	var buf [16]string
+	var buf, tcpBuf [16]string
 	for _, cm := range c.comments {
 		f := appendFields(buf[:0], cm)
+		// tcp is the comment without the words that give the HELO
+		// argument: an address literal there is what the client claimed,
+		// never the connection's address (RFC 5321 §4.4 TCP-info is
+		// what the receiver saw).
+		tcp := tcpBuf[:0]
 		for i := 0; i < len(f); i++ {
 			w := f[i]
 			lw := asciifold.LowerNonASCII(w)
@@ -456,11 +461,16 @@ func (r *Received) fromClause(c *clause) {
 				// Exim: "([192.0.2.1] helo=mail.example.com)".
 				r.HELO, heloMarked = strings.Trim(w[5:], "[]"), true
 			case (asciifold.Equal(lw, "helo") || asciifold.Equal(lw, "ehlo")) && i+1 < len(f) && r.HELO == "":
-				// qmail "(HELO name)", IronPort and others "(EHLO name)".
+				// qmail "(HELO name)", Yahoo, IronPort and others
+				// "(EHLO name)".
 				r.HELO, heloMarked = strings.Trim(f[i+1], "[]"), true
 				i++
 			case asciifold.HasPrefix(lw, "ident="):
 				r.Ident = strings.Trim(w[6:], "[]")
+			case strings.Contains(w, "="):
+				// Exim "port=52344" and other key=value words.
+			default:
+				tcp = append(tcp, w)
 			}
 		}
 		if len(f) == 1 && strings.Contains(f[0], ".") && !strings.ContainsAny(f[0], "[]@=:") {
@@ -468,7 +478,7 @@ func (r *Received) fromClause(c *clause) {
 				rdnsComment = f[0]
 			}
 		}
-		if a, rdns, ok := addrComment(f); ok {
+		if a, rdns, ok := addrComment(tcp); ok {
 			if !r.IP.IsValid() {
 				r.IP = a
 			}
@@ -498,9 +508,15 @@ func (r *Received) fromClause(c *clause) {
 		r.RDNS = strings.TrimSuffix(rdnsComment, ".")
 	}
 	if a, ok := literalIP(name); ok {
-		// "from [192.0.2.1]" or "from 192.0.2.1": no name was given or
-		// resolved.
-		if !r.IP.IsValid() {
+		switch {
+		case r.IP.IsValid() && !heloMarked:
+			// Postfix, Sendmail, Exchange: "from [10.0.0.1] (rdns
+			// [198.51.100.9])": the first word is the HELO argument, an
+			// address literal, and the comment the connection.
+			r.HELO = strings.Trim(name, "[]")
+		case !r.IP.IsValid():
+			// "from [192.0.2.1]": Exim's connection address with no
+			// reverse-DNS name, or an MTA that states nothing else.
 			r.IP = a
 		}
 		return

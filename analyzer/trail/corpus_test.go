@@ -2,16 +2,14 @@ package trail
 
 import (
 	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the corpus golden files (review the diff)")
+	"headerlens/internal/golden"
+)
 
 const corpusDir = "../../testdata/corpus"
 
@@ -74,8 +72,8 @@ func inputs(fs []field) ([]string, Evidence) {
 	return rcv, ev
 }
 
-// golden is what a corpus want.json asserts.
-type golden struct {
+// assertion is what a corpus want.json asserts.
+type assertion struct {
 	HopCount int `json:"hopCount"`
 	Hops     []struct {
 		IP           string   `json:"ip"`
@@ -88,8 +86,8 @@ type golden struct {
 	Findings     []string  `json:"findings"`
 }
 
-func project(r Result) golden {
-	var g golden
+func project(r Result) assertion {
+	var g assertion
 	g.HopCount = len(r.Hops)
 	for _, h := range r.Hops {
 		g.Hops = append(g.Hops, struct {
@@ -125,29 +123,7 @@ func TestCorpus(t *testing.T) {
 			}
 			rcv, ev := inputs(readHeader(b))
 			got := project(Build(rcv, ev))
-			gotJSON, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantPath := strings.TrimSuffix(path, ".eml") + ".want.json"
-			if *update {
-				if err := os.WriteFile(wantPath, append(gotJSON, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			wb, err := os.ReadFile(wantPath)
-			if err != nil {
-				t.Fatalf("golden: %v (run with -update and review)", err)
-			}
-			var want golden
-			if err := json.Unmarshal(wb, &want); err != nil {
-				t.Fatalf("golden %s: %v", wantPath, err)
-			}
-			wantJSON, _ := json.MarshalIndent(want, "", "  ")
-			if !bytes.Equal(gotJSON, wantJSON) {
-				t.Errorf("%s: got\n%s\nwant\n%s", name, gotJSON, wantJSON)
-			}
+			golden.JSON(t, strings.TrimSuffix(path, ".eml")+".want.json", got)
 		})
 	}
 }
