@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +19,8 @@ import (
 	"headerlens/companion"
 	"headerlens/dohresolver"
 	"headerlens/internal/site"
+
+	"golang.org/x/net/netutil"
 )
 
 // envList is a repeatable flag (each value may also be a comma-separated
@@ -78,7 +81,25 @@ type serveConfig struct {
 	frameAncestors *envList
 	companionOn    bool
 	companion      companion.Config
+	// maxConns bounds the open connections; maxLarge the large files
+	// being sent at once (site.Options.MaxLargeResponses).
+	maxConns int
+	maxLarge int
+	// minRate and writeGrace pace file downloads (site.Options); zero
+	// means the site package's defaults. Tests set them.
+	minRate    int64
+	writeGrace time.Duration
 }
+
+// Connection limits of headerlens serve.
+const (
+	// defaultMaxConns is well above what one page load opens (a handful)
+	// times the people a small instance serves, and well below the file
+	// descriptors a process gets (1024 by default, more on servers).
+	defaultMaxConns = 512
+	// idleTimeout closes keep-alive connections that carry no request.
+	idleTimeout = 60 * time.Second
+)
 
 // serveFlags defines the serve flags on fs.
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -97,14 +118,28 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 		companionOn = true
 	}
 	fs.BoolVar(&c.companionOn, "companion", companionOn, "serve the companion API (/api/v1/..., /healthz) beside the site; --companion=false serves the site alone [$HEADERLENS_COMPANION]")
+	fs.IntVar(&c.maxConns, "max-connections", envInt("HEADERLENS_MAX_CONNECTIONS", defaultMaxConns), "most connections open at once; more wait to be accepted [$HEADERLENS_MAX_CONNECTIONS]")
+	fs.IntVar(&c.maxLarge, "max-large-downloads", envInt("HEADERLENS_MAX_LARGE_DOWNLOADS", site.DefaultMaxLargeResponses), "most large files (the WebAssembly module) sent at once; more get 503 with Retry-After [$HEADERLENS_MAX_LARGE_DOWNLOADS]")
 	c.companion.RegisterFlags(fs)
 	return c
 }
 
-// validate checks every URL that goes into the Content-Security-Policy.
+// envInt is the integer in the environment variable key, or def.
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+// validate checks the limits and every URL that goes into the
+// Content-Security-Policy.
 func (c *serveConfig) validate() error {
 	if len(c.doh.vals) == 0 {
 		return errors.New("at least one --doh endpoint is needed")
+	}
+	if c.maxConns < 1 || c.maxLarge < 1 || c.maxLarge >= c.maxConns {
+		return fmt.Errorf("--max-large-downloads (%d) must be at least 1 and below --max-connections (%d), so that large downloads never take every connection", c.maxLarge, c.maxConns)
 	}
 	for _, u := range append(append([]string(nil), c.doh.vals...), c.connect.vals...) {
 		if err := site.ValidateSource(u, false); err != nil {
@@ -123,8 +158,11 @@ func (c *serveConfig) validate() error {
 // when it is enabled.
 func (c *serveConfig) handler() (http.Handler, error) {
 	opts := site.Options{
-		ConnectSrc:     append(append([]string(nil), c.doh.vals...), c.connect.vals...),
-		FrameAncestors: c.frameAncestors.vals,
+		ConnectSrc:        append(append([]string(nil), c.doh.vals...), c.connect.vals...),
+		FrameAncestors:    c.frameAncestors.vals,
+		MaxLargeResponses: c.maxLarge,
+		MinRate:           c.minRate,
+		WriteGrace:        c.writeGrace,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", site.Handler(c.dir, opts))
@@ -150,6 +188,34 @@ func (c *serveConfig) handler() (http.Handler, error) {
 	mux.Handle("/api/", comp)
 	mux.Handle("/healthz", comp)
 	return mux, nil
+}
+
+// listen opens the listening socket, accepting at most maxConns
+// connections at once: beyond that, new ones wait in the kernel's backlog
+// until one closes, so the process never runs out of file descriptors.
+func (c *serveConfig) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return nil, err
+	}
+	return netutil.LimitListener(ln, c.maxConns), nil
+}
+
+// server returns the HTTP server for h. Every phase of a connection has a
+// deadline: the request header (slowloris), the request body, idle
+// keep-alive time, and the response. Files are paced by the site handler,
+// which moves its own write deadline as bytes flow (site.Options.MinRate);
+// the server-wide write timeout bounds everything else, an API answer
+// included, and is the API's own deadline plus time to write it.
+func (c *serveConfig) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cmp.Or(c.companion.RequestTimeout, companion.DefaultRequestTimeout) + 30*time.Second,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // isLoopbackAddr reports whether the listen address addr ("host:port") is
@@ -217,18 +283,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "headerlens serve: %s\n", w)
 		}
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := cfg.listen()
 	if err != nil {
 		fmt.Fprintf(stderr, "headerlens serve: %v\n", err)
 		return exitFail
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := cfg.server(h)
 	fmt.Fprintf(stdout, "headerlens: serving %s\n", printedURL(ln.Addr()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -18,8 +18,19 @@
 //     when framing is not allowed.
 //
 // Compression (RFC 9110 §8.4, §12.5.3): a file with a precompressed sibling
-// (name.br, name.gz) is served from it when the request's Accept-Encoding
-// allows; otherwise text types (and WebAssembly) are gzipped on the fly.
+// (name.br, name.gz, which make site writes) is served from it when the
+// request's Accept-Encoding allows; otherwise the file is served as it is.
+// Nothing is compressed per request, so a connection holds no compressor
+// state, however slowly its client reads.
+//
+// Slow clients (RFC 9110 leaves pacing to the server): a file is written
+// under a deadline that grows with the bytes sent, so that a client must
+// read at least Options.MinRate bytes per second on average after a grace
+// period, or the connection is closed; and at most
+// Options.MaxLargeResponses files of LargeFile bytes or more are sent at
+// once, beyond which the answer is an immediate 503 with Retry-After, so
+// that clients which stop reading cannot hold more than that many large
+// responses, and small files and the API stay quick.
 //
 // Caching (RFC 9111 §5.2.2.4): the file names are not content-hashed, so every
 // response says Cache-Control: no-cache with a strong ETag; revalidation is a
@@ -27,7 +38,7 @@
 package site
 
 import (
-	"compress/gzip"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +50,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Options configures Handler.
@@ -50,7 +62,30 @@ type Options struct {
 	// FrameAncestors lists the CSP frame-ancestors sources allowed to embed
 	// the page (e.g. "https://wiki.example.com"). Empty means 'none'.
 	FrameAncestors []string
+	// MinRate is the slowest average rate, in bytes per second, at which
+	// a client may read a file after WriteGrace; zero means
+	// DefaultMinRate.
+	MinRate int64
+	// WriteGrace is the time a client has before MinRate applies; zero
+	// means DefaultWriteGrace.
+	WriteGrace time.Duration
+	// MaxLargeResponses bounds the files of LargeFile bytes or more being
+	// sent at once; zero means DefaultMaxLargeResponses.
+	MaxLargeResponses int
 }
+
+// Defaults of Options. At DefaultMinRate a client gets 10 s plus 64 s per
+// MiB: the 2.6 MiB gzipped WebAssembly module may take close to three
+// minutes, far slower than any link a person uses the page over.
+const (
+	DefaultMinRate           = 16 << 10
+	DefaultWriteGrace        = 10 * time.Second
+	DefaultMaxLargeResponses = 64
+	// LargeFile is the size from which a response counts against
+	// MaxLargeResponses: the WebAssembly module, not the page's scripts
+	// and styles.
+	LargeFile = 256 << 10
+)
 
 // types maps the file extensions the site uses to their media types.
 var types = map[string]string{
@@ -69,28 +104,32 @@ var types = map[string]string{
 	".woff2":       "font/woff2",
 }
 
-// compressible reports whether a media type benefits from gzip.
+// compressible reports whether a media type may have a precompressed
+// sibling.
 func compressible(ctype string) bool {
 	mt, _, _ := mime.ParseMediaType(ctype)
 	return strings.HasPrefix(mt, "text/") || mt == "application/wasm" ||
 		mt == "application/json" || mt == "application/manifest+json" || mt == "image/svg+xml"
 }
 
-// minGzipSize is the smallest file gzipped on the fly.
-const minGzipSize = 512
-
 type handler struct {
-	root *os.Root
-	dir  string
-	csp  string
-	xfo  bool
+	root    *os.Root
+	dir     string
+	csp     string
+	xfo     bool
+	minRate int64
+	grace   time.Duration
+	// large holds a token per large response being sent.
+	large chan struct{}
 }
 
 // Handler returns an http.Handler serving the files under dir. It fails at
 // request time (500) if dir cannot be opened; use CSP to inspect the policy
 // and ValidateSource to check configuration early.
 func Handler(dir string, opts Options) http.Handler {
-	h := &handler{dir: dir, csp: CSP(opts), xfo: len(opts.FrameAncestors) == 0}
+	h := &handler{dir: dir, csp: CSP(opts), xfo: len(opts.FrameAncestors) == 0,
+		minRate: cmp.Or(opts.MinRate, DefaultMinRate), grace: cmp.Or(opts.WriteGrace, DefaultWriteGrace),
+		large: make(chan struct{}, cmp.Or(opts.MaxLargeResponses, DefaultMaxLargeResponses))}
 	if root, err := os.OpenRoot(dir); err == nil {
 		h.root = root
 	}
@@ -234,48 +273,65 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Content-Type", ctype)
 	hd.Set("Cache-Control", "no-cache")
 	tag := fmt.Sprintf("%x-%x", fi.ModTime().UnixNano(), fi.Size())
-	if !compressible(ctype) {
-		hd.Set("ETag", `"`+tag+`"`)
-		http.ServeContent(w, r, name, fi.ModTime(), f)
-		return
-	}
-	hd.Add("Vary", "Accept-Encoding")
-	ae := r.Header.Get("Accept-Encoding")
-	for _, enc := range []struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
-		if !accepts(ae, enc.token) {
-			continue
+	content, size := f, fi.Size()
+	hd.Set("ETag", `"`+tag+`"`)
+	if compressible(ctype) {
+		hd.Add("Vary", "Accept-Encoding")
+		ae := r.Header.Get("Accept-Encoding")
+		for _, enc := range []struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+			if !accepts(ae, enc.token) {
+				continue
+			}
+			cf, cfi, err := h.open(name + enc.ext)
+			if err != nil {
+				continue
+			}
+			defer cf.Close()
+			hd.Set("Content-Encoding", enc.token)
+			hd.Set("ETag", fmt.Sprintf(`"%s-%x-%s"`, tag, cfi.Size(), enc.token))
+			content, size = cf, cfi.Size()
+			break
 		}
-		cf, cfi, err := h.open(name + enc.ext)
-		if err != nil {
-			continue
+	}
+	if size >= LargeFile && r.Method == http.MethodGet {
+		select {
+		case h.large <- struct{}{}:
+			defer func() { <-h.large }()
+		default:
+			// RFC 9110 §15.6.4, §10.2.3: busy, come back shortly.
+			hd.Del("Content-Encoding")
+			hd.Del("ETag")
+			hd.Set("Retry-After", "5")
+			http.Error(w, "busy: too many large downloads at once, try again in a few seconds", http.StatusServiceUnavailable)
+			return
 		}
-		defer cf.Close()
-		hd.Set("Content-Encoding", enc.token)
-		hd.Set("ETag", fmt.Sprintf(`"%s-%x-%s"`, tag, cfi.Size(), enc.token))
-		http.ServeContent(w, r, name, fi.ModTime(), cf)
-		return
 	}
-	if fi.Size() < minGzipSize || !accepts(ae, "gzip") {
-		hd.Set("ETag", `"`+tag+`"`)
-		http.ServeContent(w, r, name, fi.ModTime(), f)
-		return
-	}
-	// On-the-fly gzip: no ranges, no length. Conditional requests still
-	// get their 304 through checkNotModified.
-	etag := `"` + tag + `-gzip"`
-	hd.Set("ETag", etag)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	hd.Set("Content-Encoding", "gzip")
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	gz, _ := gzip.NewWriterLevel(w, gzip.DefaultCompression)
-	_, _ = io.Copy(gz, f)
-	_ = gz.Close()
+	http.ServeContent(h.paced(w), r, name, fi.ModTime(), content)
+}
+
+// paced wraps w so that each write has a deadline: the grace period plus
+// the time the bytes sent so far take at the minimum rate. A client that
+// reads more slowly on average, or stops, is disconnected.
+func (h *handler) paced(w http.ResponseWriter) http.ResponseWriter {
+	return &pacedWriter{ResponseWriter: w, rc: http.NewResponseController(w), start: time.Now(), minRate: h.minRate, grace: h.grace}
+}
+
+type pacedWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	start   time.Time
+	written int64
+	minRate int64
+	grace   time.Duration
+}
+
+func (p *pacedWriter) Write(b []byte) (int, error) {
+	due := p.grace + time.Duration(float64(p.written+int64(len(b)))/float64(p.minRate)*float64(time.Second))
+	// A recorder in tests cannot take deadlines; a real connection can.
+	_ = p.rc.SetWriteDeadline(p.start.Add(due))
+	n, err := p.ResponseWriter.Write(b)
+	p.written += int64(n)
+	return n, err
 }
 
 // open opens a regular file inside the root; directories and other
@@ -291,18 +347,6 @@ func (h *handler) open(name string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, errors.New("site: not a regular file")
 	}
 	return f, fi, nil
-}
-
-// etagMatch implements the weak comparison of If-None-Match (RFC 9110
-// §13.1.2).
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
-			return true
-		}
-	}
-	return false
 }
 
 // accepts reports whether the Accept-Encoding value allows coding (RFC 9110
