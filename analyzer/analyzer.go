@@ -111,7 +111,7 @@ func Analyze(ctx context.Context, input []byte, opts Options) (report *Report, e
 		r.Notes = []string{}
 	}
 	r.Summary = summarize(msg)
-	f := readForensics(msg)
+	f := readOffline(msg)
 	r.Hops = f.trail.Hops
 	r.Trail = TrailInfo{TotalSeconds: f.trail.TotalSeconds, Boundary: f.trail.Boundary}
 	r.Recorded = f.verdicts

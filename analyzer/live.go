@@ -58,7 +58,7 @@ type Identities struct {
 
 // identities picks the SPF identities: the options first, then the trust
 // boundary of the Received trail and the Return-Path.
-func identities(msg *message.Message, f forensics, opts Options) *Identities {
+func identities(msg *message.Message, f offlineReading, opts Options) *Identities {
 	id := &Identities{}
 	b := f.trail.Boundary
 	switch {
@@ -88,7 +88,7 @@ func identities(msg *message.Message, f forensics, opts Options) *Identities {
 
 // runLive runs the DNS-based checks. SPF, DKIM, ARC and the DMARC record
 // discovery start at once; DMARC's verdict follows SPF and DKIM.
-func runLive(ctx context.Context, msg *message.Message, f forensics, opts Options, now time.Time) *Live {
+func runLive(ctx context.Context, msg *message.Message, f offlineReading, opts Options, now time.Time) *Live {
 	if opts.Resolver == nil {
 		return &Live{Enabled: false, Reason: "offline: no DNS resolver was configured, so SPF, DKIM, DMARC and ARC were not re-checked", DKIM: []dkim.Result{}}
 	}
