@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -37,8 +38,10 @@ func TestAnalyzeSummary(t *testing.T) {
 		MessageID:   "abc@example.com",
 		ReturnPath:  "bounce@mail.example.net",
 		ReplyTo:     "help@example.com",
+
+		RecipientDomains: []string{"example.org"},
 	}
-	if r.Summary != want {
+	if !reflect.DeepEqual(r.Summary, want) {
 		t.Errorf("Summary =\n%+v\nwant\n%+v", r.Summary, want)
 	}
 	if got := len(r.Headers); got != 7 {

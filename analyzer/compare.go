@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/recorded"
@@ -138,7 +139,7 @@ func compare(verdicts []recorded.Verdict, live *Live, repaired bool, hasBody boo
 func spfDifference(v recorded.Verdict, live *Live) string {
 	id := live.Identities
 	if d := firstNonEmpty(v.Properties["smtp.mailfrom"], v.Properties["envelope-from"]); d != "" && id != nil && id.MailFrom != "" &&
-		!strings.EqualFold(mailDomain(d), mailDomain(id.MailFrom)) {
+		!strings.EqualFold(address.PathDomain(d), address.PathDomain(id.MailFrom)) {
 		return fmt.Sprintf("The receiver checked the envelope sender %q but the live check used %q; give the right one with the mail-from option.", d, id.MailFrom)
 	}
 	if ip := v.Properties["client-ip"]; ip != "" && id != nil && ip != id.IP {
@@ -179,7 +180,7 @@ func matchDKIM(vs []recorded.Verdict, d dkim.Result) (recorded.Verdict, bool) {
 	for i, v := range vs {
 		dom := v.Properties["header.d"]
 		if dom == "" {
-			dom = domainOf(v.Properties["header.i"])
+			dom = address.Domain(v.Properties["header.i"])
 		}
 		if !strings.EqualFold(strings.TrimSuffix(dom, "."), d.Domain) {
 			continue
@@ -201,15 +202,6 @@ func matchDKIM(vs []recorded.Verdict, d dkim.Result) (recorded.Verdict, bool) {
 		return *fallback, true
 	}
 	return recorded.Verdict{}, false
-}
-
-// mailDomain returns the domain of an address, or s itself when it is a
-// bare domain (smtp.mailfrom may be either, RFC 8601 §2.7.2).
-func mailDomain(s string) string {
-	if i := strings.LastIndexByte(s, '@'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }
 
 func firstNonEmpty(ss ...string) string {

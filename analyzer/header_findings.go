@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/datetime"
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/finding"
@@ -26,13 +27,13 @@ func headerFindings(msg *message.Message, f offlineReading, sigs []dkim.Result, 
 	in := findings.Input{Now: now}
 	if v, ok := msg.First("From"); ok {
 		in.FromPresent = true
-		in.From = findings.ParseAddresses(v)
+		in.From = address.ParseList(v)
 	}
 	if v, ok := msg.First("Reply-To"); ok {
-		in.ReplyTo = findings.ParseAddresses(v)
+		in.ReplyTo = address.ParseList(v)
 	}
 	if v, ok := msg.First("Sender"); ok {
-		if a := findings.ParseAddresses(v); len(a) > 0 {
+		if a := address.ParseList(v); len(a) > 0 {
 			in.Sender = &a[0]
 		}
 	}

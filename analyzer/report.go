@@ -57,6 +57,9 @@ type Summary struct {
 	// FromDomain is the domain of the first From address, lower case: the
 	// RFC5322.From domain of DMARC (RFC 7489 §3.1).
 	FromDomain string `json:"fromDomain"`
+	// RecipientDomains are the domains of the To and Cc addresses, lower
+	// case, each once, at most three: those a companion is asked about.
+	RecipientDomains []string `json:"recipientDomains"`
 	// To is the decoded To field.
 	To string `json:"to"`
 	// Cc is the decoded Cc field.

@@ -5,13 +5,14 @@ import (
 	"io"
 	"mime"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
-	gomail "github.com/emersion/go-message/mail"
 
+	"headerlens/analyzer/address"
 	msgpkg "headerlens/analyzer/message"
 )
 
@@ -43,17 +44,23 @@ func summarize(msg *msgpkg.Message) Summary {
 		return v
 	}
 	if v := get("From"); v != "" {
-		addrs := parseAddressList(v)
+		addrs := address.ParseList(v)
 		s.From = clean(formatAddresses(addrs, v))
 		if len(addrs) > 0 {
 			s.FromName = clean(addrs[0].Name)
 			s.FromAddress = clean(addrs[0].Address)
-			s.FromDomain = strings.ToLower(strings.TrimSuffix(domainOf(addrs[0].Address), "."))
+			s.FromDomain = address.Domain(addrs[0].Address)
 		}
 	}
 	addresses := func(name string) string {
 		v := get(name)
-		return clean(formatAddresses(parseAddressList(v), v))
+		return clean(formatAddresses(address.ParseList(v), v))
+	}
+	s.RecipientDomains = []string{}
+	for _, t := range transportTargets(msg) {
+		if slices.Contains(t.Roles, "recipient") {
+			s.RecipientDomains = append(s.RecipientDomains, t.Domain)
+		}
 	}
 	s.To = addresses("To")
 	s.Cc = addresses("Cc")
@@ -135,55 +142,7 @@ func commentsClosed(s string) bool {
 	}
 }
 
-// parseAddressList parses an address list strictly (RFC 5322 §3.4), and
-// falls back to picking out addr-specs when the strict parser refuses the
-// field, as it does for much real mail.
-func parseAddressList(v string) []*mail.Address {
-	if strings.TrimSpace(v) == "" {
-		return nil
-	}
-	if addrs, err := gomail.ParseAddressList(v); err == nil {
-		return addrs
-	}
-	return lenientAddresses(v)
-}
-
-// lenientAddresses finds "name <addr>" pairs or bare addresses in v.
-func lenientAddresses(v string) []*mail.Address {
-	var out []*mail.Address
-	rest := v
-	for len(out) < 100 {
-		lt := strings.IndexByte(rest, '<')
-		if lt < 0 {
-			break
-		}
-		gt := strings.IndexByte(rest[lt:], '>')
-		if gt < 0 {
-			break
-		}
-		addr := strings.Trim(rest[lt+1:lt+gt], "<> \t")
-		name := strings.Trim(strings.TrimSpace(rest[:lt]), `",`)
-		if i := strings.LastIndexByte(name, ','); i >= 0 {
-			name = strings.TrimSpace(name[i+1:])
-		}
-		if strings.Contains(addr, "@") {
-			out = append(out, &mail.Address{Name: decodeText(name), Address: addr})
-		}
-		rest = rest[lt+gt+1:]
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		tok = strings.Trim(tok, `<>"()`)
-		if strings.Count(tok, "@") == 1 && !strings.HasPrefix(tok, "@") && !strings.HasSuffix(tok, "@") {
-			out = append(out, &mail.Address{Address: tok})
-		}
-	}
-	return out
-}
-
-func formatAddresses(addrs []*mail.Address, raw string) string {
+func formatAddresses(addrs []address.Address, raw string) string {
 	if len(addrs) == 0 {
 		return decodeText(raw)
 	}
@@ -203,13 +162,6 @@ func decodeText(v string) string {
 		return d
 	}
 	return v
-}
-
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return addr[i+1:]
-	}
-	return ""
 }
 
 // returnPathAddress extracts the path of a Return-Path (RFC 5322 §3.6.7);

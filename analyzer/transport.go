@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"headerlens/analyzer/findings"
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/message"
 )
@@ -67,8 +67,8 @@ func transportTargets(msg *message.Message) []TransportCheck {
 			role = "from"
 		}
 		for _, f := range msg.Get(name) {
-			for _, a := range findings.ParseAddresses(f.Value) {
-				add(domainOf(a.Address), role)
+			for _, a := range address.ParseList(f.Value) {
+				add(address.Domain(a.Address), role)
 			}
 		}
 	}

@@ -777,11 +777,6 @@ function companionBase() {
   return companion.detect;
 }
 
-function recipientDomain(s) {
-  const m = /@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)/.exec(String(s.to || ""));
-  return m ? m[1].toLowerCase() : "";
-}
-
 function renderCompanionSection(report) {
   const s = report.summary || {};
   const status = el("p", { class: "explain", "aria-live": "polite" }, "Looking for a companion server…");
@@ -792,8 +787,11 @@ function renderCompanionSection(report) {
   companion.base = null;
   const auto = [];
   if (s.fromDomain) auto.push([String(s.fromDomain).toLowerCase(), "the From domain"]);
-  const to = recipientDomain(s);
-  if (to) auto.push([to, "the recipient (To) domain"]);
+  // The recipient domains as the analyzer read them (summary.recipientDomains),
+  // the same ones analyze(text, {companion}) checks.
+  for (const d of Array.isArray(s.recipientDomains) ? s.recipientDomains : []) {
+    if (typeof d === "string" && d) auto.push([d.toLowerCase(), "a recipient (To or Cc) domain"]);
+  }
   // A report that already holds the companion's answers (report.transport)
   // is shown as it is; those domains are not asked again.
   for (const t of Array.isArray(report.transport) ? report.transport : []) {

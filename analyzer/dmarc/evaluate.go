@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/result"
@@ -619,7 +620,7 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 	// RFC 7489 §3.1.2; RFC 7208 §2.4: the MAIL FROM domain, or the HELO
 	// domain when the reverse-path is null.
 	if strings.EqualFold(strings.TrimSpace(string(in.SPF.Result)), "pass") {
-		id := mailFromDomain(in.SPF.MailFrom)
+		id := address.PathDomain(in.SPF.MailFrom)
 		if strings.Trim(strings.TrimSpace(in.SPF.MailFrom), "<>") == "" {
 			id = strings.TrimSpace(in.SPF.Helo)
 		}
@@ -728,15 +729,4 @@ func alignAll(in Input, from, fromOrg string, fromOrgErr error, spfMode, dkimMod
 		}
 	}
 	return a
-}
-
-// mailFromDomain returns the domain of an RFC5321.MailFrom value, which may
-// be an address (with or without angle brackets) or a bare domain.
-func mailFromDomain(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
-	if at := strings.LastIndexByte(s, '@'); at >= 0 {
-		return s[at+1:]
-	}
-	return s
 }

@@ -2,10 +2,9 @@ package dmarc
 
 import (
 	"errors"
-	"io"
-	"mime"
-	"net/mail"
 	"strings"
+
+	"headerlens/analyzer/address"
 )
 
 // Errors returned by AuthorDomain.
@@ -54,7 +53,12 @@ func AuthorDomain(from string) (string, int, error) {
 		}
 		return d, 1, nil
 	}
-	addrs := parseAddresses(s)
+	// The same reading as the summary and the findings
+	// (headerlens/analyzer/address), so that they name the same domain.
+	var addrs []string
+	for _, a := range address.ParseList(s) {
+		addrs = append(addrs, a.Address)
+	}
 	if len(addrs) == 0 {
 		if strings.Contains(s, "@") {
 			return "", 0, ErrBadFrom
@@ -78,53 +82,4 @@ func AuthorDomain(from string) (string, int, error) {
 		}
 	}
 	return first, len(addrs), nil
-}
-
-// parseAddresses returns the addr-specs of an address list. It uses
-// net/mail, which understands display names, comments, groups and encoded
-// words, and falls back to a tolerant scan for angle-addrs and bare
-// local@domain tokens when the value is not valid RFC 5322.
-func parseAddresses(s string) []string {
-	p := mail.AddressParser{WordDecoder: &mime.WordDecoder{
-		// Display names are irrelevant here; accept any charset.
-		CharsetReader: func(_ string, r io.Reader) (io.Reader, error) { return r, nil },
-	}}
-	if list, err := p.ParseList(s); err == nil {
-		out := make([]string, 0, len(list))
-		for _, a := range list {
-			out = append(out, a.Address)
-		}
-		return out
-	}
-	var out []string
-	rest := s
-	for len(out) < 100 {
-		i := strings.IndexByte(rest, '<')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(rest[i:], '>')
-		if j < 0 {
-			break
-		}
-		if a := strings.TrimSpace(rest[i+1 : i+j]); strings.Contains(a, "@") {
-			out = append(out, a)
-		}
-		rest = rest[i+j+1:]
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, tok := range strings.FieldsFunc(s, func(r rune) bool {
-		return r == ',' || r == ';' || r == ' ' || r == '\t'
-	}) {
-		tok = strings.Trim(tok, "\"'()[]")
-		if strings.Contains(tok, "@") {
-			out = append(out, tok)
-		}
-		if len(out) >= 100 {
-			break
-		}
-	}
-	return out
 }

@@ -7,21 +7,9 @@ import (
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/finding"
 )
-
-// domainOf returns the lower-case domain of an address, "" when none.
-// A domain literal ("[192.0.2.1]") is returned as written.
-func domainOf(addr string) string {
-	addr = strings.TrimSpace(addr)
-	addr = strings.TrimPrefix(addr, "<")
-	addr = strings.TrimSuffix(addr, ">")
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 || i == len(addr)-1 {
-		return ""
-	}
-	return strings.TrimSuffix(strings.ToLower(addr[i+1:]), ".")
-}
 
 // asciiDomain converts a domain to its A-label form (RFC 5891) for
 // comparison; on error the lower-cased input is returned.
@@ -65,14 +53,14 @@ func AddressMismatch(in Input) []finding.Finding {
 		return out
 	}
 	from := in.From[0].Address
-	fromDom := domainOf(from)
+	fromDom := address.Domain(from)
 	if fromDom == "" {
 		return out
 	}
 	fromOrg := OrgDomain(fromDom)
 	seen := map[string]bool{}
 	for _, rt := range in.ReplyTo {
-		d := domainOf(rt.Address)
+		d := address.Domain(rt.Address)
 		if d == "" {
 			continue
 		}
@@ -85,7 +73,7 @@ func AddressMismatch(in Input) []finding.Finding {
 			"Replies go to %s, in a different organization (%s) than the From address %s (%s). Newsletters and help desks do this legitimately; in a phishing message it sends your answer to the attacker.",
 			rt.Address, org, from, fromOrg)))
 	}
-	if d := domainOf(in.ReturnPath); d != "" {
+	if d := address.Domain(in.ReturnPath); d != "" {
 		if org := OrgDomain(d); org != fromOrg {
 			out = append(out, mk(finding.Info, CodeFromReturnPathMismatch, SourceAddresses, fmt.Sprintf(
 				"The envelope sender (Return-Path %s, organization %s) differs from the From organization (%s). This is normal for mailing services and forwarders, but it means an SPF pass cannot count towards DMARC alignment (RFC 7489 §3.1.2); DMARC then depends on DKIM.",
@@ -93,7 +81,7 @@ func AddressMismatch(in Input) []finding.Finding {
 		}
 	}
 	if in.Sender != nil {
-		if d := domainOf(in.Sender.Address); d != "" {
+		if d := address.Domain(in.Sender.Address); d != "" {
 			if org := OrgDomain(d); org != fromOrg {
 				out = append(out, mk(finding.Info, CodeFromSenderMismatch, SourceAddresses, fmt.Sprintf(
 					"The Sender field (%s) names an agent in a different organization (%s) than the author in From (%s) (RFC 5322 §3.6.2). Mail clients may show \"sent on behalf of\".",
@@ -141,7 +129,7 @@ func DisplayNameSpoof(in Input) []finding.Finding {
 			if strings.Contains(strings.ToLower(a.Name), " via ") {
 				note = " The words \"via\" suggest a mailing list that rewrote From (as Google Groups and Mailman do for DMARC), which is legitimate."
 				sev = finding.Info
-			} else if OrgDomain(domainOf(shown)) == OrgDomain(domainOf(real)) {
+			} else if OrgDomain(address.Domain(shown)) == OrgDomain(address.Domain(real)) {
 				sev = finding.Info
 				note = " Both addresses are in the same organization."
 			}

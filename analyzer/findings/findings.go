@@ -15,6 +15,7 @@ package findings
 import (
 	"time"
 
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/recorded"
 	"headerlens/analyzer/result"
@@ -56,14 +57,6 @@ const (
 	CodeRecordedFail              = "recorded-fail"
 )
 
-// Address is one mailbox: the decoded display name and the addr-spec.
-type Address struct {
-	// Name is the display name, RFC 2047 decoded; "" when none.
-	Name string
-	// Address is the addr-spec ("local@domain"), as written.
-	Address string
-}
-
 // DKIMSignature is what the bulk rules need from a DKIM-Signature field.
 type DKIMSignature struct {
 	// Domain is the d= tag.
@@ -79,15 +72,15 @@ type DKIMSignature struct {
 type Input struct {
 	// From holds the From mailboxes; FromPresent is false when the field
 	// is missing.
-	From        []Address
+	From        []address.Address
 	FromPresent bool
 	// ReplyTo holds the Reply-To mailboxes.
-	ReplyTo []Address
+	ReplyTo []address.Address
 	// ReturnPath is the topmost Return-Path address without angle
 	// brackets; "" when absent or null ("<>").
 	ReturnPath string
 	// Sender is the Sender mailbox, nil when absent.
-	Sender *Address
+	Sender *address.Address
 	// MessageIDs are the Message-ID field values as written (normally one).
 	MessageIDs []string
 	// Dates are the Date field values as written (normally one).

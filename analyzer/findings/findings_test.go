@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/recorded"
 	"headerlens/analyzer/result"
@@ -47,7 +48,7 @@ func runRule(t *testing.T, rule Rule, tests []ruleCase) {
 	}
 }
 
-func from(addr string) []Address { return []Address{{Address: addr}} }
+func from(addr string) []address.Address { return []address.Address{{Address: addr}} }
 
 func TestAddressMismatch(t *testing.T) {
 	runRule(t, AddressMismatch, []ruleCase{
@@ -90,12 +91,12 @@ func TestAddressMismatch(t *testing.T) {
 		},
 		{
 			name: "Sender elsewhere",
-			in:   Input{FromPresent: true, From: from("ceo@corp.example"), Sender: &Address{Address: "assistant@agency.example"}},
+			in:   Input{FromPresent: true, From: from("ceo@corp.example"), Sender: &address.Address{Address: "assistant@agency.example"}},
 			want: []string{"info from-sender-mismatch"},
 		},
 		{
 			name: "two Reply-To in the same other organization give one finding",
-			in:   Input{FromPresent: true, From: from("a@x.example"), ReplyTo: []Address{{Address: "b@y.example"}, {Address: "c@mail.y.example"}}},
+			in:   Input{FromPresent: true, From: from("a@x.example"), ReplyTo: []address.Address{{Address: "b@y.example"}, {Address: "c@mail.y.example"}}},
 			want: []string{"warning from-replyto-mismatch"},
 		},
 		{
@@ -120,39 +121,39 @@ func TestDisplayNameSpoof(t *testing.T) {
 	runRule(t, DisplayNameSpoof, []ruleCase{
 		{
 			name:    "address of another organization in the name",
-			in:      Input{From: []Address{{Name: "support@paypal.com", Address: "evil@x.example"}}},
+			in:      Input{From: []address.Address{{Name: "support@paypal.com", Address: "evil@x.example"}}},
 			want:    []string{"warning display-name-spoof"},
 			contain: "support@paypal.com",
 		},
 		{
 			name: "name with the same address",
-			in:   Input{From: []Address{{Name: "Alice@Example.com", Address: "alice@example.com"}}},
+			in:   Input{From: []address.Address{{Name: "Alice@Example.com", Address: "alice@example.com"}}},
 			want: nil,
 		},
 		{
 			name: "plain name",
-			in:   Input{From: []Address{{Name: "PayPal Support", Address: "evil@x.example"}}},
+			in:   Input{From: []address.Address{{Name: "PayPal Support", Address: "evil@x.example"}}},
 			want: nil,
 		},
 		{
 			name:    "mailing list rewrite",
-			in:      Input{From: []Address{{Name: "'alice@example.org' via Team", Address: "team@googlegroups.com"}}},
+			in:      Input{From: []address.Address{{Name: "'alice@example.org' via Team", Address: "team@googlegroups.com"}}},
 			want:    []string{"info display-name-spoof"},
 			contain: "mailing list",
 		},
 		{
 			name: "other mailbox of the same organization",
-			in:   Input{From: []Address{{Name: "billing@example.com (via portal)", Address: "noreply@mail.example.com"}}},
+			in:   Input{From: []address.Address{{Name: "billing@example.com (via portal)", Address: "noreply@mail.example.com"}}},
 			want: []string{"info display-name-spoof"},
 		},
 		{
 			name: "bracketed address in the name",
-			in:   Input{From: []Address{{Name: "Bank <security@bank.example>", Address: "x@phish.example"}}},
+			in:   Input{From: []address.Address{{Name: "Bank <security@bank.example>", Address: "x@phish.example"}}},
 			want: []string{"warning display-name-spoof"},
 		},
 		{
 			name: "a handle with @ but no domain dot",
-			in:   Input{From: []Address{{Name: "@alice on chat", Address: "alice@example.com"}}},
+			in:   Input{From: []address.Address{{Name: "@alice on chat", Address: "alice@example.com"}}},
 			want: nil,
 		},
 	})
@@ -390,7 +391,7 @@ func TestOrgDomain(t *testing.T) {
 func TestCheckRunsEveryRule(t *testing.T) {
 	in := Input{
 		FromPresent: true,
-		From:        []Address{{Name: "support@paypal.com", Address: "x@pаypal.com"}},
+		From:        []address.Address{{Name: "support@paypal.com", Address: "x@pаypal.com"}},
 		ReplyTo:     from("y@other.example"),
 		Precedence:  "bulk",
 		Verdicts:    []recorded.Verdict{{Method: "dmarc", Result: "fail", Trusted: true, Properties: map[string]string{}}},
@@ -415,8 +416,8 @@ func FuzzRules(f *testing.F) {
 	f.Add("", "", "", "", "")
 	f.Fuzz(func(t *testing.T, name, addr, mid, lu, lup string) {
 		in := Input{
-			FromPresent: true, From: []Address{{Name: name, Address: addr}},
-			ReplyTo: []Address{{Address: name}}, ReturnPath: addr,
+			FromPresent: true, From: []address.Address{{Name: name, Address: addr}},
+			ReplyTo: []address.Address{{Address: name}}, ReturnPath: addr,
 			MessageIDs: []string{mid}, Dates: []string{mid},
 			ListUnsubscribe: lu, ListUnsubscribePresent: true,
 			ListUnsubscribePost: lup, ListUnsubscribePostPresent: lup != "",

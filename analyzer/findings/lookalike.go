@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/idna"
 
+	"headerlens/analyzer/address"
 	"headerlens/analyzer/finding"
 )
 
@@ -142,7 +143,7 @@ type domainRef struct {
 func (in Input) domains() []domainRef {
 	var out []domainRef
 	add := func(addr, where string) {
-		if d := domainOf(addr); d != "" && !strings.HasPrefix(d, "[") {
+		if d := address.Domain(addr); d != "" && !strings.HasPrefix(d, "[") {
 			out = append(out, domainRef{d, where})
 		}
 	}
