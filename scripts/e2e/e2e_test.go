@@ -652,7 +652,7 @@ func TestBrowser(t *testing.T) {
 		const sec = `(document.getElementById("s-companion") || document.body).closest("section")`
 		waitFor(t, ctx, "the companion's answers", `(() => { const s = `+sec+`; return !!s && s.querySelectorAll(".tls-card").length === 2 && !s.textContent.includes("Checking…"); })()`, 90*time.Second)
 		got := text(t, ctx, sec+`.textContent`)
-		for _, want := range []string{"this site's own server", "e2e.example", "the From domain", "receiver.example", "the recipient (To) domain", "mail.e2e.example"} {
+		for _, want := range []string{"this site's own server", "e2e.example", "the From domain", "receiver.example", "a recipient (To or Cc) domain", "mail.e2e.example"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("companion section = %q, want it to contain %q", got, want)
 			}
