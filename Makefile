@@ -14,7 +14,7 @@ WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 # Packages whose tests also run as GOOS=js under Node. Packages whose tests
 # reach a dohtest server through the default (fetch) transport cannot run
 # there yet; add them here once their tests run under js.
-WASM_TEST_PKGS ?= ./wasm/ ./dohresolver/ ./analyzer/datetime ./analyzer/findings \
+WASM_TEST_PKGS ?= ./wasm/ ./dohresolver/ ./analyzer/datetime ./analyzer/rules \
 	./analyzer/message ./analyzer/received ./analyzer/recorded ./analyzer/trail \
 	./analyzer/vendor
 

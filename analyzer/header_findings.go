@@ -1,6 +1,6 @@
 package analyzer
 
-// The findings about the header as a whole: the rules of package findings
+// The findings about the header as a whole: the rules of package rules
 // run over what the offline reading and the live checks gathered.
 
 import (
@@ -13,10 +13,10 @@ import (
 	"headerlens/analyzer/datetime"
 	"headerlens/analyzer/dkim"
 	"headerlens/analyzer/finding"
-	"headerlens/analyzer/findings"
 	"headerlens/analyzer/message"
 	"headerlens/analyzer/recorded"
 	"headerlens/analyzer/result"
+	"headerlens/analyzer/rules"
 	"headerlens/analyzer/vendor"
 )
 
@@ -24,7 +24,7 @@ import (
 // gathered so far.
 // sigs are the DKIM results, live or (offline) verified without keys.
 func headerFindings(msg *message.Message, f offlineReading, sigs []dkim.Result, now time.Time) []finding.Finding {
-	in := findings.Input{Now: now}
+	in := rules.Input{Now: now}
 	if v, ok := msg.First("From"); ok {
 		in.FromPresent = true
 		in.From = address.ParseList(v)
@@ -60,9 +60,9 @@ func headerFindings(msg *message.Message, f offlineReading, sigs []dkim.Result, 
 	in.FeedbackID, _ = msg.First("Feedback-ID")
 	in.Verdicts = f.verdicts
 	for _, d := range sigs {
-		in.DKIM = append(in.DKIM, findings.DKIMSignature{Domain: d.Domain, SignedHeaders: d.SignedHeaders, Result: d.Result})
+		in.DKIM = append(in.DKIM, rules.DKIMSignature{Domain: d.Domain, SignedHeaders: d.SignedHeaders, Result: d.Result})
 	}
-	out := findings.Check(in)
+	out := rules.Check(in)
 	out = append(out, f.trail.Findings...)
 	out = append(out, conflictingVerdicts(f.verdicts)...)
 	if f.vendorSkipped > 0 {

@@ -1,4 +1,4 @@
-// Package findings holds the offline rules that turn a message's header
+// Package rules holds the offline rules that turn a message's header
 // facts into findings (finding.Finding): address mismatches (RFC 5322
 // §3.6.2, RFC 7489 §3.1 organizational domains via the Public Suffix
 // List), display-name spoofing, lookalike domains (RFC 5890/5891 IDNA,
@@ -10,7 +10,7 @@
 //
 // Every rule is a pure function of Input: no DNS, no clock (the caller
 // passes Now), no globals that change.
-package findings
+package rules
 
 import (
 	"time"
