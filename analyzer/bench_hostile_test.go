@@ -21,6 +21,19 @@ import (
 	"headerlens/dohresolver/dohtest"
 )
 
+// exampleZone is the example.com zone of these tests: records (zone-file
+// lines) plus an SOA, an SPF record that fails every client and a DMARC
+// policy of reject.
+func exampleZone(tb testing.TB, records string) []dohtest.Zone {
+	tb.Helper()
+	z := dohtest.ZoneText("example.com.", "@ 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 300\n"+records+
+		dohtest.TXT("example.com", "v=spf1 -all")+"\n"+dohtest.TXT("_dmarc.example.com", "v=DMARC1; p=reject")+"\n")
+	if z.Err() != nil {
+		tb.Fatal(z.Err())
+	}
+	return []dohtest.Zone{z}
+}
+
 // hostileMessage builds the costliest message the analyzer's limits let a
 // sender write, with the DNS data it names:
 //
@@ -36,7 +49,6 @@ import (
 func hostileMessage(tb testing.TB) ([]byte, []dohtest.Zone) {
 	tb.Helper()
 	var zone strings.Builder
-	zone.WriteString("@ 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 300\n")
 	keys := make([]string, 3)
 	for i := range keys {
 		n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 8192))
@@ -95,13 +107,7 @@ func hostileMessage(tb testing.TB) ([]byte, []dohtest.Zone) {
 	for msg.Len()+len(line) <= message.MaxInputSize {
 		msg.WriteString(line)
 	}
-	zone.WriteString(dohtest.TXT("example.com", "v=spf1 -all") + "\n")
-	zone.WriteString(dohtest.TXT("_dmarc.example.com", "v=DMARC1; p=reject") + "\n")
-	z := dohtest.ZoneText("example.com.", zone.String())
-	if z.Err() != nil {
-		tb.Fatal(z.Err())
-	}
-	return []byte(msg.String()), []dohtest.Zone{z}
+	return []byte(msg.String()), exampleZone(tb, zone.String())
 }
 
 // BenchmarkHostileMessage compares the live analysis of an ordinary
@@ -206,7 +212,6 @@ func bigHeaderBlock(tb testing.TB) ([]byte, []dohtest.Zone) {
 		tb.Fatal(err)
 	}
 	var zone, h strings.Builder
-	zone.WriteString("@ 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 300\n")
 	sig := base64.StdEncoding.EncodeToString(make([]byte, 256))
 	for i := range 16 {
 		zone.WriteString(dohtest.TXT(fmt.Sprintf("s%d._domainkey.example.com", i), "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der)) + "\n")
@@ -218,13 +223,7 @@ func bigHeaderBlock(tb testing.TB) ([]byte, []dohtest.Zone) {
 	for h.Len()+len(line) <= message.MaxInputSize {
 		h.WriteString(line)
 	}
-	zone.WriteString(dohtest.TXT("example.com", "v=spf1 -all") + "\n")
-	zone.WriteString(dohtest.TXT("_dmarc.example.com", "v=DMARC1; p=reject") + "\n")
-	z := dohtest.ZoneText("example.com.", zone.String())
-	if z.Err() != nil {
-		tb.Fatal(z.Err())
-	}
-	return []byte(h.String()), []dohtest.Zone{z}
+	return []byte(h.String()), exampleZone(tb, zone.String())
 }
 
 // TestMemoryBound checks how much a 64 MiB header block makes the
