@@ -102,23 +102,25 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}
-	srcs, sk, err := collectSources(inputs, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "headerlens analyze: %v\n", err)
-		return exitFail
-	}
+	srcs, sk := collectSources(inputs, stdin)
 	sk.report(stderr)
 	b := batch{ctx: ctx, opts: opts, stdout: stdout, stderr: stderr, format: *format, memory: newByteBudget(batchMemory)}
 	return b.run(srcs)
 }
 
-// batchMemory bounds the bytes of the messages read but not yet analyzed
-// and of those being analyzed, together: four messages of the largest size
-// the analyzer accepts (message.MaxInputSize, 64 MiB). The analysis of one
-// message needs about as much again (its body, canonicalized as it is
-// hashed, and 1 MiB of header at most), so a batch of large messages stays
-// near half a GiB, whatever the number of workers or messages; a Maildir
-// of ordinary mail is not slowed down by it.
+// batchMemory bounds the memory of the messages in a batch: those read and
+// waiting for a worker, and those being analyzed, weighed by the capacity
+// of their buffers. It is four messages of the largest size the analyzer
+// accepts (message.MaxInputSize, 64 MiB), whatever the number of cores:
+// the workers (GOMAXPROCS) could otherwise hold one such message each,
+// plus as many again queued, so memory would grow with the machine and an
+// mbox of large messages could take GiBs on a big one. One more message is
+// held outside the budget, the one the reader has read and waits to queue,
+// and the analysis of a message needs about as much again as the message
+// (its body, canonicalized as it is hashed, and 1 MiB of header at most),
+// so a batch stays under about 10 such messages, 640 MiB, at worst. A
+// message larger than the budget is analyzed alone. Ordinary mail (up to
+// a few MiB a message) never waits on it: hundreds of messages fit.
 const batchMemory = 4 * message.MaxInputSize
 
 // batch analyzes sources concurrently and writes the reports in input order.
@@ -143,12 +145,12 @@ func (b *batch) run(srcs []source) int {
 	// send queues one message once the memory budget has room for it;
 	// the worker that analyzes it gives the room back.
 	send := func(it item) bool {
-		b.memory.acquire(len(it.data))
+		b.memory.acquire(it.weight())
 		select {
 		case items <- it:
 			return true
 		case <-b.ctx.Done():
-			b.memory.release(len(it.data))
+			b.memory.release(it.weight())
 			return false
 		}
 	}
@@ -179,7 +181,7 @@ func (b *batch) run(srcs []source) int {
 			go func(it item) {
 				defer func() { <-sem }()
 				o := b.analyzeOne(it)
-				b.memory.release(len(it.data))
+				b.memory.release(it.weight())
 				ch <- o
 			}(it)
 		}
