@@ -152,8 +152,9 @@ func BenchmarkAnalyzeLive(b *testing.B) {
 //     the SPF and DKIM domains are all known before any query. 1 round trip;
 //     only the verdict waits for SPF and DKIM, not the queries.
 //
-// So 4 round trips, and the bound is (4+1) x 50 ms, plus a fixed allowance
-// for CPU time on a loaded machine.
+// So 4 round trips: the test fails when more than 4 queries of the log
+// ran one after the other, or when the wall time is far beyond 4 round
+// trips (BenchmarkAnalyzeLive measures it).
 func TestLiveRoundTrips(t *testing.T) {
 	// 100 ms per query (the benchmark uses 50 ms): the same bound, with
 	// more room for a loaded CI machine's scheduling delays.
@@ -188,10 +189,17 @@ func TestLiveRoundTrips(t *testing.T) {
 			seq := longestChain(rep.DNS)
 			t.Logf("wall %v = %.1f round trips of %v; %d queries reached the server; longest chain of non-overlapping queries in the log: %d",
 				wall.Round(time.Millisecond), float64(wall)/float64(latency), latency, srv.Count(), len(seq))
-			limit := time.Duration(chain+1)*latency + cpuSlack
-			if wall > limit {
-				t.Errorf("wall time %v, want at most %v ((%d+1) round trips of %v + %v); these %d queries ran one after the other:%s\nfull DNS log:%s",
-					wall.Round(time.Millisecond), limit, chain, latency, cpuSlack, len(seq), describeQueries(seq), describeQueries(rep.DNS))
+			// The bound is structural: no more queries one after the other
+			// than the dependency chain. Wall time on a loaded 2-core
+			// machine stretches every query alike (a 100 ms answer can
+			// take 160 ms), so it fails only when it is far off.
+			if len(seq) > chain {
+				t.Errorf("%d queries ran one after the other, want at most %d (the SPF include chain):%s\nfull DNS log:%s",
+					len(seq), chain, describeQueries(seq), describeQueries(rep.DNS))
+			}
+			if limit := 2*time.Duration(chain+1)*latency + cpuSlack; wall > limit {
+				t.Errorf("wall time %v, want well under %v; these %d queries ran one after the other:%s\nfull DNS log:%s",
+					wall.Round(time.Millisecond), limit, len(seq), describeQueries(seq), describeQueries(rep.DNS))
 			}
 		})
 	}
