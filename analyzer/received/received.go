@@ -55,6 +55,11 @@ type Received struct {
 	// IP is the address of the connecting client (IPv6: prefix and zone
 	// removed).
 	IP netip.Addr
+	// IPClaimed is true when IP is only the address literal the client
+	// gave as its HELO/EHLO argument ("from unknown (HELO [192.0.2.1])"):
+	// the receiver stated no connection address, so the address is what
+	// the client claimed, and nothing verified it (RFC 5321 §4.4).
+	IPClaimed bool
 	// By is the first word of the "by" clause: the receiving host.
 	By string
 	// ByIP is the receiving host's address, when stated (Exchange).
@@ -146,11 +151,16 @@ func Parse(raw string) Received {
 		}
 	}
 	toks := tokenize(buf[:0], clauses)
+	noHELO := false
 	if len(toks) > 0 && toks[0].kind == kComment && len(toks[0].text) > 5 && strings.EqualFold(toks[0].text[:5], "from ") {
 		// Sendmail and others: "(from user@localhost) by host ...".
+		// Sendmail's default template (cf/m4/proto.m4) writes
+		// "$?sfrom $s $.$?_($?s$|from $.$_)": with no HELO ($s) the
+		// whole from clause is the connection ($_), in parentheses.
 		toks = append(tokenize(nil, toks[0].text), toks[1:]...)
+		noHELO = true
 	}
-	r.clauses(toks)
+	r.clauses(toks, noHELO)
 	return r
 }
 
@@ -336,7 +346,10 @@ func keyIndex(k string) int {
 	return 5
 }
 
-func (r *Received) clauses(toks []token) {
+// clauses reads the clauses of toks. noHELO is true when the from clause
+// is Sendmail's "(from host [address])": no HELO was given and the words
+// are the connection's.
+func (r *Received) clauses(toks []token, noHELO bool) {
 	// The words and comments of all clauses share two buffers: a clause's
 	// words (and comments) are contiguous, and the buffers never grow, so
 	// each clause's slices stay valid. A clause's lead is a prefix of its
@@ -400,7 +413,7 @@ func (r *Received) clauses(toks []token) {
 		case "from":
 			r.Parsed = true
 			r.FromText = c.text(toks)
-			r.fromClause(c)
+			r.fromClause(c, noHELO)
 		case "by":
 			r.Parsed = true
 			if len(c.words) > 0 {
@@ -434,9 +447,17 @@ func (r *Received) clauses(toks []token) {
 	}
 }
 
-// fromClause reads "from" Extended-Domain (RFC 5321 §4.4): the EHLO
-// name, then a comment with the reverse-DNS name and the address literal.
-func (r *Received) fromClause(c *clause) {
+// fromClause reads "from" Extended-Domain (RFC 5321 §4.4): the
+// From-domain is the argument of the client's EHLO, the TCP-info in the
+// comment what the receiver saw of the connection (its address literal
+// and reverse-DNS name). Some MTAs mark the HELO argument instead (Exim
+// "helo=", qmail, Yahoo, IronPort and CommuniGate "(HELO x)", Obtuse
+// smtpd "claiming to be") and put what they saw first. Either way an
+// address literal given as the HELO argument is chosen by the client: it
+// is the hop's IP only when the receiver states no address of its own,
+// and then IPClaimed says so. noHELO is Sendmail's "(from host [address])"
+// form, written when the client gave no HELO.
+func (r *Received) fromClause(c *clause, noHELO bool) {
 	if len(c.words) > 0 {
 		r.From = c.words[0]
 	}
@@ -482,21 +503,35 @@ func (r *Received) fromClause(c *clause) {
 			if !r.IP.IsValid() {
 				r.IP = a
 			}
+			if at := strings.LastIndexByte(rdns, '@'); at >= 0 {
+				// RFC 1413 ident: Sendmail "(user@host [192.0.2.1])",
+				// qmail "(user@192.0.2.1)".
+				if r.Ident == "" {
+					r.Ident = rdns[:at]
+				}
+				rdns = rdns[at+1:]
+			}
 			if rdns != "" {
 				r.RDNSStated = true
-			}
-			if rdns != "" && r.RDNS == "" {
-				if at := strings.LastIndexByte(rdns, '@'); at >= 0 {
-					// Sendmail: "(user@host [192.0.2.1])" (RFC 1413 ident).
-					r.Ident, rdns = rdns[:at], rdns[at+1:]
-				}
-				if !strings.EqualFold(rdns, "unknown") && rdns != "" {
+				if r.RDNS == "" && !strings.EqualFold(rdns, "unknown") {
 					r.RDNS = strings.TrimSuffix(rdns, ".")
 				}
 			}
 		}
 	}
-	for _, w := range c.words[min(1, len(c.words)):] {
+	words := c.words[min(1, len(c.words)):]
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if asciifold.Equal(asciifold.LowerNonASCII(w), "claiming") && i+3 < len(words) &&
+			strings.EqualFold(words[i+1], "to") && strings.EqualFold(words[i+2], "be") {
+			// Obtuse smtpd: "from rdns(192.0.2.1), claiming to be
+			// "helo" via SMTP".
+			if r.HELO == "" {
+				r.HELO, heloMarked = strings.Trim(words[i+3], `"[]`), true
+			}
+			i += 3
+			continue
+		}
 		// "from name [192.0.2.1] by": the literal outside a comment
 		// (Exim 3, MDaemon, fetchmail).
 		if a, ok := literalIP(w); ok && !r.IP.IsValid() && strings.HasPrefix(w, "[") {
@@ -507,16 +542,34 @@ func (r *Received) fromClause(c *clause) {
 		// "from helo (rdns.example.com)" with no address.
 		r.RDNS = strings.TrimSuffix(rdnsComment, ".")
 	}
+	r.fromName(name, heloMarked, noHELO)
+	if !r.IP.IsValid() && heloMarked {
+		// RFC 5321 §4.4: the HELO argument is what the client claimed.
+		// With no connection address stated, an address literal there
+		// is all there is: kept, and marked as the client's claim.
+		if a, ok := literalIP(r.HELO); ok {
+			r.IP, r.IPClaimed = a, true
+		}
+	}
+}
+
+// fromName reads the first word of the from clause, name: the HELO
+// argument, or the receiver's own view when the HELO is marked apart
+// (heloMarked) or absent (noHELO).
+func (r *Received) fromName(name string, heloMarked, noHELO bool) {
 	if a, ok := literalIP(name); ok {
 		switch {
-		case r.IP.IsValid() && !heloMarked:
-			// Postfix, Sendmail, Exchange: "from [10.0.0.1] (rdns
-			// [198.51.100.9])": the first word is the HELO argument, an
-			// address literal, and the comment the connection.
+		case r.IP.IsValid() && !heloMarked && !noHELO:
+			// Postfix, Sendmail, Exchange, Courier: "from [10.0.0.1]
+			// (rdns [198.51.100.9])": the first word is the HELO
+			// argument, an address literal, and the comment the
+			// connection.
 			r.HELO = strings.Trim(name, "[]")
 		case !r.IP.IsValid():
-			// "from [192.0.2.1]": Exim's connection address with no
-			// reverse-DNS name, or an MTA that states nothing else.
+			// "from [192.0.2.1]" with no other address: Exim's and
+			// CommuniGate's connection address (the HELO, if any, is
+			// marked apart), a webmail client's address ("via HTTP"),
+			// MDaemon when the HELO literal is the connection's own.
 			r.IP = a
 		}
 		return
@@ -524,10 +577,26 @@ func (r *Received) fromClause(c *clause) {
 	if name == "" || strings.EqualFold(name, "unknown") {
 		return
 	}
+	if noHELO {
+		// Sendmail "(from rdns [192.0.2.1])", "(from user@rdns
+		// [192.0.2.1])": the connection as the receiver saw it;
+		// "(from user@localhost)": a local submission.
+		if r.IP.IsValid() {
+			if at := strings.LastIndexByte(name, '@'); at >= 0 {
+				r.Ident, name = name[:at], name[at+1:]
+			}
+			if name != "" {
+				r.RDNS, r.RDNSStated = name, true
+			}
+		}
+		return
+	}
 	if heloMarked {
 		// Exim and qmail put the reverse-DNS name first when the HELO
-		// name is marked separately.
-		if r.RDNS == "" {
+		// name is marked separately. With no connection address it is
+		// no host's name: Exim's default template writes "from
+		// $sender_ident (helo=...)" for a local SMTP session.
+		if r.RDNS == "" && r.IP.IsValid() {
 			r.RDNS = name
 		}
 		return
@@ -565,14 +634,22 @@ func appendFields(dst []string, s string) []string {
 }
 
 // addrComment finds the client address in a "from" comment: "[ip]",
-// "name [ip]", "ip", "ip:port"; the word before a bracketed address is the
-// reverse-DNS name.
+// "name [ip]", "ip", "ip:port", "user@ip"; the word before a bracketed
+// address is the reverse-DNS name. The name returned keeps an RFC 1413
+// "user@" prefix.
 func addrComment(f []string) (netip.Addr, string, bool) {
 	for i, w := range f {
 		if j := strings.IndexByte(w, '['); j > 0 {
 			// "unknown[192.0.2.1]", "user@[192.0.2.1]", "<name>[192.0.2.1]".
 			if a, ok := literalIP(w[j:]); ok {
 				return a, strings.Trim(w[:j], "<>"), true
+			}
+		}
+		if at := strings.LastIndexByte(w, '@'); at > 0 && !strings.HasPrefix(w, "<") {
+			// qmail-smtpd received(): "(user@192.0.2.1)", the RFC 1413
+			// ident before the address.
+			if a, ok := literalIP(w[at+1:]); ok {
+				return a, w[:at+1], true
 			}
 		}
 		if a, ok := literalIP(w); ok {

@@ -61,6 +61,11 @@ type Hop struct {
 	RDNS string `json:"rdns,omitempty"`
 	// IP is the connecting address, "" when not stated.
 	IP string `json:"ip"`
+	// IPClaimed is true when IP is only the address literal the client
+	// gave as its HELO/EHLO argument, the receiver stating no connection
+	// address (received.Received.IPClaimed): shown, never used for the
+	// trust boundary or as the SPF client IP.
+	IPClaimed bool `json:"ipClaimed,omitempty"`
 	// By is the receiving host.
 	By string `json:"by"`
 	// ByIP is the receiving host's address, when stated.
@@ -109,7 +114,8 @@ type Hop struct {
 
 	// At is the hop's time (zero when unknown).
 	At time.Time `json:"-"`
-	// Addr is IP, parsed.
+	// Addr is IP, parsed; invalid when IPClaimed, so that an address the
+	// client chose never places the trust boundary.
 	Addr netip.Addr `json:"-"`
 	// Received is the parsed field.
 	Received received.Received `json:"-"`
@@ -240,9 +246,15 @@ func makeHop(i, k int, p received.Received, orgs *orgCache) Hop {
 	}
 	h.byOrg, h.heloOrg, h.rdnsOrg = orgs.operatorDomain(p.By), orgs.operatorDomain(p.HELO), orgs.operatorDomain(p.RDNS)
 	if p.IP.IsValid() {
-		h.Addr = p.IP
 		h.IP = p.IP.String()
 		h.Private = IsPrivate(p.IP)
+		if p.IPClaimed {
+			// RFC 5321 §4.4: the HELO argument is the client's claim,
+			// not the TCP-info the receiver saw.
+			h.IPClaimed = true
+		} else {
+			h.Addr = p.IP
+		}
 	}
 	if p.ByIP.IsValid() {
 		h.ByIP = p.ByIP.String()
@@ -591,8 +603,13 @@ func (r *Result) boundary(ev Evidence) {
 	h := &r.Hops[best.index]
 	b := &Boundary{
 		Index: best.index, ReceivedIndex: h.ReceivedIndex,
-		IP: h.IP, HELO: h.HELO, RDNS: h.RDNS, By: h.By,
+		HELO: h.HELO, RDNS: h.RDNS, By: h.By,
 		Evidence: best.evidence, AuthServID: best.authserv, Org: h.byOrg,
+	}
+	if h.Addr.IsValid() {
+		// The SPF client IP is the address the receiver saw, never one
+		// the client claimed in its HELO (IPClaimed).
+		b.IP = h.IP
 	}
 	for _, c := range cands[1:] {
 		if c.index == best.index {
@@ -699,7 +716,9 @@ func (r *Result) chain(org string) int {
 			if cand < 0 {
 				continue
 			}
-			if c := &r.Hops[cand]; c.Addr.IsValid() && !c.Private {
+			if c := &r.Hops[cand]; c.IPClaimed || c.Addr.IsValid() && !c.Private {
+				// A public address, or one the client only claimed:
+				// the chain may cross organizations here.
 				break
 			}
 			// The chain so far ends in a local handoff (no client
@@ -740,8 +759,13 @@ func isRetrieval(h *Hop) bool {
 // address; a reverse-DNS name in org; a HELO name in org when the receiver
 // states no reverse-DNS at all (Exchange's "name (address)" form: a HELO
 // name next to "unknown" reverse DNS could be forged by anyone); or, with
-// no address at all, a local name or a name in org.
+// no address at all, a local name or a name in org. A client known only by
+// the address literal of its own HELO (IPClaimed) is not inside: anyone can
+// claim a private address (RFC 5321 §4.4).
 func (r *Result) inside(h *Hop, org string) bool {
+	if h.IPClaimed {
+		return false
+	}
 	if h.Addr.IsValid() && h.Private {
 		return true
 	}
