@@ -441,7 +441,8 @@ function renderTrail(report) {
     const from = el("div", { class: "hop-from" },
       h.helo || h.from ? el("div", null, el("span", { class: "k" }, "HELO "), mono(h.helo || h.from), sameName ? " " : null, sameName ? tag("= rDNS", "good") : null) : null,
       h.rdns && !sameName ? el("div", null, el("span", { class: "k" }, "rDNS "), mono(h.rdns)) : null,
-      h.ip ? el("div", null, el("span", { class: "k" }, "IP "), mono(h.ip), h.private ? " " : null, h.private ? tag("private") : null) : null);
+      h.ip ? el("div", null, el("span", { class: "k" }, "IP "), mono(h.ip), h.private ? " " : null, h.private ? tag("private") : null,
+        h.ipClaimed ? " " : null, h.ipClaimed ? tag("claimed in HELO, not seen by the receiver", "warn") : null) : null);
     const byDomain = domainOf(h.by);
     const by = el("div", { class: "hop-by" }, h.by ? mono(h.by) : el("span", { class: "muted" }, "—"),
       h.byIp ? el("div", null, mono(h.byIp)) : null,

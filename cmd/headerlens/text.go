@@ -126,8 +126,12 @@ func writeHops(w io.Writer, r *analyzer.Report) {
 		if !h.Parsed {
 			from = "(unparsed) " + h.Raw
 		}
+		ip := dash(h.IP)
+		if h.IPClaimed {
+			ip += " (HELO claim)" // not seen by the receiver
+		}
 		fmt.Fprintf(tw, "%s %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, h.Index+1, delay,
-			clip(oneLine(from), 40), dash(h.IP), clip(oneLine(dash(h.By)), 40), dash(h.Protocol), dash(h.TLS), dash(h.Time))
+			clip(oneLine(from), 40), ip, clip(oneLine(dash(h.By)), 40), dash(h.Protocol), dash(h.TLS), dash(h.Time))
 	}
 	tw.Flush()
 	if b != nil {
