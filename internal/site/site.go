@@ -27,10 +27,11 @@
 // under a deadline that grows with the bytes sent, so that a client must
 // read at least Options.MinRate bytes per second on average after a grace
 // period, or the connection is closed; and at most
-// Options.MaxLargeResponses files of LargeFile bytes or more are sent at
+// Options.MaxLargeResponses bodies of LargeFile bytes or more are sent at
 // once, beyond which the answer is an immediate 503 with Retry-After, so
 // that clients which stop reading cannot hold more than that many large
-// responses, and small files and the API stay quick.
+// responses, and small files and the API stay quick. Revalidations (304),
+// HEAD and small ranges send no large body and are never refused.
 //
 // Caching (RFC 9111 §5.2.2.4): the file names are not content-hashed, so every
 // response says Cache-Control: no-cache with a strong ETag; revalidation is a
@@ -263,7 +264,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		notFound(w)
 		return
 	}
-	defer f.Close()
+	content, size := f, fi.Size()
+	defer func() { content.Close() }()
 
 	ctype, ok := types[path.Ext(name)]
 	if !ok {
@@ -273,7 +275,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Content-Type", ctype)
 	hd.Set("Cache-Control", "no-cache")
 	tag := fmt.Sprintf("%x-%x", fi.ModTime().UnixNano(), fi.Size())
-	content, size := f, fi.Size()
 	hd.Set("ETag", `"`+tag+`"`)
 	if compressible(ctype) {
 		hd.Add("Vary", "Accept-Encoding")
@@ -286,36 +287,38 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				continue
 			}
-			defer cf.Close()
+			// One open file per response: the copy's bytes are sent as
+			// they are, from the file, never read whole into memory.
+			f.Close()
 			hd.Set("Content-Encoding", enc.token)
 			hd.Set("ETag", fmt.Sprintf(`"%s-%x-%s"`, tag, cfi.Size(), enc.token))
 			content, size = cf, cfi.Size()
 			break
 		}
 	}
-	if size >= LargeFile && r.Method == http.MethodGet {
-		select {
-		case h.large <- struct{}{}:
-			defer func() { <-h.large }()
-		default:
-			// RFC 9110 §15.6.4, §10.2.3: busy, come back shortly.
-			hd.Del("Content-Encoding")
-			hd.Del("ETag")
-			hd.Set("Retry-After", "5")
-			http.Error(w, "busy: too many large downloads at once, try again in a few seconds", http.StatusServiceUnavailable)
-			return
-		}
-	}
-	http.ServeContent(h.paced(w), r, name, fi.ModTime(), content)
+	pw := &pacedWriter{ResponseWriter: w, rc: http.NewResponseController(w), start: time.Now(),
+		minRate: h.minRate, grace: h.grace, large: h.large, size: size, get: r.Method == http.MethodGet}
+	defer pw.release()
+	http.ServeContent(pw, r, name, fi.ModTime(), content)
 }
 
-// paced wraps w so that each write has a deadline: the grace period plus
-// the time the bytes sent so far take at the minimum rate. A client that
-// reads more slowly on average, or stops, is disconnected.
-func (h *handler) paced(w http.ResponseWriter) http.ResponseWriter {
-	return &pacedWriter{ResponseWriter: w, rc: http.NewResponseController(w), start: time.Now(), minRate: h.minRate, grace: h.grace}
-}
+// errBusy ends the copy of a body that was refused with 503.
+var errBusy = errors.New("site: too many large downloads at once")
 
+// pacedWriter is the ResponseWriter a file is sent through. It takes a
+// large-download slot when the body to send is large, and gives each
+// write a deadline.
+//
+// Pacing: each write must be done by start + grace + (bytes written so
+// far, this write included) / minRate. That is a minimum average rate
+// over the whole response, checked as bytes flow, rather than one
+// deadline scaled to the file's size (which lets a client stall at the
+// end of its allowance with no check before) or a rate over a short
+// window (which cuts off a mobile link that pauses for a few seconds). A
+// client that reads more slowly on average, or stops, is disconnected by
+// the deadline; one on any link a person uses, however slow, is not. A
+// response therefore ends at the latest grace + size/minRate after it
+// started.
 type pacedWriter struct {
 	http.ResponseWriter
 	rc      *http.ResponseController
@@ -323,15 +326,77 @@ type pacedWriter struct {
 	written int64
 	minRate int64
 	grace   time.Duration
+	// large is the handler's slot pool, size the length of the whole
+	// file being sent, get whether the request is a GET (a HEAD sends no
+	// body).
+	large chan struct{}
+	size  int64
+	get   bool
+	// wrote is set by the first WriteHeader, held while a slot is taken,
+	// refused once the answer became 503.
+	wrote, held, refused bool
 }
 
+// WriteHeader completes the header ServeContent has prepared. It runs
+// once ServeContent has decided what to send, so only a body of
+// LargeFile bytes or more takes a slot: a revalidation (304), a HEAD, an
+// error or a small range is never refused. With no slot free the answer
+// becomes an immediate 503 with Retry-After (RFC 9110 §15.6.4, §10.2.3)
+// rather than a wait.
+func (p *pacedWriter) WriteHeader(code int) {
+	if p.wrote {
+		return
+	}
+	p.wrote = true
+	hd := p.Header()
+	if code == http.StatusOK && hd.Get("Content-Encoding") != "" && hd.Get("Content-Length") == "" {
+		// ServeContent leaves the length out when Content-Encoding is set,
+		// in case a wrapper compresses on the fly. Here the bytes are the
+		// precompressed file's own and a 200 sends all of them, so the
+		// client learns the length (its progress, no chunked framing).
+		hd.Set("Content-Length", strconv.FormatInt(p.size, 10))
+	}
+	if n, err := strconv.ParseInt(hd.Get("Content-Length"), 10, 64); p.get && err == nil && n >= LargeFile &&
+		(code == http.StatusOK || code == http.StatusPartialContent) {
+		select {
+		case p.large <- struct{}{}:
+			p.held = true
+		default:
+			p.refused = true
+			for _, k := range []string{"Content-Encoding", "Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified"} {
+				hd.Del(k)
+			}
+			hd.Set("Cache-Control", "no-store")
+			hd.Set("Retry-After", "5")
+			http.Error(p.ResponseWriter, "busy: too many large downloads at once, try again in a few seconds", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+// Write sends b under the pacing deadline.
 func (p *pacedWriter) Write(b []byte) (int, error) {
+	if !p.wrote {
+		p.WriteHeader(http.StatusOK)
+	}
+	if p.refused {
+		return 0, errBusy
+	}
 	due := p.grace + time.Duration(float64(p.written+int64(len(b)))/float64(p.minRate)*float64(time.Second))
 	// A recorder in tests cannot take deadlines; a real connection can.
 	_ = p.rc.SetWriteDeadline(p.start.Add(due))
 	n, err := p.ResponseWriter.Write(b)
 	p.written += int64(n)
 	return n, err
+}
+
+// release gives back the large-download slot, if one was taken.
+func (p *pacedWriter) release() {
+	if p.held {
+		p.held = false
+		<-p.large
+	}
 }
 
 // open opens a regular file inside the root; directories and other

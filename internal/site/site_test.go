@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -147,6 +148,16 @@ func TestCompression(t *testing.T) {
 			if got := resp.Header.Get("Vary"); got != "Accept-Encoding" {
 				t.Errorf("Vary = %q, want Accept-Encoding", got)
 			}
+			// The length is known for a precompressed copy as for any
+			// file: the bytes sent are the file's own.
+			raw, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := resp.Header.Get("Content-Length"), strconv.Itoa(len(raw)); got != want {
+				t.Errorf("Content-Length: got %q, want %q", got, want)
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(raw))
 			if got := body(t, resp); got != tc.wantBody {
 				t.Errorf("body = %q, want %q", got, tc.wantBody)
 			}
