@@ -93,9 +93,12 @@ type serveConfig struct {
 
 // Connection limits of headerlens serve.
 const (
-	// defaultMaxConns is well above what one page load opens (a handful)
-	// times the people a small instance serves, and well below the file
-	// descriptors a process gets (1024 by default, more on servers).
+	// defaultMaxConns is well above what one page load opens (a browser
+	// keeps up to six connections to a host, idle ones for idleTimeout)
+	// times the people a small instance serves at once. A connection
+	// holds its socket and at most one open file, so the cap needs about
+	// 1024 file descriptors at worst; Go raises the soft limit to the hard
+	// one (4096 or more on current systems) when the process starts.
 	defaultMaxConns = 512
 	// idleTimeout closes keep-alive connections that carry no request.
 	idleTimeout = 60 * time.Second

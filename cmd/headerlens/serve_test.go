@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"headerlens/dohresolver"
+	"headerlens/internal/site"
 )
 
 func TestServeFlagsEnv(t *testing.T) {
@@ -29,17 +30,22 @@ func TestServeFlagsEnv(t *testing.T) {
 		wantDoH     []string
 		wantFrames  []string
 		wantConnect []string
+		wantConns   int
+		wantLarge   int
 	}{
-		{"defaults", nil, nil, "127.0.0.1:8080", "dist", dohresolver.DefaultEndpoints, nil, nil},
-		{"env", map[string]string{"HEADERLENS_ADDR": "127.0.0.1:0", "HEADERLENS_DIR": "/srv/site", "HEADERLENS_DOH": "https://a.example/dns-query, https://b.example/dns-query", "HEADERLENS_FRAME_ANCESTORS": "https://wiki.example"},
-			nil, "127.0.0.1:0", "/srv/site", []string{"https://a.example/dns-query", "https://b.example/dns-query"}, []string{"https://wiki.example"}, nil},
-		{"flags replace env", map[string]string{"HEADERLENS_ADDR": "127.0.0.1:1", "HEADERLENS_DOH": "https://a.example/dns-query"},
-			[]string{"--addr", "127.0.0.1:2", "--doh", "https://c.example/dns-query", "--doh", "https://d.example/q,https://e.example/q", "--connect-src", "https://companion.example"},
-			"127.0.0.1:2", "dist", []string{"https://c.example/dns-query", "https://d.example/q", "https://e.example/q"}, nil, []string{"https://companion.example"}},
+		{"defaults", nil, nil, "127.0.0.1:8080", "dist", dohresolver.DefaultEndpoints, nil, nil, defaultMaxConns, site.DefaultMaxLargeResponses},
+		{"env", map[string]string{"HEADERLENS_ADDR": "127.0.0.1:0", "HEADERLENS_DIR": "/srv/site", "HEADERLENS_DOH": "https://a.example/dns-query, https://b.example/dns-query", "HEADERLENS_FRAME_ANCESTORS": "https://wiki.example",
+			"HEADERLENS_MAX_CONNECTIONS": "100", "HEADERLENS_MAX_LARGE_DOWNLOADS": "10"},
+			nil, "127.0.0.1:0", "/srv/site", []string{"https://a.example/dns-query", "https://b.example/dns-query"}, []string{"https://wiki.example"}, nil, 100, 10},
+		{"flags replace env", map[string]string{"HEADERLENS_ADDR": "127.0.0.1:1", "HEADERLENS_DOH": "https://a.example/dns-query", "HEADERLENS_MAX_CONNECTIONS": "100", "HEADERLENS_MAX_LARGE_DOWNLOADS": "10"},
+			[]string{"--addr", "127.0.0.1:2", "--doh", "https://c.example/dns-query", "--doh", "https://d.example/q,https://e.example/q", "--connect-src", "https://companion.example",
+				"--max-connections", "200", "--max-large-downloads", "20"},
+			"127.0.0.1:2", "dist", []string{"https://c.example/dns-query", "https://d.example/q", "https://e.example/q"}, nil, []string{"https://companion.example"}, 200, 20},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{"HEADERLENS_ADDR", "HEADERLENS_DIR", "HEADERLENS_DOH", "HEADERLENS_FRAME_ANCESTORS", "HEADERLENS_CONNECT_SRC"} {
+			for _, k := range []string{"HEADERLENS_ADDR", "HEADERLENS_DIR", "HEADERLENS_DOH", "HEADERLENS_FRAME_ANCESTORS", "HEADERLENS_CONNECT_SRC",
+				"HEADERLENS_MAX_CONNECTIONS", "HEADERLENS_MAX_LARGE_DOWNLOADS"} {
 				t.Setenv(k, "")
 				os.Unsetenv(k)
 			}
@@ -65,6 +71,9 @@ func TestServeFlagsEnv(t *testing.T) {
 			}
 			if !reflect.DeepEqual(c.connect.vals, tc.wantConnect) {
 				t.Errorf("connect-src = %q, want %q", c.connect.vals, tc.wantConnect)
+			}
+			if c.maxConns != tc.wantConns || c.maxLarge != tc.wantLarge {
+				t.Errorf("max-connections, max-large-downloads: got %d, %d, want %d, %d", c.maxConns, c.maxLarge, tc.wantConns, tc.wantLarge)
 			}
 		})
 	}

@@ -1,8 +1,11 @@
+//go:build unix
+
 package main
 
 import (
 	"bufio"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,8 +40,10 @@ func slowSite(t *testing.T) string {
 }
 
 // startSlowServer starts the server that runServe would, from the flags
-// args plus test pacing, and returns its URL.
-func startSlowServer(t *testing.T, args []string, minRate int64, grace time.Duration) string {
+// args plus test pacing, and returns its URL and a function that waits
+// (up to 10 s) until the server has closed the connection from the client
+// address given and returns when it did.
+func startSlowServer(t *testing.T, args []string, minRate int64, grace time.Duration) (string, func(client net.Addr) (time.Time, bool)) {
 	t.Helper()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfg := serveFlags(fs)
@@ -58,9 +63,29 @@ func startSlowServer(t *testing.T, args []string, minRate int64, grace time.Dura
 		t.Fatal(err)
 	}
 	srv := cfg.server(h)
+	var mu sync.Mutex
+	closed := map[string]time.Time{}
+	srv.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			mu.Lock()
+			closed[c.RemoteAddr().String()] = time.Now()
+			mu.Unlock()
+		}
+	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
+	closedAt := func(client net.Addr) (time.Time, bool) {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			mu.Lock()
+			at, ok := closed[client.String()]
+			mu.Unlock()
+			if ok {
+				return at, true
+			}
+		}
+		return time.Time{}, false
+	}
+	return "http://" + ln.Addr().String(), closedAt
 }
 
 // openFDs counts this process's open file descriptors (Linux).
@@ -75,13 +100,21 @@ func openFDs(t *testing.T) int {
 
 // TestServeSlowReaders: clients that ask for the large module and stop
 // reading are refused beyond the large-download cap at once (503), the
-// others are disconnected once they fall behind the minimum rate, /healthz
-// stays quick the whole time, and the connections and file descriptors
+// others are disconnected by the server once they fall behind the minimum
+// rate, within the bound that rate sets; /healthz and the page stay quick
+// the whole time, and the connections, goroutines and file descriptors
 // they held are given back.
 func TestServeSlowReaders(t *testing.T) {
+	const (
+		size    = 8 << 20 // slowSite's module
+		minRate = 4 << 20
+		grace   = 2 * time.Second
+		slow    = 24
+		capN    = 4
+	)
 	dir := slowSite(t)
-	url := startSlowServer(t, []string{"--addr", "127.0.0.1:0", "--dir", dir, "--doh", "http://127.0.0.1:9/dns-query",
-		"--max-connections", "64", "--max-large-downloads", "4"}, 4<<20, time.Second)
+	url, closedAt := startSlowServer(t, []string{"--addr", "127.0.0.1:0", "--dir", dir, "--doh", "http://127.0.0.1:9/dns-query",
+		"--max-connections", "64", "--max-large-downloads", fmt.Sprint(capN)}, minRate, grace)
 	client := &http.Client{Timeout: 5 * time.Second}
 	get := func(path string) (int, time.Duration) {
 		start := time.Now()
@@ -95,14 +128,14 @@ func TestServeSlowReaders(t *testing.T) {
 		return resp.StatusCode, time.Since(start)
 	}
 	if code, _ := get("/healthz"); code != 200 {
-		t.Fatalf("healthz before: %d", code)
+		t.Fatalf("healthz before: got %d, want 200", code)
 	}
 	client.CloseIdleConnections()
 	baseFDs, baseG := openFDs(t), runtime.NumGoroutine()
 
-	const slow = 24
 	type reply struct {
 		status string
+		sent   time.Time
 		conn   net.Conn
 		br     *bufio.Reader
 	}
@@ -114,7 +147,7 @@ func TestServeSlowReaders(t *testing.T) {
 			// window is small from the start: the server's writes block
 			// once its own send buffer is full, as they do for a real
 			// client that stops reading.
-			d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
 				var serr error
 				rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
 				return serr
@@ -124,10 +157,12 @@ func TestServeSlowReaders(t *testing.T) {
 				t.Error(err)
 				return
 			}
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			sent := time.Now()
 			fmt.Fprintf(c, "GET /headerlens.wasm HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n")
 			br := bufio.NewReaderSize(c, 512)
 			line, _ := br.ReadString('\n') // the status line, then nothing more is read
-			replies[i] = reply{strings.TrimSpace(line), c, br}
+			replies[i] = reply{strings.TrimSpace(line), sent, c, br}
 		})
 	}
 	wg.Wait()
@@ -135,44 +170,61 @@ func TestServeSlowReaders(t *testing.T) {
 	for _, r := range replies {
 		counts[r.status]++
 	}
-	if counts["HTTP/1.1 200 OK"] != 4 || counts["HTTP/1.1 503 Service Unavailable"] != slow-4 {
-		t.Errorf("got statuses %v, want 4 × 200 (the cap) and %d × 503", counts, slow-4)
+	if counts["HTTP/1.1 200 OK"] != capN || counts["HTTP/1.1 503 Service Unavailable"] != slow-capN {
+		t.Errorf("got statuses %v, want %d × 200 (the cap) and %d × 503", counts, capN, slow-capN)
 	}
 
-	// While four connections are stuck in a write, the rest answers.
+	// While the downloads are stuck in a write, the rest answers.
 	var slowest time.Duration
 	stalledFDs := openFDs(t)
 	for range 5 {
 		code, took := get("/healthz")
 		slowest = max(slowest, took)
 		if code != 200 || took > time.Second {
-			t.Errorf("healthz with stalled downloads: status %d in %v, want 200 well under 1 s", code, took)
+			t.Errorf("healthz with stalled downloads: got status %d in %v, want 200 well under 1 s", code, took)
 		}
 		if code, took := get("/"); code != 200 || took > time.Second {
-			t.Errorf("page with stalled downloads: status %d in %v, want 200 well under 1 s", code, took)
+			t.Errorf("page with stalled downloads: got status %d in %v, want 200 well under 1 s", code, took)
 		}
 	}
+	checked := time.Now()
 
-	// At 4 MiB/s after a 1 s grace, the server gives up on each stalled
-	// download within a few seconds of the bytes it managed to send; the
-	// client then reads what was buffered and finds the end of the
-	// connection before the whole module.
-	time.Sleep(3 * time.Second) // past the grace and the time the bytes sent were due
+	// The server gives up on each stalled download at its first missed
+	// write deadline: never before the grace, and at the latest grace +
+	// (bytes sent, at most the module)/minRate, 4 s here; 2 s more for a
+	// loaded machine. The client then reads what the buffers held and
+	// finds the end of the connection before the whole module.
+	bound := grace + size*time.Second/minRate + 2*time.Second
+	var latest time.Duration
 	for _, r := range replies {
 		if r.status != "HTTP/1.1 200 OK" {
 			r.conn.Close()
 			continue
 		}
-		r.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		at, ok := closedAt(r.conn.LocalAddr())
+		if !ok {
+			t.Errorf("stalled download: the server never closed the connection")
+			r.conn.Close()
+			continue
+		}
+		took := at.Sub(r.sent)
+		latest = max(latest, took)
+		if took < grace || took > bound {
+			t.Errorf("stalled download: got the connection closed by the server after %v, want between %v and %v", took, grace, bound)
+		}
+		if at.Before(checked) {
+			t.Errorf("stalled download: closed before the /healthz checks ended; they did not run while it was held")
+		}
+		r.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		n, err := io.Copy(io.Discard, r.br)
-		if err != nil || n >= 8<<20 {
-			t.Errorf("stalled download: read %d bytes then %v; want the end of the connection before the 8 MiB", n, err)
+		if n >= size || (err != nil && !errors.Is(err, syscall.ECONNRESET)) {
+			t.Errorf("stalled download: read %d bytes then %v; want the end of the connection (EOF or reset) before the %d bytes", n, err, size)
 		}
 		r.conn.Close()
 	}
 	// A new large download is served again once the stalled ones are gone.
 	if code, _ := get("/headerlens.wasm"); code != 200 {
-		t.Errorf("download after the stalled ones: status %d, want 200", code)
+		t.Errorf("download after the stalled ones: got status %d, want 200", code)
 	}
 	client.CloseIdleConnections()
 	var fds, gs int
@@ -183,17 +235,17 @@ func TestServeSlowReaders(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Logf("%d slow clients: slowest /healthz %v; file descriptors %d before, %d while stalled, %d after; goroutines %d before, %d after",
-		slow, slowest.Round(time.Millisecond), baseFDs, stalledFDs, fds, baseG, gs)
+	t.Logf("%d slow clients: slowest /healthz %v; stalled downloads closed by the server after %v at most (bound %v); file descriptors %d before, %d while stalled, %d after; goroutines %d before, %d after",
+		slow, slowest.Round(time.Millisecond), latest.Round(time.Millisecond), bound, baseFDs, stalledFDs, fds, baseG, gs)
 	if fds > baseFDs+2 || gs > baseG+4 {
-		t.Errorf("after the slow clients: %d file descriptors and %d goroutines, want back near %d and %d", fds, gs, baseFDs, baseG)
+		t.Errorf("after the slow clients: got %d file descriptors and %d goroutines, want back near %d and %d", fds, gs, baseFDs, baseG)
 	}
 }
 
 // TestServeConnectionCap: beyond --max-connections, a new connection is not
 // served until another closes.
 func TestServeConnectionCap(t *testing.T) {
-	url := startSlowServer(t, []string{"--addr", "127.0.0.1:0", "--dir", siteDir(t), "--doh", "http://127.0.0.1:9/dns-query",
+	url, _ := startSlowServer(t, []string{"--addr", "127.0.0.1:0", "--dir", siteDir(t), "--doh", "http://127.0.0.1:9/dns-query",
 		"--max-connections", "4", "--max-large-downloads", "1"}, 0, 0)
 	addr := strings.TrimPrefix(url, "http://")
 	var held []net.Conn
