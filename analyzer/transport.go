@@ -41,10 +41,9 @@ const maxTransportDomains = 4
 // once, at most maxTransportDomains.
 func transportTargets(msg *message.Message) []TransportCheck {
 	var out []TransportCheck
-	// domain is address.Domain's: lower case, no final dot. An address
-	// literal (RFC 5321 §4.1.3) names no domain to ask about.
 	add := func(domain, role string) {
-		if domain == "" || strings.HasPrefix(domain, "[") || strings.ContainsAny(domain, " \t<>\"") {
+		domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+		if domain == "" || strings.ContainsAny(domain, " \t<>\"") {
 			return
 		}
 		for i := range out {
