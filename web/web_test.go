@@ -1,27 +1,92 @@
 package web
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-// TestNoHTMLInjectionSinks fails when app.js uses a DOM API that parses a
-// string as HTML: all header-derived text must go in as text nodes.
-func TestNoHTMLInjectionSinks(t *testing.T) {
-	src, err := os.ReadFile("app.js")
+// jsFile is one JavaScript source of the page.
+type jsFile struct {
+	name string
+	src  string
+}
+
+// scripts reads every .js file of the page (web/*.js and web/js/**).
+func scripts(t *testing.T) []jsFile {
+	t.Helper()
+	var out []jsFile
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".js") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		out = append(out, jsFile{filepath.ToSlash(p), string(b)})
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sinks := []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "createContextualFragment", "DOMParser", "srcdoc", "eval(", "new Function", "setHTMLUnsafe", "parseHTMLUnsafe"}
-	for i, line := range strings.Split(string(src), "\n") {
-		for _, s := range sinks {
-			if strings.Contains(line, s) {
-				t.Errorf("app.js:%d uses %s: got %q, want text nodes only", i+1, s, strings.TrimSpace(line))
-			}
+	if len(out) < 10 {
+		t.Fatalf("found %d .js files, want the page's modules (at least 10)", len(out))
+	}
+	return out
+}
+
+// lines calls fn for each line of each script.
+func lines(t *testing.T, fn func(file string, n int, line string)) {
+	for _, f := range scripts(t) {
+		for i, line := range strings.Split(f.src, "\n") {
+			fn(f.name, i+1, line)
 		}
 	}
+}
+
+// TestNoHTMLInjectionSinks fails when a script uses a DOM API that parses a
+// string as HTML: all header-derived text must go in as text nodes.
+func TestNoHTMLInjectionSinks(t *testing.T) {
+	sinks := []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "createContextualFragment", "DOMParser", "srcdoc", "eval(", "new Function", "setHTMLUnsafe", "parseHTMLUnsafe"}
+	lines(t, func(file string, n int, line string) {
+		for _, s := range sinks {
+			if strings.Contains(line, s) {
+				t.Errorf("%s:%d uses %s: got %q, want text nodes only", file, n, s, strings.TrimSpace(line))
+			}
+		}
+	})
+}
+
+// TestOnlyNetFetches: net.js is the one module that calls fetch, so that
+// every request the page makes is in its network log. The service worker
+// (which only answers the page's own files) is the other exception.
+func TestOnlyNetFetches(t *testing.T) {
+	call := regexp.MustCompile(`(^|[^.\w])fetch\(|XMLHttpRequest|sendBeacon|new WebSocket|new EventSource`)
+	lines(t, func(file string, n int, line string) {
+		if file == "js/net.js" || file == "sw.js" || strings.HasPrefix(strings.TrimSpace(line), "//") {
+			return
+		}
+		if call.MatchString(line) {
+			t.Errorf("%s:%d makes a request outside net.js: %q", file, n, strings.TrimSpace(line))
+		}
+	})
+}
+
+// TestNoDocumentLookups: the modules work inside a root element (the page's
+// #headerlens or a <header-lens> shadow root); only the entry points may
+// look the document up by id.
+func TestNoDocumentLookups(t *testing.T) {
+	lines(t, func(file string, n int, line string) {
+		if file == "js/page.js" || file == "js/single.js" {
+			return
+		}
+		for _, s := range []string{"document.getElementById", "document.querySelector"} {
+			if strings.Contains(line, s) {
+				t.Errorf("%s:%d uses %s: want lookups inside the instance's root", file, n, s)
+			}
+		}
+	})
 }
 
 // TestIndexHTMLFitsCSP fails when index.html has inline script, inline
@@ -41,6 +106,7 @@ func TestIndexHTMLFitsCSP(t *testing.T) {
 		{"style attribute", regexp.MustCompile(`(?i)\sstyle\s*=`)},
 		{"event handler attribute", regexp.MustCompile(`(?i)\son[a-z]+\s*=`)},
 		{"javascript: URL", regexp.MustCompile(`(?i)javascript:`)},
+		{"absolute path", regexp.MustCompile(`(?i)(src|href)="/`)},
 	}
 	for _, c := range checks {
 		if m := c.re.FindString(html); m != "" {
@@ -52,7 +118,7 @@ func TestIndexHTMLFitsCSP(t *testing.T) {
 			t.Errorf("index.html has a script without src: got %q, want src= on every script", tag)
 		}
 	}
-	for _, want := range []string{`src="wasm_exec.js"`, `type="module" src="app.js"`, `href="style.css"`, "never leave this machine"} {
+	for _, want := range []string{`src="wasm_exec.js"`, `type="module" src="js/page.js"`, `href="style.css"`, `id="headerlens"`, "never leave this machine"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("index.html lacks %q", want)
 		}

@@ -1,0 +1,287 @@
+// app.js: one headerlens instance inside a root element: reads the message
+// (pasted, dropped or picked; never uploaded), calls the shared analyzer
+// and renders the report. The page, the <header-lens> element and the
+// single-file build all mount it; nothing here looks outside the root.
+
+import { el } from "./dom.js";
+import { build } from "./ui.js";
+import { Net } from "./net.js";
+import { loadAnalyzer } from "./bridge.js";
+import { readForm, writeForm, fromQuery, toQuery, bridgeOptions } from "./settings.js";
+import { renderReport } from "./render/report.js";
+import { renderNetLog } from "./render/netlog.js";
+import { companionNote } from "./render/transport.js";
+import { renderShare, unpack } from "./share.js";
+
+const MAX_BYTES = 10 * 1024 * 1024;
+
+// mount builds an instance in root and starts loading the analyzer. config:
+//   home           URL the site's files are relative to (wasm, healthz)
+//   wasmURL        the module (default: headerlens.wasm beside home)
+//   execURL        wasm_exec.js (default: beside home)
+//   wasmBytes      optional () => Promise<Uint8Array> (single-file build)
+//   settings       initial settings ({doh, companion, offline, ...})
+//   keepInAddress  the page keeps the settings in its address (?doh=…) and
+//                  reads a shared message from its fragment (#m=…)
+//   autoCompanion  look for headerlens serve at home when no companion is set
+//   compact        smaller layout (embedding)
+// It returns the instance.
+export function mount(root, config) {
+  const app = new App(root, config);
+  app.start();
+  return app;
+}
+
+class App {
+  constructor(root, config) {
+    this.root = root;
+    this.config = config;
+    this.home = String(config.home);
+    this.autoCompanion = !!config.autoCompanion;
+    this.net = new Net();
+    this.analyzer = null;
+    this.busy = false;
+    this.loaded = null; // { name, bytes, text } of the last file read
+    this.companion = null;
+    this.companionDetect = null;
+    build(root, { compact: config.compact });
+    this.results = this.$("results");
+  }
+
+  $(id) {
+    return this.root.querySelector("#" + id);
+  }
+
+  settings() {
+    return readForm(this.root);
+  }
+
+  messageText() {
+    return this.$("message").value;
+  }
+
+  pageURL() {
+    return this.config.keepInAddress ? location.href : this.home;
+  }
+
+  async start() {
+    writeForm(this.root, this.config.keepInAddress ? { ...this.config.settings, ...fromQuery(location.search) } : (this.config.settings || {}));
+    this.wire();
+    this.settingsChanged(false);
+    // The network log follows every request; re-rendering keeps it open
+    // when the reader opened it.
+    const holder = this.$("network");
+    const showLog = (entries) => {
+      const before = holder.querySelector("details");
+      holder.replaceChildren(renderNetLog(entries));
+      if (before && before.open) holder.querySelector("details").open = true;
+    };
+    this.net.subscribe(showLog);
+    showLog(this.net.entries);
+    if (this.config.keepInAddress) await this.readSharedMessage();
+    const progress = this.$("load-progress");
+    try {
+      this.analyzer = await loadAnalyzer({
+        execURL: this.config.execURL || new URL("wasm_exec.js", this.home),
+        wasmURL: this.config.wasmURL || new URL("headerlens.wasm", this.home),
+        wasmBytes: this.config.wasmBytes,
+        net: this.net,
+        onProgress: (loaded, total) => {
+          if (total) { progress.max = total; progress.value = Math.min(loaded, total); }
+          this.setStatus("Loading the analyzer… " + mib(loaded) + (total ? " of " + mib(total) : ""));
+        },
+        onExit: () => {
+          this.analyzer = null;
+          this.$("analyze").disabled = true;
+          this.setStatus("The analyzer stopped; reload the page.");
+        },
+      });
+      progress.hidden = true;
+      this.$("version").textContent = this.analyzer.version || "";
+      this.$("doh-defaults").textContent = (this.analyzer.defaultDoh || []).join(", ");
+      this.updatePrivacy(this.settings());
+      this.$("analyze").disabled = false;
+      this.setStatus("Ready.");
+      this.root.dispatchEvent(new CustomEvent("headerlens:instance-ready", { bubbles: true, composed: true }));
+    } catch (e) {
+      progress.hidden = true;
+      this.setStatus("");
+      this.showError("the analyzer did not load (" + (e && e.message ? e.message : String(e)) + ").");
+    }
+  }
+
+  // readSharedMessage takes a message carried in the address's fragment
+  // (#m=…, see share.js) into the box, with a warning, without analyzing it.
+  async readSharedMessage() {
+    const m = /^#m=([A-Za-z0-9_-]+)$/.exec(location.hash);
+    if (!m) return;
+    try {
+      this.$("message").value = await unpack(m[1]);
+      this.$("file-info").replaceChildren(el("strong", null, "This link carried a message. "),
+        "It is in the box above, read from the address (the part after #, never sent to the server). Analyze it only if you trust who sent the link.");
+    } catch (e) {
+      this.showError("the message in the link could not be read (" + (e && e.message ? e.message : String(e)) + ").");
+    }
+  }
+
+  wire() {
+    const $ = (id) => this.$(id);
+    $("input-form").addEventListener("submit", (e) => { e.preventDefault(); this.analyze(); });
+    $("message").addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); this.analyze(); }
+    });
+    $("clear").addEventListener("click", () => {
+      $("message").value = "";
+      this.loaded = null;
+      $("file-info").textContent = "";
+      this.results.hidden = true;
+      this.results.replaceChildren();
+      this.hideError();
+      $("message").focus();
+    });
+    $("file").addEventListener("change", (e) => {
+      const f = e.target.files && e.target.files[0];
+      if (f) this.readFile(f).catch((err) => this.showError(err.message || String(err)));
+    });
+    for (const zone of [$("drop"), $("message")]) {
+      zone.addEventListener("dragover", (e) => { e.preventDefault(); $("drop").classList.add("over"); });
+      zone.addEventListener("dragleave", () => $("drop").classList.remove("over"));
+      zone.addEventListener("drop", (e) => {
+        e.preventDefault();
+        $("drop").classList.remove("over");
+        const f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+        if (f) this.readFile(f).catch((err) => this.showError(err.message || String(err)));
+      });
+    }
+    for (const id of ["doh", "companion", "ip", "helo", "mailFrom", "offline"]) $(id).addEventListener("change", () => this.settingsChanged(true));
+    // The Check buttons of the trail: the user picks which hop's domain the
+    // companion checks; nothing but that domain name is sent.
+    this.results.addEventListener("click", (e) => {
+      const btn = e.target instanceof Element ? e.target.closest("button.check-tls") : null;
+      if (btn && !btn.disabled && btn.dataset.domain && this.companion) this.companion.check(btn.dataset.domain, "picked from the Received trail", true);
+    });
+    // The site's Content-Security-Policy refused a connection: usually a
+    // resolver or companion URL the server was not started with.
+    document.addEventListener("securitypolicyviolation", (e) => this.cspBlocked(e));
+    // Printing expands every folded section; they fold back afterwards.
+    let opened = [];
+    globalThis.addEventListener("beforeprint", () => {
+      opened = [...this.root.querySelectorAll("#results details:not([open]), #network details:not([open])")];
+      for (const d of opened) d.open = true;
+    });
+    globalThis.addEventListener("afterprint", () => {
+      for (const d of opened) d.open = false;
+      opened = [];
+    });
+  }
+
+  settingsChanged(changed) {
+    const s = this.settings();
+    const url = toQuery(s);
+    const link = this.$("settings-link");
+    if (this.config.keepInAddress) {
+      // Relative to the page: a path starting with "//" must not turn the
+      // address into a link to another host.
+      if (changed) history.replaceState(null, "", url);
+      link.href = url;
+    } else {
+      link.closest("p").hidden = true;
+    }
+    this.updatePrivacy(s);
+  }
+
+  updatePrivacy(s) {
+    const doh = this.$("privacy-doh");
+    const comp = this.$("privacy-companion");
+    if (s.offline) {
+      doh.textContent = "(none: offline)";
+      comp.textContent = "";
+      return;
+    }
+    doh.textContent = s.doh || (this.analyzer && this.analyzer.defaultDoh || []).join(", ") || "(default)";
+    const c = companionNote(this, s);
+    comp.textContent = c ? "; and, for the transport-security checks, domain names (never the message) to " + c : "";
+  }
+
+  async readFile(file) {
+    this.$("file-info").textContent = "";
+    if (file.size > MAX_BYTES) {
+      this.showError("The file " + file.name + " is larger than 10 MiB. Save only the headers and try again.");
+      return;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const text = new TextDecoder("utf-8").decode(bytes);
+    this.loaded = { name: file.name, bytes, text };
+    this.$("message").value = text;
+    this.$("file-info").textContent = "Read " + file.name + " (" + bytes.length.toLocaleString() + " bytes) locally.";
+    this.hideError();
+  }
+
+  showError(msg) {
+    const box = this.$("error");
+    const csp = box.querySelector(".csp-note");
+    box.replaceChildren(el("strong", null, "Could not analyze: "), String(msg));
+    if (csp) box.append(csp);
+    box.hidden = false;
+  }
+
+  hideError() {
+    this.$("error").hidden = true;
+    this.$("error").replaceChildren();
+  }
+
+  setStatus(msg) {
+    this.$("status").textContent = msg;
+  }
+
+  cspBlocked(e) {
+    if (e.effectiveDirective !== "connect-src") return;
+    const box = this.$("error");
+    if (box.querySelector(".csp-note")) return;
+    box.append(el("p", { class: "explain csp-note" }, "The browser refused to connect to " + String(e.blockedURI) +
+      ": this site's Content-Security-Policy allows only the DNS resolvers and servers it was started with. " +
+      "Use one of those, or start the server with --doh " + String(e.blockedURI) + " (or --connect-src for a companion)."));
+    box.hidden = false;
+  }
+
+  async analyze() {
+    if (!this.analyzer || this.busy) return;
+    const textValue = this.$("message").value;
+    const input = this.loaded && this.loaded.text === textValue ? this.loaded.bytes : textValue;
+    if ((typeof input === "string" ? input.trim() : "x") === "") {
+      this.showError("Paste the message headers first, or drop an .eml file.");
+      this.$("message").focus();
+      return;
+    }
+    this.hideError();
+    this.busy = true;
+    this.$("analyze").disabled = true;
+    this.results.setAttribute("aria-busy", "true");
+    this.setStatus("Analyzing…");
+    const t0 = performance.now();
+    try {
+      performance.mark("headerlens:analyze");
+      const report = await this.analyzer.analyze(input, bridgeOptions(this.settings()));
+      this.net.addQueries(report && report.dns);
+      const frag = renderReport(report, this);
+      frag.append(renderShare(report, this));
+      // One DOM insertion per analysis.
+      this.results.replaceChildren(frag);
+      this.results.hidden = false;
+      performance.mark("headerlens:rendered");
+      this.setStatus("Done in " + Math.round(performance.now() - t0) + " ms.");
+      this.results.focus({ preventScroll: false });
+    } catch (e) {
+      this.showError(e && e.message ? e.message : String(e));
+      this.setStatus("");
+    } finally {
+      this.busy = false;
+      this.$("analyze").disabled = false;
+      this.results.removeAttribute("aria-busy");
+    }
+  }
+}
+
+function mib(n) {
+  return (n / 1048576).toFixed(1) + " MiB";
+}

@@ -1,0 +1,97 @@
+// bridge.js: loads the Go WebAssembly analyzer, once per page, from the
+// URLs it is given, and reports progress. Go's wasm_exec.js defines
+// globalThis.Go; the Go program then sets globalThis.headerlens (see
+// wasm/main.go) and dispatches "headerlens:ready". Every instance on a
+// page shares that one analyzer.
+//
+// Timings are left as performance marks, read by the browser test and by
+// anyone in the DevTools Performance panel:
+//   headerlens:wasm-fetch      the module's request starts
+//   headerlens:wasm-fetched    its last byte arrived
+//   headerlens:wasm-compiled   compiled and instantiated
+//   headerlens:go-started      the Go program is running
+//   headerlens:ready           the analyzer answers
+
+// WASM_SIZE is the module's size in bytes, written here by scripts/build-site
+// so that progress can be shown when the server compresses the download
+// (Content-Length is then the compressed size). 0: unknown.
+const WASM_SIZE = 0;
+
+let loading = null;
+
+// loadAnalyzer resolves with globalThis.headerlens. opts:
+//   execURL     URL of wasm_exec.js, loaded when Go is not defined yet
+//   wasmURL     URL of headerlens.wasm
+//   wasmBytes   optional () => Promise<Uint8Array>: the module's bytes from
+//               elsewhere (the single-file build), instead of wasmURL
+//   net         the Net that fetches (and logs) the module
+//   onProgress  optional (loaded, total) callback; total 0 when unknown
+//   onExit      optional callback when the Go program stops
+export function loadAnalyzer(opts) {
+  if (!loading) loading = load(opts);
+  return loading;
+}
+
+async function load(opts) {
+  if (globalThis.headerlens && typeof globalThis.headerlens.analyze === "function") return globalThis.headerlens;
+  const onProgress = opts.onProgress || (() => {});
+  const go = new (await goClass(opts.execURL))();
+  performance.mark("headerlens:wasm-fetch");
+  let result;
+  if (opts.wasmBytes) {
+    const bytes = await opts.wasmBytes();
+    onProgress(bytes.length, bytes.length);
+    performance.mark("headerlens:wasm-fetched");
+    result = await WebAssembly.instantiate(bytes, go.importObject);
+  } else {
+    const resp = await opts.net.fetch(opts.wasmURL, {}, { kind: "asset", what: "the analyzer (WebAssembly module)" });
+    if (!resp.ok) throw new Error("headerlens.wasm: HTTP " + resp.status);
+    const counted = counting(resp, onProgress);
+    try {
+      result = await WebAssembly.instantiateStreaming(counted, go.importObject);
+    } catch (e) {
+      // A browser without streaming compilation: compile from the bytes.
+      if (counted.bodyUsed) throw e;
+      result = await WebAssembly.instantiate(await counted.arrayBuffer(), go.importObject);
+    }
+  }
+  performance.mark("headerlens:wasm-compiled");
+  const ready = new Promise((resolve) => globalThis.addEventListener("headerlens:ready", resolve, { once: true }));
+  go.run(result.instance).then(() => { if (opts.onExit) opts.onExit(); });
+  performance.mark("headerlens:go-started");
+  if (!globalThis.headerlens) await ready;
+  performance.mark("headerlens:ready");
+  return globalThis.headerlens;
+}
+
+// goClass returns wasm_exec.js's Go class, adding the script when it is
+// not on the page yet.
+function goClass(execURL) {
+  if (typeof globalThis.Go === "function") return Promise.resolve(globalThis.Go);
+  return new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = String(execURL);
+    s.addEventListener("load", () => typeof globalThis.Go === "function" ? resolve(globalThis.Go) : reject(new Error("wasm_exec.js did not define Go")));
+    s.addEventListener("error", () => reject(new Error("wasm_exec.js did not load")));
+    document.head.append(s);
+  });
+}
+
+// counting wraps resp so that every chunk read is reported to onProgress,
+// keeping the wasm media type streaming compilation needs.
+function counting(resp, onProgress) {
+  const encoded = resp.headers.get("Content-Encoding");
+  const length = Number(resp.headers.get("Content-Length")) || 0;
+  const total = WASM_SIZE || (!encoded || encoded === "identity" ? length : 0);
+  if (!resp.body || typeof TransformStream !== "function") return resp;
+  let loaded = 0;
+  const body = resp.body.pipeThrough(new TransformStream({
+    transform(chunk, ctl) {
+      loaded += chunk.byteLength;
+      onProgress(loaded, total);
+      ctl.enqueue(chunk);
+    },
+    flush() { performance.mark("headerlens:wasm-fetched"); },
+  }));
+  return new Response(body, { status: resp.status, headers: { "Content-Type": "application/wasm" } });
+}

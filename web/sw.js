@@ -1,0 +1,46 @@
+// sw.js: the service worker that lets the hosted site work with the
+// network off. On install it keeps this version's files (the list below,
+// written by scripts/build-site) in a cache named after the version; it
+// answers requests for those files from the cache, and lets every other
+// request through untouched: DNS-over-HTTPS queries, the companion's API
+// and its health check are never cached. A new version is a new sw.js
+// (its version differs), so the browser installs it, and on activation it
+// deletes the caches of older versions.
+
+const BUILD = { version: "dev", assets: [] }; // written by scripts/build-site
+
+const CACHE = "headerlens-" + BUILD.version;
+const PREFIX = "headerlens-";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE)
+    .then((cache) => cache.addAll(BUILD.assets.map((a) => new Request(a, { cache: "reload" }))))
+    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+// asset returns the file name of url relative to the worker's scope when it
+// is one of this version's files ("" is the page itself), or null.
+function asset(url) {
+  const scope = new URL(self.registration.scope);
+  if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return null;
+  const rel = url.pathname.slice(scope.pathname.length);
+  return rel === "" || BUILD.assets.includes(rel) ? rel : null;
+}
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET" || req.headers.has("Range")) return;
+  const rel = asset(new URL(req.url));
+  if (rel === null) return;
+  // The page's address may carry settings (?doh=…): the cached page is the
+  // same file whatever the query.
+  event.respondWith(caches.open(CACHE)
+    .then((cache) => cache.match(rel === "" ? "./" : rel, { ignoreSearch: true }))
+    .then((hit) => hit || fetch(req)));
+});
