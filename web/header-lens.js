@@ -5,8 +5,10 @@
 //   <header-lens doh="https://dns.example/dns-query" compact></header-lens>
 //
 // The wasm, wasm_exec.js and the stylesheet are loaded from beside this
-// script, so the host page's Content-Security-Policy needs only that origin
-// (script-src, style-src, connect-src) and 'wasm-unsafe-eval'. Each element
+// script, all in CORS mode, so the host page's Content-Security-Policy
+// needs only that origin (script-src, style-src, connect-src) and
+// 'wasm-unsafe-eval', and the site must send Access-Control-Allow-Origin
+// for the host page's origin (headerlens serve --embed-origin). Each element
 // keeps its own interface in a shadow root; all elements on a page share
 // one analyzer.
 //
@@ -26,6 +28,7 @@ class HeaderLens extends HTMLElement {
     const shadow = this.attachShadow({ mode: "open" });
     const style = document.createElement("link");
     style.rel = "stylesheet";
+    style.crossOrigin = "anonymous";
     style.href = new URL("style.css", here).href;
     const root = document.createElement("div");
     shadow.append(style, root);

@@ -79,6 +79,7 @@ type serveConfig struct {
 	doh            *envList
 	connect        *envList
 	frameAncestors *envList
+	embedOrigins   *envList
 	companionOn    bool
 	companion      companion.Config
 	// maxConns bounds the open connections; maxLarge the large files
@@ -110,12 +111,14 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 		doh:            newEnvList("HEADERLENS_DOH", dohresolver.DefaultEndpoints),
 		connect:        newEnvList("HEADERLENS_CONNECT_SRC", nil),
 		frameAncestors: newEnvList("HEADERLENS_FRAME_ANCESTORS", nil),
+		embedOrigins:   newEnvList("HEADERLENS_EMBED_ORIGINS", nil),
 	}
 	fs.StringVar(&c.addr, "addr", envOr("HEADERLENS_ADDR", "127.0.0.1:8080"), "listen address; port 0 picks a free port [$HEADERLENS_ADDR]")
 	fs.StringVar(&c.dir, "dir", envOr("HEADERLENS_DIR", "dist"), "folder of the built site (make site) [$HEADERLENS_DIR]")
 	fs.Var(c.doh, "doh", "DNS-over-HTTPS endpoint URL the page may use, repeatable or comma-separated; the first is also the server's own resolver. The page's ?doh= must be one of these: the Content-Security-Policy blocks any other [$HEADERLENS_DOH]")
 	fs.Var(c.connect, "connect-src", "other URL the page may connect to (e.g. a companion on another origin), repeatable [$HEADERLENS_CONNECT_SRC]")
 	fs.Var(c.frameAncestors, "frame-ancestors", "origin allowed to embed the page in a frame (CSP frame-ancestors), repeatable; default none [$HEADERLENS_FRAME_ANCESTORS]")
+	fs.Var(c.embedOrigins, "embed-origin", "origin whose pages may load the <header-lens> element from this site (CORS), repeatable; default none [$HEADERLENS_EMBED_ORIGINS]")
 	companionOn, err := strconv.ParseBool(envOr("HEADERLENS_COMPANION", "true"))
 	if err != nil {
 		companionOn = true
@@ -154,6 +157,11 @@ func (c *serveConfig) validate() error {
 			return err
 		}
 	}
+	for _, o := range c.embedOrigins.vals {
+		if err := site.ValidateOrigin(o); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -163,6 +171,7 @@ func (c *serveConfig) handler() (http.Handler, error) {
 	opts := site.Options{
 		ConnectSrc:        append(append([]string(nil), c.doh.vals...), c.connect.vals...),
 		FrameAncestors:    c.frameAncestors.vals,
+		EmbedOrigins:      c.embedOrigins.vals,
 		MaxLargeResponses: c.maxLarge,
 		MinRate:           c.minRate,
 		WriteGrace:        c.writeGrace,

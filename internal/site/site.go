@@ -12,6 +12,8 @@
 //     to use another resolver, start the server with --doh for it.
 //     frame-ancestors defaults to 'none'; set Options.FrameAncestors to allow
 //     embedding (e.g. in a wiki).
+//   - Access-Control-Allow-Origin, only for the Options.EmbedOrigins, whose
+//     pages load the <header-lens> element from this site.
 //   - X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer,
 //     Cross-Origin-Opener-Policy: same-origin,
 //     Cross-Origin-Resource-Policy: same-origin, and X-Frame-Options: DENY
@@ -63,6 +65,14 @@ type Options struct {
 	// FrameAncestors lists the CSP frame-ancestors sources allowed to embed
 	// the page (e.g. "https://wiki.example.com"). Empty means 'none'.
 	FrameAncestors []string
+	// EmbedOrigins lists the origins (scheme://host[:port]) whose pages may
+	// load the site's files with CORS, as the <header-lens> element does
+	// (module scripts, its stylesheet, wasm_exec.js and the WebAssembly
+	// module). A request whose Origin is one of them gets
+	// Access-Control-Allow-Origin for that origin only (Fetch standard,
+	// CORS protocol); Cross-Origin-Resource-Policy stays same-origin, since
+	// the element loads every file in CORS mode.
+	EmbedOrigins []string
 	// MinRate is the slowest average rate, in bytes per second, at which
 	// a client may read a file after WriteGrace; zero means
 	// DefaultMinRate.
@@ -114,6 +124,7 @@ func compressible(ctype string) bool {
 }
 
 type handler struct {
+	embed   map[string]bool
 	root    *os.Root
 	dir     string
 	csp     string
@@ -130,7 +141,11 @@ type handler struct {
 func Handler(dir string, opts Options) http.Handler {
 	h := &handler{dir: dir, csp: CSP(opts), xfo: len(opts.FrameAncestors) == 0,
 		minRate: cmp.Or(opts.MinRate, DefaultMinRate), grace: cmp.Or(opts.WriteGrace, DefaultWriteGrace),
-		large: make(chan struct{}, cmp.Or(opts.MaxLargeResponses, DefaultMaxLargeResponses))}
+		large: make(chan struct{}, cmp.Or(opts.MaxLargeResponses, DefaultMaxLargeResponses)),
+		embed: map[string]bool{}}
+	for _, o := range opts.EmbedOrigins {
+		h.embed[strings.TrimSuffix(o, "/")] = true
+	}
 	if root, err := os.OpenRoot(dir); err == nil {
 		h.root = root
 	}
@@ -171,6 +186,18 @@ func ValidateSource(s string, allowKeyword bool) error {
 	return nil
 }
 
+// ValidateOrigin checks that s is a web origin as a browser sends it in
+// the Origin header (RFC 6454 §7): http or https, a host, an optional port,
+// and nothing else.
+func ValidateOrigin(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.Contains(u.Host, "*") {
+		return fmt.Errorf("site: %q is not an origin (scheme://host[:port])", s)
+	}
+	return nil
+}
+
 // CSP returns the Content-Security-Policy the handler sends for opts.
 // Invalid sources (see ValidateSource) are left out.
 func CSP(opts Options) string {
@@ -201,8 +228,14 @@ func CSP(opts Options) string {
 	}, "; ")
 }
 
-func (h *handler) securityHeaders(w http.ResponseWriter) {
+func (h *handler) securityHeaders(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
+	if len(h.embed) > 0 {
+		hd.Add("Vary", "Origin")
+		if o := r.Header.Get("Origin"); h.embed[o] {
+			hd.Set("Access-Control-Allow-Origin", o)
+		}
+	}
 	hd.Set("Content-Security-Policy", h.csp)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
@@ -244,7 +277,7 @@ func cleanName(p string) string {
 
 // ServeHTTP implements http.Handler.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.securityHeaders(w)
+	h.securityHeaders(w, r)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

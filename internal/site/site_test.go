@@ -217,6 +217,63 @@ func TestFrameAncestors(t *testing.T) {
 	}
 }
 
+// TestEmbedOrigins: only a listed origin gets Access-Control-Allow-Origin,
+// for itself, and every answer says it varies by Origin; with no list,
+// nothing is granted.
+func TestEmbedOrigins(t *testing.T) {
+	h, _ := newSite(t, Options{EmbedOrigins: []string{"https://wiki.example.com"}})
+	tests := []struct {
+		path, origin, want string
+	}{
+		{"/", "https://wiki.example.com", "https://wiki.example.com"},
+		{"/app.js", "https://wiki.example.com", "https://wiki.example.com"},
+		{"/", "https://evil.example", ""},
+		{"/", "null", ""},
+		{"/", "", ""},
+		{"/missing.js", "https://wiki.example.com", "https://wiki.example.com"},
+	}
+	for _, tc := range tests {
+		resp := do(h, "GET", tc.path, map[string]string{"Origin": tc.origin})
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != tc.want {
+			t.Errorf("GET %s Origin %q: Access-Control-Allow-Origin %q, want %q", tc.path, tc.origin, got, tc.want)
+		}
+		if vary := strings.Join(resp.Header.Values("Vary"), ","); !strings.Contains(vary, "Origin") {
+			t.Errorf("GET %s Origin %q: Vary %q, want Origin in it", tc.path, tc.origin, vary)
+		}
+		if got := resp.Header.Get("Cross-Origin-Resource-Policy"); got != "same-origin" {
+			t.Errorf("GET %s: Cross-Origin-Resource-Policy %q, want same-origin", tc.path, got)
+		}
+	}
+	plain, _ := newSite(t, Options{})
+	if got := do(plain, "GET", "/", map[string]string{"Origin": "https://wiki.example.com"}).Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("no EmbedOrigins: Access-Control-Allow-Origin %q, want none", got)
+	}
+}
+
+func TestValidateOrigin(t *testing.T) {
+	tests := []struct {
+		s  string
+		ok bool
+	}{
+		{"https://wiki.example.com", true},
+		{"http://127.0.0.1:8090", true},
+		{"https://wiki.example.com/", true},
+		{"https://wiki.example.com/page", false},
+		{"https://*.example.com", false},
+		{"wiki.example.com", false},
+		{"ftp://wiki.example.com", false},
+		{"https://u@wiki.example.com", false},
+		{"https://wiki.example.com?x", false},
+		{"*", false},
+		{"'self'", false},
+	}
+	for _, tc := range tests {
+		if got := ValidateOrigin(tc.s) == nil; got != tc.ok {
+			t.Errorf("ValidateOrigin(%q) ok=%v, want %v", tc.s, got, tc.ok)
+		}
+	}
+}
+
 func TestRefused(t *testing.T) {
 	h, _ := newSite(t, Options{})
 	tests := []struct {

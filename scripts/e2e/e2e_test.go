@@ -88,8 +88,17 @@ func site(t *testing.T, root string) string {
 	return out
 }
 
-// serve starts "headerlens serve" and returns the URL it prints.
+// serve starts "headerlens serve" and returns the URL it prints; the
+// server stops when the test ends.
 func serve(t *testing.T, bin, dist string, doh []string, extra ...string) string {
+	t.Helper()
+	u, _ := startServe(t, bin, dist, doh, extra...)
+	return u
+}
+
+// startServe is serve that also returns a function stopping the server
+// before the test ends (it is then not stopped again).
+func startServe(t *testing.T, bin, dist string, doh []string, extra ...string) (string, func()) {
 	t.Helper()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--dir", dist}, extra...)
 	for _, d := range doh {
@@ -106,20 +115,9 @@ func serve(t *testing.T, bin, dist string, doh []string, extra ...string) string
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("headerlens serve exited with %v after SIGTERM; stderr:\n%s", err, stderr.String())
-			}
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("headerlens serve did not stop within 15 s of SIGTERM")
-		}
-	})
+	var once sync.Once
+	stop := func() { once.Do(func() { stopServe(t, cmd, &stderr) }) }
+	t.Cleanup(stop)
 	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -135,11 +133,28 @@ func serve(t *testing.T, bin, dist string, doh []string, extra ...string) string
 		if !ok || !found || strings.HasSuffix(u, ":0/") {
 			t.Fatalf("headerlens serve printed %q, want \"headerlens: serving http://127.0.0.1:PORT/\"; stderr:\n%s", line, stderr.String())
 		}
-		return u
+		return u, stop
 	case <-time.After(30 * time.Second):
 		t.Fatalf("headerlens serve printed no URL within 30 s; stderr:\n%s", stderr.String())
 	}
-	return ""
+	return "", stop
+}
+
+// stopServe ends a headerlens serve process with SIGTERM and checks that it
+// exits cleanly.
+func stopServe(t *testing.T, cmd *exec.Cmd, stderr *strings.Builder) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("headerlens serve exited with %v after SIGTERM; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Errorf("headerlens serve did not stop within 15 s of SIGTERM")
+	}
 }
 
 // browser starts headless Chromium with the flags that keep it off the
@@ -599,7 +614,7 @@ func TestBrowser(t *testing.T) {
 		dark   bool
 	}{
 		{"desktop.png", 1100, 900, "01-plain.eml", false},
-		{"narrow-dark.png", 390, 844, "01-plain.eml", true},
+		{"narrow-dark.png", 360, 780, "01-plain.eml", true},
 		{"odd-trail-dark.png", 1100, 900, "03-odd-trail.eml", true},
 		// A message with ARC, DKIM and Authentication-Results from the
 		// recorded-verdict golden cases in testdata: every report section.

@@ -70,6 +70,9 @@ function goClass(execURL) {
   if (typeof globalThis.Go === "function") return Promise.resolve(globalThis.Go);
   return new Promise((resolve, reject) => {
     const s = document.createElement("script");
+    // CORS mode, like the module scripts: a site embedding the element
+    // from another origin needs only Access-Control-Allow-Origin.
+    s.crossOrigin = "anonymous";
     s.src = String(execURL);
     s.addEventListener("load", () => typeof globalThis.Go === "function" ? resolve(globalThis.Go) : reject(new Error("wasm_exec.js did not define Go")));
     s.addEventListener("error", () => reject(new Error("wasm_exec.js did not load")));
