@@ -775,6 +775,14 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 	t.Logf("fixture DoH server answered %d queries", doh.Count())
+	// Proof of privacy: of every request the page made in all the runs
+	// above (DoH queries, companion calls, the page's files), none carried
+	// header text of the analyzed messages.
+	reqs := log.httpRequests()
+	if len(reqs) < 20 {
+		t.Errorf("the browser recorded %d requests, want the DoH queries and companion calls of the runs above", len(reqs))
+	}
+	checkNoHeaderText(t, reqs)
 }
 
 // jsString quotes s as a JavaScript string literal.

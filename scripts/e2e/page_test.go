@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -213,4 +214,178 @@ func screenshotDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// pageReady is true once the page's instance can analyze.
+const pageReady = `!!document.getElementById("analyze") && !document.getElementById("analyze").disabled`
+
+// startupTimes reads the page's performance marks (js/bridge.js), in ms
+// from navigation start.
+func startupTimes(t *testing.T, ctx context.Context) map[string]float64 {
+	t.Helper()
+	js := text(t, ctx, `JSON.stringify(Object.fromEntries(performance.getEntriesByType("mark").filter((m) => m.name.startsWith("headerlens:")).map((m) => [m.name.slice(11), Math.round(m.startTime)])))`)
+	var out map[string]float64
+	if err := json.Unmarshal([]byte(js), &out); err != nil {
+		t.Fatalf("marks %s: %v", js, err)
+	}
+	order := []string{"wasm-fetch", "wasm-fetched", "wasm-compiled", "go-started", "ready"}
+	for i, name := range order {
+		if _, ok := out[name]; !ok {
+			t.Errorf("performance mark headerlens:%s missing; marks %v", name, out)
+		} else if i > 0 && out[name] < out[order[i-1]] {
+			t.Errorf("mark %s at %v ms comes before %s at %v ms", name, out[name], order[i-1], out[order[i-1]])
+		}
+	}
+	return out
+}
+
+// TestSingleFile opens dist/headerlens.html from disk: its own CSP (hashes)
+// lets its inline scripts and style run, the analyzer comes from inside the
+// file, the analysis is offline and the page makes no request at all. A
+// message shared in a link's fragment comes back into the box.
+func TestSingleFile(t *testing.T) {
+	chromium := needChromium(t)
+	dist := site(t, moduleRoot(t))
+	file := filepath.Join(dist, "headerlens.html")
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("headerlens.html: %d bytes", fi.Size())
+	ctx := browser(t, chromium)
+	log := watch(ctx)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	fileURL := (&url.URL{Scheme: "file", Path: file}).String()
+	if err := chromedp.Do(ctx, chromedp.Navigate(fileURL)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the analyzer to load from the file", pageReady, 60*time.Second)
+	t.Logf("startup from file://: %v", startupTimes(t, ctx))
+	if got := text(t, ctx, `String(document.getElementById("offline").checked)`); got != "true" {
+		t.Errorf("Offline in the single file = %s, want true by default", got)
+	}
+	analyze(t, ctx, readMessage(t, "01-plain.eml"))
+	if got := text(t, ctx, `document.querySelector('#results [data-field="subject"]').textContent`); got != "Quarterly numbers for the browser test" {
+		t.Errorf("subject = %q", got)
+	}
+	if got := text(t, ctx, `document.querySelector(".verdict-section").textContent`); !strings.Contains(got, "Live checks skipped: offline") {
+		t.Errorf("verdict = %q, want the live checks skipped, offline", got)
+	}
+	// Share the message in a link (the clipboard is refused here, so the
+	// page shows the link to copy by hand), then open it.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("denied")) } }); document.querySelector(".share-message").click()`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the warning before sharing the message", `!!document.querySelector(".share-warning .share-message-confirm")`, 10*time.Second)
+	if got := text(t, ctx, `document.querySelector(".share-warning").textContent`); !strings.Contains(got, "contains the message's headers") {
+		t.Errorf("share warning = %q", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(".share-message-confirm").click()`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the link to copy", `!!document.querySelector(".share-text")`, 10*time.Second)
+	link := text(t, ctx, `document.querySelector(".share-text").value`)
+	if !strings.HasPrefix(link, fileURL) || !strings.Contains(link, "#m=") || strings.Contains(link, "Quarterly") {
+		t.Fatalf("shared link = %q, want the page with the message compressed after #m=", link)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(link)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the analyzer to load", pageReady, 60*time.Second)
+	waitFor(t, ctx, "the shared message in the box", `document.getElementById("message").value.includes("Subject: Quarterly numbers for the browser test")`, 10*time.Second)
+	if got := text(t, ctx, `document.getElementById("file-info").textContent`); !strings.Contains(got, "This link carried a message") {
+		t.Errorf("note about the shared message = %q", got)
+	}
+	if got := text(t, ctx, `String(document.getElementById("results").hidden)`); got != "true" {
+		t.Errorf("results hidden after opening a shared link = %s, want true (never analyzed unasked)", got)
+	}
+	if reqs := log.httpRequests(); len(reqs) != 0 {
+		for _, r := range reqs {
+			t.Errorf("the single file made a request: %s %s", r.Method, r.URL)
+		}
+	}
+	if p := log.problems(); len(p) > 0 {
+		t.Errorf("console problems (a CSP hash that does not match shows here):\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// TestServiceWorker: after one visit the site works with its server
+// stopped, from the service worker's cache, and an offline analysis makes
+// no request (counted through the DevTools protocol).
+func TestServiceWorker(t *testing.T) {
+	chromium := needChromium(t)
+	root := moduleRoot(t)
+	bin, dist := binary(t, root), site(t, root)
+	doh := dohtest.NewServer(t, dohtest.ZoneFile(filepath.Join("testdata", "zones", "e2e.example.zone")))
+	base, stop := startServe(t, bin, dist, []string{doh.URL()})
+	ctx := browser(t, chromium)
+	log := watch(ctx)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	pageURL := base + "?offline=1"
+	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the analyzer to load", pageReady, 60*time.Second)
+	t.Logf("startup, cold: %v", startupTimes(t, ctx))
+	waitFor(t, ctx, "the service worker to control the page", `!!navigator.serviceWorker.controller`, 30*time.Second)
+	if got := awaitText(t, ctx, `caches.keys().then((k) => k.join(","))`); !strings.HasPrefix(got, "headerlens-") {
+		t.Errorf("caches = %q, want this version's headerlens- cache", got)
+	}
+
+	before := len(log.httpRequests())
+	analyze(t, ctx, readMessage(t, "01-plain.eml"))
+	if after := log.httpRequests(); len(after) != before {
+		for _, r := range after[before:] {
+			t.Errorf("offline analysis made a request: %s %s", r.Method, r.URL)
+		}
+	}
+	if got := text(t, ctx, `String(document.querySelectorAll("#network table.netlog tbody tr").length)`); got != "1" {
+		t.Errorf("network log rows after an offline analysis = %s, want 1 (the module)", got)
+	}
+
+	// A repeat visit, the files from the service worker.
+	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the analyzer to load again", pageReady, 60*time.Second)
+	t.Logf("startup, repeat visit: %v", startupTimes(t, ctx))
+
+	stop()
+	if got := awaitText(t, ctx, `fetch("healthz", { cache: "no-store" }).then((r) => "answered " + r.status, () => "failed")`); got != "failed" {
+		t.Errorf("healthz with the server stopped: %s, want failed (never cached)", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
+		t.Fatalf("reload with the server stopped: %v", err)
+	}
+	waitFor(t, ctx, "the analyzer to load with the server stopped", pageReady, 60*time.Second)
+	analyze(t, ctx, readMessage(t, "01-plain.eml"))
+	if got := text(t, ctx, `document.querySelector('#results [data-field="subject"]').textContent`); got != "Quarterly numbers for the browser test" {
+		t.Errorf("subject with the server stopped = %q", got)
+	}
+	if p := log.problems(); len(p) > 0 {
+		// The failed healthz fetch above logs a network error; nothing else may.
+		var other []string
+		for _, s := range p {
+			if !strings.Contains(s, "healthz") && !strings.Contains(s, "ERR_CONNECTION_REFUSED") {
+				other = append(other, s)
+			}
+		}
+		if len(other) > 0 {
+			t.Errorf("console problems:\n%s", strings.Join(other, "\n"))
+		}
+	}
+}
+
+// awaitText evaluates expr, a Promise of a string, and returns its value.
+func awaitText(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return s
 }
