@@ -58,7 +58,7 @@ func startNginx(t *testing.T, nginx, root, dist string, doh string) string {
 	}
 	conf := string(block)
 	for old, new := range map[string]string{
-		"alias /srv/headerlens/;": "alias " + dist + "/;",
+		"alias /srv/headerlens/;":                                 "alias " + dist + "/;",
 		"connect-src 'self' https://cloudflare-dns.com/dns-query": "connect-src 'self' " + doh + " https://cloudflare-dns.com/dns-query",
 	} {
 		if !strings.Contains(conf, old) {
