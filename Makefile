@@ -26,6 +26,7 @@ test: export HEADERLENS_BIN := $(CURDIR)/$(BIN)/headerlens
 test: export HEADERLENS_REQUIRE_CHROMIUM := 1
 test: export HEADERLENS_REQUIRE_POSTFIX := 1
 test: export HEADERLENS_REQUIRE_NGINX := 1
+test: export HEADERLENS_REQUIRE_AXE := 1
 
 .PHONY: all wasm site build run test e2e deps fmt-check vet go-test wasm-test fuzz clean
 
@@ -77,7 +78,7 @@ test: deps fmt-check vet site build go-test wasm-test fuzz
 
 ## e2e: only the browser test, verbose (logs the screenshot paths)
 e2e: site build
-	HEADERLENS_DIST=$(CURDIR)/$(DIST) HEADERLENS_BIN=$(CURDIR)/$(BIN)/headerlens HEADERLENS_REQUIRE_CHROMIUM=1 HEADERLENS_REQUIRE_NGINX=1 \
+	HEADERLENS_DIST=$(CURDIR)/$(DIST) HEADERLENS_BIN=$(CURDIR)/$(BIN)/headerlens HEADERLENS_REQUIRE_CHROMIUM=1 HEADERLENS_REQUIRE_NGINX=1 HEADERLENS_REQUIRE_AXE=1 \
 		$(GO) test -count=1 -v ./scripts/e2e/
 
 clean:
