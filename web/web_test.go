@@ -124,3 +124,41 @@ func TestIndexHTMLFitsCSP(t *testing.T) {
 		}
 	}
 }
+
+// TestModulePreloads: index.html preloads every module the page imports,
+// so the browser fetches them all at once instead of one import level
+// after another.
+func TestModulePreloads(t *testing.T) {
+	src, err := os.ReadFile("index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(src)
+	importRe := regexp.MustCompile(`(?m)^import \{[^}]*\} from "([^"]+)";$`)
+	seen := map[string]bool{}
+	var walk func(name string)
+	walk = func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		b, err := os.ReadFile(filepath.FromSlash(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range importRe.FindAllStringSubmatch(string(b), -1) {
+			walk(filepath.ToSlash(filepath.Join(filepath.Dir(name), m[1])))
+		}
+	}
+	walk("js/page.js")
+	for name := range seen {
+		if !strings.Contains(html, `<link rel="modulepreload" href="`+name+`">`) {
+			t.Errorf("index.html does not preload %s, which js/page.js imports", name)
+		}
+	}
+	for _, m := range regexp.MustCompile(`<link rel="modulepreload" href="([^"]+)">`).FindAllStringSubmatch(html, -1) {
+		if !seen[m[1]] {
+			t.Errorf("index.html preloads %s, which js/page.js does not import", m[1])
+		}
+	}
+}

@@ -25,7 +25,6 @@ const (
 	tagExec     = `<script src="wasm_exec.js"></script>`
 	tagModule   = `<script type="module" src="js/page.js"></script>`
 	tagPreload  = `<link rel="preload" href="headerlens.wasm" as="fetch" type="application/wasm" crossorigin>`
-	tagModPre   = `<link rel="modulepreload" href="js/app.js">`
 	tagCharset  = `<meta charset="utf-8">`
 	tagBodyEnd  = `</body>`
 	wasmElement = "hl-wasm"
@@ -38,7 +37,9 @@ var (
 	anyImport   = regexp.MustCompile(`^\s*import\b|\bimport\s*\(`)
 	anyExport   = regexp.MustCompile(`^export\b`)
 	scriptClose = regexp.MustCompile(`(?i)</script`)
-	styleClose  = regexp.MustCompile(`(?i)</style`)
+	// modulePreload matches one <link rel="modulepreload"> line of index.html.
+	modulePreload = regexp.MustCompile(`<link rel="modulepreload" href="[^"]+">\n`)
+	styleClose    = regexp.MustCompile(`(?i)</style`)
 )
 
 // Build makes the single file from the built site in dist.
@@ -78,12 +79,12 @@ func Build(dist fs.FS) ([]byte, error) {
 		return nil, err
 	}
 
-	page := string(html)
+	// The module preloads name files the single file does not have.
+	page := modulePreload.ReplaceAllString(string(html), "")
 	csp := Policy(exec, module, css)
 	replace := []struct{ old, new string }{
 		{tagCharset, tagCharset + "\n" + `<meta http-equiv="Content-Security-Policy" content="` + csp + `">`},
 		{tagPreload, ""},
-		{tagModPre, ""},
 		{tagStyle, "<style>\n" + string(css) + "</style>"},
 		{tagExec, "<script>\n" + string(exec) + "</script>"},
 		{tagModule, `<script type="module">` + "\n" + string(module) + "</script>"},
