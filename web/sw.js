@@ -1,7 +1,8 @@
 // sw.js: the service worker that lets the hosted site work with the
 // network off. On install it keeps this version's files (the list below,
 // written by scripts/build-site) in a cache named after the version; it
-// answers requests for those files from the cache, and lets every other
+// answers requests for those files from the cache (the page itself from
+// the network first, the cache when there is none), and lets every other
 // request through untouched: DNS-over-HTTPS queries, the companion's API
 // and its health check are never cached. A new version is a new sw.js
 // (its version differs), so the browser installs it, and on activation it
@@ -40,7 +41,21 @@ self.addEventListener("fetch", (event) => {
   if (rel === null) return;
   // The page's address may carry settings (?doh=…): the cached page is the
   // same file whatever the query.
+  const key = rel === "" ? "./" : rel;
+  if (rel === "" || rel === "index.html") {
+    // The page itself: from the network when it answers, so that its
+    // headers (the Content-Security-Policy, which follows the server's
+    // configuration) stay current; from the cache without a network.
+    event.respondWith(fetch(req).then((resp) => {
+      if (resp.ok) {
+        const copy = resp.clone();
+        event.waitUntil(caches.open(CACHE).then((cache) => cache.put(key, copy)));
+      }
+      return resp;
+    }, () => caches.open(CACHE).then((cache) => cache.match(key, { ignoreSearch: true })).then((hit) => hit || Response.error())));
+    return;
+  }
   event.respondWith(caches.open(CACHE)
-    .then((cache) => cache.match(rel === "" ? "./" : rel, { ignoreSearch: true }))
+    .then((cache) => cache.match(key, { ignoreSearch: true }))
     .then((hit) => hit || fetch(req)));
 });

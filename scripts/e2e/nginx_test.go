@@ -192,6 +192,7 @@ func TestNginxSubPath(t *testing.T) {
 	waitFor(t, ctx, "the analyzer to load under "+subPath, pageReady, 60*time.Second)
 	t.Logf("startup under nginx: %v", startupTimes(t, ctx))
 	analyze(t, ctx, readMessage(t, "01-plain.eml"))
+	t.Logf("live analysis (fixture resolver on loopback) to first render: %s ms", renderTime(t, ctx))
 	if got := text(t, ctx, `document.querySelector('[data-check="spf"]').dataset.result`); got != "pass" {
 		t.Errorf("SPF under nginx = %q, want pass", got)
 	}

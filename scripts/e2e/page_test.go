@@ -239,6 +239,13 @@ func startupTimes(t *testing.T, ctx context.Context) map[string]float64 {
 	return out
 }
 
+// renderTime is the time from the last Analyze to its report on screen
+// (the headerlens:analyze and headerlens:rendered marks of js/app.js), in ms.
+func renderTime(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return text(t, ctx, `(() => { const a = performance.getEntriesByName("headerlens:analyze").at(-1), r = performance.getEntriesByName("headerlens:rendered").at(-1); return a && r && r.startTime >= a.startTime ? (r.startTime - a.startTime).toFixed(1) : "missing"; })()`)
+}
+
 // TestSingleFile opens dist/headerlens.html from disk: its own CSP (hashes)
 // lets its inline scripts and style run, the analyzer comes from inside the
 // file, the analysis is offline and the page makes no request at all. A
@@ -343,6 +350,7 @@ func TestServiceWorker(t *testing.T) {
 			t.Errorf("offline analysis made a request: %s %s", r.Method, r.URL)
 		}
 	}
+	t.Logf("offline analysis to first render: %s ms", renderTime(t, ctx))
 	if got := text(t, ctx, `String(document.querySelectorAll("#network table.netlog tbody tr").length)`); got != "1" {
 		t.Errorf("network log rows after an offline analysis = %s, want 1 (the module)", got)
 	}

@@ -262,6 +262,7 @@ class App {
     try {
       performance.mark("headerlens:analyze");
       const report = await this.analyzer.analyze(input, bridgeOptions(this.settings()));
+      performance.mark("headerlens:analyzed");
       this.net.addQueries(report && report.dns);
       const frag = renderReport(report, this);
       frag.append(renderShare(report, this));
