@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"headerlens/internal/site/sitetest"
 )
 
 // slowSite writes a site whose WebAssembly module and its gzip copy are
@@ -63,28 +65,9 @@ func startSlowServer(t *testing.T, args []string, minRate int64, grace time.Dura
 		t.Fatal(err)
 	}
 	srv := cfg.server(h)
-	var mu sync.Mutex
-	closed := map[string]time.Time{}
-	srv.ConnState = func(c net.Conn, s http.ConnState) {
-		if s == http.StateClosed {
-			mu.Lock()
-			closed[c.RemoteAddr().String()] = time.Now()
-			mu.Unlock()
-		}
-	}
+	closedAt := sitetest.WatchClosed(srv)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	closedAt := func(client net.Addr) (time.Time, bool) {
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			mu.Lock()
-			at, ok := closed[client.String()]
-			mu.Unlock()
-			if ok {
-				return at, true
-			}
-		}
-		return time.Time{}, false
-	}
 	return "http://" + ln.Addr().String(), closedAt
 }
 

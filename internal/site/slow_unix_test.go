@@ -14,10 +14,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"headerlens/internal/site/sitetest"
 )
 
 // bufSize sets a socket buffer option before the socket connects or
@@ -45,29 +46,10 @@ func serveLoopback(t *testing.T, h http.Handler) (string, func(client net.Addr) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	closed := map[string]time.Time{}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second,
-		ConnState: func(c net.Conn, s http.ConnState) {
-			if s == http.StateClosed {
-				mu.Lock()
-				closed[c.RemoteAddr().String()] = time.Now()
-				mu.Unlock()
-			}
-		}}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	closedAt := sitetest.WatchClosed(srv)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	closedAt := func(client net.Addr) (time.Time, bool) {
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			mu.Lock()
-			at, ok := closed[client.String()]
-			mu.Unlock()
-			if ok {
-				return at, true
-			}
-		}
-		return time.Time{}, false
-	}
 	return ln.Addr().String(), closedAt
 }
 
