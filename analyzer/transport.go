@@ -37,8 +37,8 @@ type TransportCheck struct {
 // message.
 const maxTransportDomains = 4
 
-// transportTargets lists the From domain and the recipient domains, each
-// once, at most maxTransportDomains.
+// transportTargets lists the From domain and the recipient (To and Cc)
+// domains, each once, at most maxTransportDomains.
 func transportTargets(msg *message.Message) []TransportCheck {
 	var out []TransportCheck
 	add := func(domain, role string) {
@@ -61,14 +61,20 @@ func transportTargets(msg *message.Message) []TransportCheck {
 			out = append(out, TransportCheck{Domain: domain, Roles: []string{role}})
 		}
 	}
-	for _, name := range []string{"From", "To", "Cc"} {
-		role := "recipient"
-		if name == "From" {
-			role = "from"
+	// The From domain is the one DMARC evaluates and the summary shows
+	// (summary.fromDomain): the first address of the first From field
+	// (RFC 7489 §6.6.1). The page checks the same list, fromDomain then
+	// summary.recipientDomains, so both ask the companion about the same
+	// domains.
+	if v, ok := msg.First("From"); ok {
+		if addrs := address.ParseList(v); len(addrs) > 0 {
+			add(address.Domain(addrs[0].Address), "from")
 		}
+	}
+	for _, name := range []string{"To", "Cc"} {
 		for _, f := range msg.Get(name) {
 			for _, a := range address.ParseList(f.Value) {
-				add(address.Domain(a.Address), role)
+				add(address.Domain(a.Address), "recipient")
 			}
 		}
 	}
