@@ -1,38 +1,15 @@
 package analyzer
 
 import (
-	"fmt"
-	"io"
-	"mime"
 	"net/mail"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message"
-
 	"headerlens/analyzer/address"
 	msgpkg "headerlens/analyzer/message"
 )
-
-// wordDecoder decodes RFC 2047 encoded words in every charset go-message
-// knows (RFC 2047 §6.1).
-var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
-
-// charsetReader converts text in a charset other than UTF-8, US-ASCII and
-// ISO-8859-1 (which mime.WordDecoder handles itself) through
-// go-message's message.CharsetReader, looked up at each call. The program
-// that links the analyzer chooses the converter: the command line imports
-// github.com/emersion/go-message/charset (every IANA charset); the
-// WebAssembly build uses the browser's TextDecoder instead, which saves
-// about 1 MiB of tables. Without one, undecodable words stay encoded.
-func charsetReader(charset string, r io.Reader) (io.Reader, error) {
-	if message.CharsetReader == nil {
-		return nil, fmt.Errorf("no converter for charset %q", charset)
-	}
-	return message.CharsetReader(charset, r)
-}
 
 // maxSummaryLen bounds each summary string; the full text stays in Headers.
 const maxSummaryLen = 4096
@@ -66,7 +43,7 @@ func summarize(msg *msgpkg.Message) Summary {
 	s.Cc = addresses("Cc")
 	s.ReplyTo = addresses("Reply-To")
 	s.Sender = addresses("Sender")
-	s.Subject = clean(decodeText(get("Subject")))
+	s.Subject = clean(address.DecodeText(get("Subject")))
 	if v := get("Date"); v != "" {
 		s.DateRaw = clean(v)
 		if t, err := parseMailDate(v); err == nil {
@@ -77,7 +54,7 @@ func summarize(msg *msgpkg.Message) Summary {
 		s.MessageID = clean(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(v), "<"), ">"))
 	}
 	if v := get("Return-Path"); v != "" {
-		s.ReturnPath = clean(returnPathAddress(v))
+		s.ReturnPath = clean(address.ReturnPath(v))
 	}
 	return s
 }
@@ -144,7 +121,7 @@ func commentsClosed(s string) bool {
 
 func formatAddresses(addrs []address.Address, raw string) string {
 	if len(addrs) == 0 {
-		return decodeText(raw)
+		return address.DecodeText(raw)
 	}
 	parts := make([]string, len(addrs))
 	for i, a := range addrs {
@@ -157,24 +134,9 @@ func formatAddresses(addrs []address.Address, raw string) string {
 	return strings.Join(parts, ", ")
 }
 
-func decodeText(v string) string {
-	if d, err := wordDecoder.DecodeHeader(v); err == nil {
-		return d
-	}
-	return v
-}
-
-// returnPathAddress extracts the path of a Return-Path (RFC 5322 §3.6.7);
-// the null path "<>" gives "".
-func returnPathAddress(v string) string {
-	v = strings.TrimSpace(v)
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v[i:], '>'); j >= 0 {
-			return strings.TrimSpace(v[i+1 : i+j])
-		}
-	}
-	return v
-}
+// returnPathAddress is address.ReturnPath: the path of a Return-Path
+// field (RFC 5322 §3.6.7).
+func returnPathAddress(v string) string { return address.ReturnPath(v) }
 
 // clean makes s safe to show: valid UTF-8, no control characters other
 // than tab, and at most maxSummaryLen bytes.

@@ -41,9 +41,10 @@ const maxTransportDomains = 4
 // domains, each once, at most maxTransportDomains.
 func transportTargets(msg *message.Message) []TransportCheck {
 	var out []TransportCheck
+	// domain is address.Domain's: lower case, no final dot. An address
+	// literal (RFC 5321 §4.1.3) names no domain to ask about.
 	add := func(domain, role string) {
-		domain = strings.ToLower(strings.TrimSuffix(domain, "."))
-		if domain == "" || strings.ContainsAny(domain, " \t<>\"") {
+		if domain == "" || strings.HasPrefix(domain, "[") || strings.ContainsAny(domain, " \t<>\"") {
 			return
 		}
 		for i := range out {

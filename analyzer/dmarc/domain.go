@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
+
+	"headerlens/analyzer/address"
 )
 
 // MaxTreeWalkQueries is the most "_dmarc" names one DNS Tree Walk queries
@@ -52,30 +54,8 @@ func NormalizeDomain(name string) (string, error) {
 	}
 	s = strings.ToLower(s)
 	// RFC 1035 §2.3.4: 63 octets per label, 255 octets per name on the
-	// wire, which is 253 characters in text form without the final dot.
-	if len(s) > 253 {
-		return "", ErrInvalidDomain
-	}
-	labelLen := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '.':
-			if labelLen == 0 {
-				return "", ErrInvalidDomain
-			}
-			labelLen = 0
-			continue
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
-		default:
-			return "", ErrInvalidDomain
-		}
-		labelLen++
-		if labelLen > 63 {
-			return "", ErrInvalidDomain
-		}
-	}
-	if labelLen == 0 {
+	// wire; letters, digits, '-' and '_'.
+	if !address.IsDNSName(s) {
 		return "", ErrInvalidDomain
 	}
 	return s, nil

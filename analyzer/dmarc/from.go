@@ -53,12 +53,10 @@ func AuthorDomain(from string) (string, int, error) {
 		}
 		return d, 1, nil
 	}
-	// The same reading as the summary and the findings
-	// (headerlens/analyzer/address), so that they name the same domain.
-	var addrs []string
-	for _, a := range address.ParseList(s) {
-		addrs = append(addrs, a.Address)
-	}
+	// The same reading as the summary, the findings and the companion
+	// targets (headerlens/analyzer/address), so that all name the same
+	// domain; at most address.MaxAddresses addresses are read.
+	addrs := address.ParseList(s)
 	if len(addrs) == 0 {
 		if strings.Contains(s, "@") {
 			return "", 0, ErrBadFrom
@@ -67,11 +65,7 @@ func AuthorDomain(from string) (string, int, error) {
 	}
 	first := ""
 	for _, a := range addrs {
-		at := strings.LastIndexByte(a, '@')
-		if at < 0 {
-			return "", len(addrs), ErrBadFrom
-		}
-		d, err := NormalizeDomain(a[at+1:])
+		d, err := NormalizeDomain(address.Domain(a.Address))
 		if err != nil {
 			return "", len(addrs), ErrBadFrom
 		}
