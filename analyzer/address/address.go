@@ -25,7 +25,6 @@ import (
 	"io"
 	"mime"
 	"net/mail"
-	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -86,8 +85,34 @@ var strict = &mime.WordDecoder{CharsetReader: func(charset string, r io.Reader) 
 	return nil, fmt.Errorf("no converter for charset %q", charset)
 }}
 
-// encodedWord matches one RFC 2047 §2 encoded-word.
-var encodedWord = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
+// nextEncodedWord returns the start and end of the first RFC 2047 §2
+// encoded-word in v at or after from ("=?" charset "?" B or Q "?" text
+// "?=", no white space or "?" inside the parts), or -1, -1. It is written
+// out rather than a regular expression, which would link regexp's Unicode
+// tables into the WebAssembly build (about 0.5 MB).
+func nextEncodedWord(v string, from int) (int, int) {
+	for i := from; i+1 < len(v); i++ {
+		if v[i] != '=' || v[i+1] != '?' {
+			continue
+		}
+		// part scans a run of bytes that are neither '?' nor white space.
+		part := func(j int) int {
+			for j < len(v) && v[j] != '?' && v[j] != ' ' && v[j] != '\t' && v[j] != '\r' && v[j] != '\n' {
+				j++
+			}
+			return j
+		}
+		cs := part(i + 2)
+		if cs == i+2 || cs+2 >= len(v) || v[cs] != '?' || strings.IndexByte("bBqQ", v[cs+1]) < 0 || v[cs+2] != '?' {
+			continue
+		}
+		text := part(cs + 3)
+		if text+1 < len(v) && v[text] == '?' && v[text+1] == '=' {
+			return i, text + 2
+		}
+	}
+	return -1, -1
+}
 
 // DecodeText decodes the RFC 2047 encoded words of an unstructured field
 // such as Subject (RFC 2047 §5 (1), §6.1). A word that cannot be decoded,
@@ -99,19 +124,23 @@ func DecodeText(v string) string {
 	}
 	var b strings.Builder
 	last, afterWord := 0, false
-	for _, m := range encodedWord.FindAllStringIndex(v, -1) {
+	for {
+		start, end := nextEncodedWord(v, last)
+		if start < 0 {
+			break
+		}
 		// RFC 2047 §6.2: white space between adjacent encoded words is
 		// not shown.
-		if between := v[last:m[0]]; !afterWord || strings.Trim(between, " \t\r\n") != "" {
+		if between := v[last:start]; !afterWord || strings.Trim(between, " \t\r\n") != "" {
 			b.WriteString(between)
 		}
-		word := v[m[0]:m[1]]
+		word := v[start:end]
 		if d, err := strict.DecodeHeader(word); err == nil {
 			b.WriteString(d)
 		} else {
 			b.WriteString(word)
 		}
-		last, afterWord = m[1], true
+		last, afterWord = end, true
 	}
 	b.WriteString(v[last:])
 	return b.String()
