@@ -10,6 +10,7 @@ require (
 	github.com/emersion/go-smtp v0.25.1
 	github.com/hack-pad/safejs v0.1.0
 	github.com/miekg/dns v1.1.73
+	github.com/yuin/goldmark v1.8.7
 	golang.org/x/net v0.62.0
 	gopkg.in/yaml.v3 v3.0.1
 )

@@ -3,7 +3,7 @@
 // Command wasm is the browser bridge of headerlens: built with GOOS=js
 // GOARCH=wasm, it exposes the analyzer to JavaScript as
 //
-//	globalThis.headerlens = { version, defaultDoh, analyze(input, options) }
+//	globalThis.headerlens = { version, defaultDoh, analyze(input, options), markdown(report) }
 //
 // version is the build's version and defaultDoh the DoH endpoints used when
 // options.doh is not given.
@@ -30,6 +30,10 @@
 //	                              domain names are sent
 //	timeoutMs  number             limit on the whole analysis, DNS included
 //	                              (default analyzer.DefaultTimeout)
+//
+// markdown takes a report object as analyze returns it and returns a Promise
+// of the report as Markdown for a ticket (internal/markdown, the same text
+// as headerlens analyze --format markdown).
 //
 // The bridge holds no logic of its own: it converts arguments, calls
 // analyzer.Analyze and converts the result. When the Go program is ready it
@@ -128,6 +132,9 @@ func register(global safejs.Value) error {
 		return err
 	}
 	if err := obj.Set("analyze", fn.Value()); err != nil {
+		return err
+	}
+	if err := registerMarkdown(global, obj); err != nil {
 		return err
 	}
 	if err := global.Set("headerlens", obj); err != nil {

@@ -16,6 +16,7 @@ import (
 	"headerlens/analyzer/message"
 	"headerlens/companion/client"
 	"headerlens/dohresolver"
+	"headerlens/internal/markdown"
 	"headerlens/lookup"
 )
 
@@ -68,7 +69,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		"or a folder of messages, or standard input (\"-\" or no argument). One message\n"+
 		"prints one report; several print JSON Lines, one object per message.", stderr)
 	var (
-		format   = fs.String("format", "", "output format: text or json (default: text for one message, JSON Lines for several)")
+		format   = fs.String("format", "", "output format: text, json or markdown (for a ticket) (default: text for one message, JSON Lines for several)")
 		ip       = fs.String("ip", "", "SPF client IP, overriding the one found in the Received trail")
 		helo     = fs.String("helo", "", "SPF HELO identity, overriding the one found in the Received trail")
 		mailFrom = fs.String("mail-from", "", "SPF MAIL FROM identity, overriding Return-Path")
@@ -79,8 +80,8 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if *format != "" && *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "headerlens analyze: --format must be text or json, not %q\n", *format)
+	if *format != "" && *format != "text" && *format != "json" && *format != "markdown" {
+		fmt.Fprintf(stderr, "headerlens analyze: --format must be text, json or markdown, not %q\n", *format)
 		return exitUsage
 	}
 	res, err := rf.resolver()
@@ -233,6 +234,12 @@ func (b *batch) run(srcs []source) int {
 			}
 			return exitOK
 		}
+		if b.format == "markdown" {
+			if err := markdown.Write(b.stdout, o.report); err != nil {
+				return exitFail
+			}
+			return exitOK
+		}
 		writeText(b.stdout, o.report)
 		return exitOK
 	}
@@ -297,6 +304,17 @@ type batchLine struct {
 }
 
 func (b *batch) writeLine(o outcome) {
+	if b.format == "markdown" {
+		// One document per message, separated by a thematic break.
+		fmt.Fprintf(b.stdout, "File %s\n\n", markdown.Code(o.name))
+		if o.err != nil {
+			fmt.Fprintf(b.stdout, "Could not analyze %s: %s\n\n---\n\n", markdown.Code(o.name), markdown.Escape(o.err.Error()))
+			return
+		}
+		markdown.Write(b.stdout, o.report)
+		fmt.Fprint(b.stdout, "\n---\n\n")
+		return
+	}
 	if b.format == "text" {
 		fmt.Fprintf(b.stdout, "==> %s <==\n", o.name)
 		if o.err != nil {

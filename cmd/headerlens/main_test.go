@@ -47,7 +47,7 @@ func TestAnalyzeOneMessage(t *testing.T) {
 		{"json from stdin", []string{"analyze", "--offline", "--format", "json", "-"}, sample, exitOK, []string{`"subject": "Café"`, `"fromDomain": "example.org"`, `"enabled": false`}, ""},
 		{"empty input", []string{"analyze", "--offline"}, "", exitFail, nil, "the input is empty"},
 		{"garbage", []string{"analyze", "--offline"}, "\x00\x01\x02 no header\n", exitFail, nil, "no header fields found"},
-		{"bad format", []string{"analyze", "--offline", "--format", "xml"}, sample, exitUsage, nil, "--format must be text or json"},
+		{"bad format", []string{"analyze", "--offline", "--format", "xml"}, sample, exitUsage, nil, "--format must be text, json or markdown"},
 		{"bad flag", []string{"analyze", "--nope"}, sample, exitUsage, nil, "flag provided but not defined"},
 		{"bad ip", []string{"analyze", "--offline", "--ip", "999.1.1.1"}, sample, exitFail, nil, "not an IP address"},
 		{"unknown command", []string{"frobnicate"}, "", exitUsage, nil, `unknown command "frobnicate"`},

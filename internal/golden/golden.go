@@ -18,10 +18,11 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden want.json files from the code's output (review every diff)")
+var update = flag.Bool("update", false, "rewrite the golden files (want.json, want.md) from the code's output (review every diff)")
 
 // Updating reports whether the test binary was run with -update.
 func Updating() bool { return *update }
@@ -104,4 +105,40 @@ func compact(v any) string {
 		return err.Error()
 	}
 	return string(bytes.TrimSpace(b.Bytes()))
+}
+
+// Text compares got with the golden text file at path (Markdown, plain
+// text). With -update it writes the file and reports success. A difference
+// is reported at its first differing line, with the line counts.
+func Text(t testing.TB, path string, got []byte) bool {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatalf("golden: %v", err)
+		}
+		return true
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Errorf("golden: %v (run the test with -update to create it, then review it)", err)
+		return false
+	}
+	if string(got) == string(want) {
+		return true
+	}
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < max(len(gl), len(wl)); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w || i >= len(gl) || i >= len(wl) {
+			t.Errorf("golden %s: line %d differs (got %d lines, want %d):\ngot  %q\nwant %q", path, i+1, len(gl), len(wl), g, w)
+			break
+		}
+	}
+	return false
 }

@@ -280,9 +280,17 @@ func TestSingleFile(t *testing.T) {
 	if got := text(t, ctx, `document.querySelector(".verdict-section").textContent`); !strings.Contains(got, "Live checks skipped: offline") {
 		t.Errorf("verdict = %q, want the live checks skipped, offline", got)
 	}
-	// Share the message in a link (the clipboard is refused here, so the
-	// page shows the link to copy by hand), then open it.
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("denied")) } }); document.querySelector(".share-message").click()`)); err != nil {
+	// The clipboard is refused here, so the page shows what it would copy
+	// in a box. First the report as Markdown, made in Go.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("denied")) } }); document.querySelector(".share-markdown").click()`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the Markdown to copy", `!!document.querySelector(".share-text")`, 10*time.Second)
+	if got := text(t, ctx, `document.querySelector(".share-text").value`); !strings.HasPrefix(got, "## Email header analysis: `Quarterly numbers for the browser test`") || !strings.Contains(got, "| From | `Alice Example <alice@e2e.example>` |") {
+		t.Errorf("Markdown of the report = %q", got)
+	}
+	// Then the message in a link, and the link opened.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(".share-text").remove(); document.querySelector(".share-message").click()`)); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the warning before sharing the message", `!!document.querySelector(".share-warning .share-message-confirm")`, 10*time.Second)
