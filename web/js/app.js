@@ -236,6 +236,12 @@ class App {
 
   cspBlocked(e) {
     if (e.effectiveDirective !== "connect-src") return;
+    // Only a connection this instance would make: on a host page (the
+    // element), the page's own refusals are none of its business.
+    const s = this.settings();
+    const ours = [...(s.doh ? s.doh.split(/[\s,]+/) : (this.analyzer && this.analyzer.defaultDoh) || []), s.companion || ""].filter(Boolean);
+    const blocked = String(e.blockedURI || "");
+    if (!ours.some((u) => blocked.startsWith(u) || u.startsWith(blocked))) return;
     const box = this.$("error");
     if (box.querySelector(".csp-note")) return;
     box.append(el("p", { class: "explain csp-note" }, "The browser refused to connect to " + String(e.blockedURI) +
