@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -61,44 +62,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	waitFor(t, ctx, "the analyzer to load", pageReady, 60*time.Second)
 
-	scan := func(name string) []axeViolation {
-		t.Helper()
-		// axe is evaluated through the DevTools protocol, which the page's
-		// CSP does not govern; the page itself never loads it.
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
-			t.Fatalf("loading axe-core: %v", err)
-		}
-		res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }).then((r) => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe.run: %v", name, err)
-		}
-		var vs []axeViolation
-		if err := json.Unmarshal([]byte(res), &vs); err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(name, "control") {
-			return vs
-		}
-		minor := 0
-		for _, v := range vs {
-			if v.Impact != "serious" && v.Impact != "critical" {
-				minor += len(v.Nodes)
-				t.Logf("%s: %s (%s, %d nodes): %s", name, v.ID, v.Impact, len(v.Nodes), v.Help)
-				continue
-			}
-			var where []string
-			for i, n := range v.Nodes {
-				if i == 3 {
-					where = append(where, fmt.Sprintf("and %d more", len(v.Nodes)-3))
-					break
-				}
-				where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
-			}
-			t.Errorf("%s: %s violation %s: %s\n  %s", name, v.Impact, v.ID, v.Help, strings.Join(where, "\n  "))
-		}
-		t.Logf("%s: %d rules violated, %d nodes of minor or moderate impact", name, len(vs), minor)
-		return vs
-	}
+	scan := func(name string) []axeViolation { return axeScan(t, ctx, axe, name) }
 	// Control: an input without a label is a critical violation, so the
 	// scan does see the page.
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.body.append(Object.assign(document.createElement("input"), { id: "axe-control" }))`)); err != nil {
@@ -127,4 +91,46 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	scan("the report, dark")
+}
+
+// axeScan runs axe-core (evaluated through the DevTools protocol, which the
+// page's CSP does not govern; the page itself never loads it) on the
+// current page, open shadow roots included, and fails the test for every
+// serious or critical violation. A name starting with "control" only
+// returns the violations.
+func axeScan(t *testing.T, ctx context.Context, axe, name string) []axeViolation {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
+		t.Fatalf("loading axe-core: %v", err)
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }).then((r) => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe.run: %v", name, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(res), &vs); err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(name, "control") {
+		return vs
+	}
+	minor := 0
+	for _, v := range vs {
+		if v.Impact != "serious" && v.Impact != "critical" {
+			minor += len(v.Nodes)
+			t.Logf("%s: %s (%s, %d nodes): %s", name, v.ID, v.Impact, len(v.Nodes), v.Help)
+			continue
+		}
+		var where []string
+		for i, n := range v.Nodes {
+			if i == 3 {
+				where = append(where, fmt.Sprintf("and %d more", len(v.Nodes)-3))
+				break
+			}
+			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
+		}
+		t.Errorf("%s: %s violation %s: %s\n  %s", name, v.Impact, v.ID, v.Help, strings.Join(where, "\n  "))
+	}
+	t.Logf("%s: %d rules violated, %d nodes of minor or moderate impact", name, len(vs), minor)
+	return vs
 }

@@ -169,6 +169,9 @@ func TestElement(t *testing.T) {
 	if p := log.problems(); len(p) > 0 {
 		t.Errorf("console problems in the host page:\n%s", strings.Join(p, "\n"))
 	}
+	// Accessibility inside the shadow roots, with both reports shown (after
+	// the console check: axe's own inline styles break the host page's CSP).
+	axeScan(t, ctx, axeScript(t, root), "two <header-lens> elements")
 
 	// The page in an iframe: allowed from host.URL (--frame-ancestors), and
 	// refused from the same host page reached under another name (another
