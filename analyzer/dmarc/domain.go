@@ -5,9 +5,9 @@ import (
 	"strings"
 
 	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 
 	"headerlens/analyzer/address"
+	"headerlens/analyzer/internal/publicsuffix"
 )
 
 // MaxTreeWalkQueries is the most "_dmarc" names one DNS Tree Walk queries
@@ -72,8 +72,8 @@ func isASCII(s string) bool {
 
 // PSLOrgDomain returns the Organizational Domain of domain as RFC 7489 §3.2
 // defines it: the longest matching public suffix plus one label, using the
-// Public Suffix List bundled with golang.org/x/net/publicsuffix (both its
-// ICANN and private sections; see PSLVersion for the list's date). The
+// Public Suffix List embedded in analyzer/internal/publicsuffix (both its
+// ICANN and private sections; see PSLVersion for the list's revision). The
 // result is in NormalizeDomain form.
 //
 // When domain is itself a public suffix (e.g. "co.uk"), the error is
@@ -92,10 +92,10 @@ func PSLOrgDomain(domain string) (string, error) {
 	return org, nil
 }
 
-// PSLVersion names the revision of the Public Suffix List compiled into
-// this package (through golang.org/x/net/publicsuffix). Organizational
+// PSLVersion names the revision of the Public Suffix List the package uses
+// (analyzer/internal/publicsuffix). Organizational
 // Domains found with the PSL method depend on it.
-func PSLVersion() string { return publicsuffix.List.String() }
+func PSLVersion() string { return publicsuffix.Version }
 
 // pslSuffix returns the public suffix of d (normalized) and whether the
 // matching rule is in the ICANN section of the list rather than the private

@@ -5,10 +5,10 @@ import (
 	"strings"
 
 	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 
 	"headerlens/analyzer/address"
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/publicsuffix"
 )
 
 // asciiDomain converts a domain to its A-label form (RFC 5891) for

@@ -26,10 +26,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/publicsuffix"
-
 	"headerlens/analyzer/datetime"
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/internal/publicsuffix"
 	"headerlens/analyzer/received"
 )
 
