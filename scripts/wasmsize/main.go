@@ -191,7 +191,9 @@ func (m *Module) ByPackage() []Package {
 	for name, n := range sums {
 		out = append(out, Package{name, n})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Bytes > out[j].Bytes || out[i].Bytes == out[j].Bytes && out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Bytes > out[j].Bytes || out[i].Bytes == out[j].Bytes && out[i].Name < out[j].Name
+	})
 	return out
 }
 
