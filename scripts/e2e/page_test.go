@@ -316,6 +316,17 @@ func TestSingleFile(t *testing.T) {
 	if got := text(t, ctx, `document.getElementById("file-info").textContent`); !strings.Contains(got, "This link carried a message") {
 		t.Errorf("note about the shared message = %q", got)
 	}
+	// Once read, the message leaves the address; changing a setting keeps
+	// the address on this file.
+	if got := text(t, ctx, `location.href`); got != fileURL+"?offline=1" {
+		t.Errorf("address after reading the shared message = %q, want %q (no fragment)", got, fileURL+"?offline=1")
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const o = document.getElementById("offline"); o.checked = false; o.dispatchEvent(new Event("change")); })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `location.href + " " + document.getElementById("settings-link").href`); got != fileURL+" "+fileURL {
+		t.Errorf("address and settings link with no settings = %q, want the file itself twice", got)
+	}
 	if got := text(t, ctx, `String(document.getElementById("results").hidden)`); got != "true" {
 		t.Errorf("results hidden after opening a shared link = %s, want true (never analyzed unasked)", got)
 	}

@@ -7,7 +7,7 @@ import { el } from "./dom.js";
 import { build } from "./ui.js";
 import { Net } from "./net.js";
 import { loadAnalyzer } from "./bridge.js";
-import { readForm, writeForm, fromQuery, toQuery, bridgeOptions } from "./settings.js";
+import { readForm, writeForm, fromQuery, addressWith, bridgeOptions } from "./settings.js";
 import { renderReport } from "./render/report.js";
 import { renderNetLog } from "./render/netlog.js";
 import { companionNote } from "./render/transport.js";
@@ -115,6 +115,8 @@ class App {
   async readSharedMessage() {
     const m = /^#m=([A-Za-z0-9_-]+)$/.exec(location.hash);
     if (!m) return;
+    // The message leaves the address (and this history entry) once read.
+    history.replaceState(null, "", addressWith(location.href, fromQuery(location.search)));
     try {
       this.$("message").value = await unpack(m[1]);
       this.$("file-info").replaceChildren(el("strong", null, "This link carried a message. "),
@@ -177,11 +179,11 @@ class App {
 
   settingsChanged(changed) {
     const s = this.settings();
-    const url = toQuery(s);
     const link = this.$("settings-link");
     if (this.config.keepInAddress) {
-      // Relative to the page: a path starting with "//" must not turn the
-      // address into a link to another host.
+      // The page's own address with the settings as its query (never the
+      // message: the fragment is dropped).
+      const url = addressWith(location.href, s);
       if (changed) history.replaceState(null, "", url);
       link.href = url;
     } else {

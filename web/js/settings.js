@@ -15,15 +15,28 @@ export function fromQuery(search) {
   return s;
 }
 
-// toQuery writes settings as a relative URL: "?…", or "./" when there are
-// none. Relative to the page, so that a path starting with "//" can never
-// turn it into a link to another host.
+// toQuery writes settings as a query string ("?doh=…&offline=1"), or ""
+// when there are none.
 export function toQuery(s) {
   const q = new URLSearchParams();
   for (const f of FIELDS) if (s[f]) q.set(f, s[f]);
   if (s.offline) q.set("offline", "1");
   const qs = q.toString();
-  return qs ? "?" + qs : "./";
+  return qs ? "?" + qs : "";
+}
+
+// addressWith returns page (the page's own absolute address) with the
+// settings in its query and its fragment replaced by fragment. Built on the
+// page's own URL object, it keeps the page's origin and path as they are:
+// it can never become a link to another host (a path starting with "//"
+// would, pasted into a relative URL), and it works from file:// too.
+export function addressWith(page, s, fragment = "") {
+  const u = new URL(page);
+  // Other parameters (embed=1) stay; the settings' own are rewritten.
+  for (const f of FIELDS.concat(["offline"])) u.searchParams.delete(f);
+  for (const [k, v] of new URLSearchParams(toQuery(s))) u.searchParams.set(k, v);
+  u.hash = fragment;
+  return u.href;
 }
 
 // readForm reads the settings from the form inside root.

@@ -5,7 +5,7 @@
 // URL fragment (the part after #, which browsers never send to a server).
 
 import { el, note } from "./dom.js";
-import { toQuery } from "./settings.js";
+import { addressWith } from "./settings.js";
 
 // MAX_LINK is the longest permalink offered; browsers and chat tools cut
 // longer addresses.
@@ -56,7 +56,7 @@ export function renderShare(report, ctx) {
 
 // linkTo is the page's address with the current settings and fragment.
 function linkTo(ctx, fragment) {
-  return new URL(toQuery(ctx.settings()) + fragment, ctx.pageURL()).href;
+  return addressWith(ctx.pageURL(), ctx.settings(), fragment);
 }
 
 // copy puts text on the clipboard, or shows it to be copied by hand when
