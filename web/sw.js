@@ -15,7 +15,10 @@ const PREFIX = "headerlens-";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE)
-    .then((cache) => cache.addAll(BUILD.assets.map((a) => new Request(a, { cache: "reload" }))))
+    // "no-cache": revalidated with the server, so the copy is this
+    // version's, but taken from the HTTP cache when unchanged (the page
+    // registers the worker after loading the module, which is then there).
+    .then((cache) => cache.addAll(BUILD.assets.map((a) => new Request(a, { cache: "no-cache" }))))
     .then(() => self.skipWaiting()));
 });
 

@@ -17,8 +17,13 @@ mount(root, {
   compact: embed,
 });
 
+// The worker is registered once the analyzer has loaded, so that it finds
+// the files in the browser's HTTP cache (it revalidates them: a 304 each)
+// instead of downloading the module a second time.
 if ("serviceWorker" in navigator && location.protocol !== "file:" && root.dataset.serviceWorker !== "off") {
-  navigator.serviceWorker.register(new URL("sw.js", location.href), { scope: "./" }).catch((e) => {
-    console.warn("headerlens: offline use is not available (" + (e && e.message ? e.message : String(e)) + ")");
-  });
+  root.addEventListener("headerlens:instance-ready", () => {
+    navigator.serviceWorker.register(new URL("sw.js", location.href), { scope: "./" }).catch((e) => {
+      console.warn("headerlens: offline use is not available (" + (e && e.message ? e.message : String(e)) + ")");
+    });
+  }, { once: true });
 }
