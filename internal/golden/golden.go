@@ -42,16 +42,9 @@ func JSON(t testing.TB, path string, got any) bool {
 // Bytes is JSON for output that is already JSON text.
 func Bytes(t testing.TB, path string, got []byte) bool {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatalf("golden: %v", err)
-		}
-		return true
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Errorf("golden: %v (run the test with -update to create it, then review it)", err)
-		return false
+	want, done, pass := read(t, path, got)
+	if done {
+		return pass
 	}
 	var g, w any
 	if err := json.Unmarshal(got, &g); err != nil {
@@ -112,16 +105,9 @@ func compact(v any) string {
 // is reported at its first differing line, with the line counts.
 func Text(t testing.TB, path string, got []byte) bool {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatalf("golden: %v", err)
-		}
-		return true
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Errorf("golden: %v (run the test with -update to create it, then review it)", err)
-		return false
+	want, done, pass := read(t, path, got)
+	if done {
+		return pass
 	}
 	if string(got) == string(want) {
 		return true
@@ -141,4 +127,23 @@ func Text(t testing.TB, path string, got []byte) bool {
 		}
 	}
 	return false
+}
+
+// read returns the golden file at path to compare got with. It is done,
+// with the test's verdict, when there is nothing to compare: with -update
+// it writes got there (pass), and a missing file is reported (fail).
+func read(t testing.TB, path string, got []byte) (want []byte, done, pass bool) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatalf("golden: %v", err)
+		}
+		return nil, true, true
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Errorf("golden: %v (run the test with -update to create it, then review it)", err)
+		return nil, true, false
+	}
+	return want, false, false
 }
