@@ -5,6 +5,7 @@
 //
 //	headerlens analyze [flags] [FILE|DIR|-]...   analyze messages, print a report
 //	headerlens spf [flags]                        evaluate SPF for one identity
+//	headerlens domain [flags] DOMAIN              check a domain's mail protection
 //	headerlens serve [flags]                      serve the site and the companion API
 //	headerlens version                            print the version
 //
@@ -49,6 +50,7 @@ const usage = `headerlens: email header analyzer
 Usage:
   headerlens analyze [flags] [FILE|DIR|-]...  analyze messages (.eml, mbox, Maildir)
   headerlens spf [flags]                       evaluate SPF for one identity
+  headerlens domain [flags] DOMAIN             check a domain's mail protection (SPF, DMARC, DKIM...)
   headerlens serve [flags]                     serve the web site and companion API
   headerlens version                           print the version
 
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAnalyze(ctx, args[1:], stdin, stdout, stderr)
 	case "spf":
 		return runSPF(ctx, args[1:], stdout, stderr)
+	case "domain":
+		return runDomain(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
