@@ -3,7 +3,7 @@
 // Command wasm is the browser bridge of headerlens: built with GOOS=js
 // GOARCH=wasm, it exposes the analyzer to JavaScript as
 //
-//	globalThis.headerlens = { version, defaultDoh, analyze(input, options), markdown(report) }
+//	globalThis.headerlens = { version, defaultDoh, analyze(input, options), markdown(report), checkDomain(domain, options) }
 //
 // version is the build's version and defaultDoh the DoH endpoints used when
 // options.doh is not given.
@@ -135,6 +135,9 @@ func register(global safejs.Value) error {
 		return err
 	}
 	if err := registerMarkdown(global, obj); err != nil {
+		return err
+	}
+	if err := registerDomain(global, obj); err != nil {
 		return err
 	}
 	if err := global.Set("headerlens", obj); err != nil {
