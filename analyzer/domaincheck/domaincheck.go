@@ -68,6 +68,9 @@ type Options struct {
 	Exchanger lookup.Exchanger
 	// Selectors are DKIM selectors to try before CommonSelectors.
 	Selectors []string
+	// Companion, when set, probes STARTTLS on each MX and fetches the
+	// MTA-STS policy; nil: those checks say they were not done.
+	Companion Companion
 }
 
 // CheckResult is the result of one check.
@@ -272,6 +275,11 @@ func Check(ctx context.Context, domain string, opts Options) *Report {
 	guard.Go(&wg, func() { checkTLSRPT(ctx, r, d, rep.TLSRPT) }, panicked(rep.TLSRPT))
 	guard.Go(&wg, func() { checkBIMIRecord(ctx, r, d, rep.BIMI) }, panicked(rep.BIMI))
 	guard.Go(&wg, func() { checkMTASTSRecord(ctx, r, d, mtsRec) }, panicked(mtsRec))
+	var comp *mailTLS
+	var compErr error
+	if opts.Companion != nil {
+		guard.Go(&wg, func() { comp, compErr = askCompanion(ctx, opts.Companion, d) }, func(err error) { compErr = err })
+	}
 	wg.Wait()
 	rep.MTASTS = mtsRec
 
@@ -280,15 +288,32 @@ func Check(ctx context.Context, domain string, opts Options) *Report {
 	rep.DANE = &DANECheck{}
 	guard.Go(&wg, func() { checkDANE(ctx, opts.Exchanger, rep.MX, rep.DANE) }, panicked(&rep.DANE.CheckResult))
 	wg.Wait()
-	if mtsRec.Status == "" {
-		// RFC 8461 §3.3: the policy is fetched over HTTPS, which needs the
-		// companion.
-		mtsRec.add(finding.Info, "mta-sts-policy-not-fetched", "The MTA-STS policy was not fetched: no companion server is configured (RFC 8461 §3.3).")
+	rep.STARTTLS = &CheckResult{}
+	switch {
+	case opts.Companion == nil:
+		rep.STARTTLS.Status, rep.STARTTLS.Reason = NotChecked, "STARTTLS needs an SMTP connection (RFC 3207): no companion server is configured"
+		if mtsRec.Status == NotChecked {
+			mtsRec.Reason = "the policy at https://mta-sts." + d + "/.well-known/mta-sts.txt needs the companion server (RFC 8461 §3.3), which is not configured"
+		}
+	case compErr != nil:
+		rep.STARTTLS.Status, rep.STARTTLS.Reason = NotChecked, "the companion server did not answer: "+compErr.Error()
+		if mtsRec.Status == NotChecked {
+			mtsRec.Reason = rep.STARTTLS.Reason
+		}
+	default:
+		if rep.MX.NullMX {
+			rep.STARTTLS.Status, rep.STARTTLS.Reason = NotChecked, "null MX: no mail server to probe"
+		} else {
+			applySTARTTLS(rep.STARTTLS, comp)
+		}
+		if mtsRec.Status == NotChecked {
+			mtsRec.Status, mtsRec.Reason = "", ""
+			applyMTASTS(mtsRec, comp)
+		}
 	}
-	for _, c := range []*CheckResult{&rep.MX.CheckResult, &rep.SPF.CheckResult, &rep.DMARC.CheckResult, &rep.DKIM.CheckResult, rep.TLSRPT, rep.BIMI, rep.MTASTS, &rep.DANE.CheckResult} {
+	for _, c := range []*CheckResult{&rep.MX.CheckResult, &rep.SPF.CheckResult, &rep.DMARC.CheckResult, &rep.DKIM.CheckResult, rep.TLSRPT, rep.BIMI, rep.MTASTS, &rep.DANE.CheckResult, rep.STARTTLS} {
 		c.settle()
 	}
-	rep.STARTTLS = &CheckResult{Status: NotChecked, Reason: "STARTTLS needs an SMTP connection (RFC 3207): no companion server is configured"}
 	rep.Summary = summarize(rep)
 	return rep
 }
@@ -624,8 +649,9 @@ func checkMTASTSRecord(ctx context.Context, r lookup.Resolver, d string, c *Chec
 		c.Status = Error
 		c.add(finding.Error, "mta-sts-no-id", "The MTA-STS record has no id= (RFC 8461 §3.1).")
 	default:
+		// The policy is fetched over HTTPS (RFC 8461 §3.3), through the
+		// companion when there is one; Check settles this.
 		c.Status = NotChecked
-		c.Reason = "the policy at https://mta-sts." + d + "/.well-known/mta-sts.txt needs the companion server (RFC 8461 §3.3), which is not configured"
 	}
 }
 

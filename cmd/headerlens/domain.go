@@ -9,6 +9,7 @@ import (
 
 	"headerlens/analyzer/domaincheck"
 	"headerlens/analyzer/finding"
+	"headerlens/companion/client"
 	"headerlens/internal/markdown"
 	"headerlens/lookup"
 )
@@ -19,10 +20,12 @@ func runDomain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("domain", "Usage: headerlens domain [flags] DOMAIN\n\n"+
 		"Checks whether DOMAIN's mail is protected: MX, SPF (with the DNS-lookup count\n"+
 		"over its include tree), DMARC, DKIM keys under common and given selectors,\n"+
-		"MTA-STS, TLS-RPT, BIMI and DANE records.", stderr)
+		"MTA-STS, TLS-RPT, BIMI and DANE records; with --companion, STARTTLS on each MX\n"+
+		"and the MTA-STS policy.", stderr)
 	var (
 		format    = fs.String("format", "text", "output format: text, json or markdown (for a ticket)")
 		selectors = fs.String("dkim-selectors", "", "comma-separated DKIM selectors to try before the common ones")
+		compURL   = fs.String("companion", "", "URL of a headerlens companion: probe STARTTLS on each MX and fetch the MTA-STS policy; only the domain name is sent")
 		rf        resolverFlags
 	)
 	rf.register(fs)
@@ -49,6 +52,14 @@ func runDomain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	opts := domaincheck.Options{Resolver: res}
 	if ex, ok := res.(lookup.Exchanger); ok {
 		opts.Exchanger = ex
+	}
+	if *compURL != "" {
+		c, err := client.New(*compURL, nil)
+		if err != nil {
+			fmt.Fprintf(stderr, "headerlens domain: --companion: %v\n", err)
+			return exitUsage
+		}
+		opts.Companion = c
 	}
 	for _, s := range strings.Split(*selectors, ",") {
 		if s = strings.TrimSpace(s); s != "" {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -102,5 +104,31 @@ _dmarc  IN TXT "v=DMARC1; p=none; rua=mailto:![i](https://b.example/i.png)@c.exa
 	}
 	if !strings.Contains(out, `\[x\]`) && !strings.Contains(out, "`v=spf1 include:[x]") {
 		t.Errorf("record not shown escaped or as code:\n%s", out)
+	}
+}
+
+// TestDomainCompanionDown checks that an unreachable companion leaves
+// STARTTLS and the MTA-STS policy not checked, with the reason, and the
+// DNS checks done.
+func TestDomainCompanionDown(t *testing.T) {
+	srv := domainServer(t)
+	down := httptest.NewServer(http.NotFoundHandler())
+	url := down.URL
+	down.Close()
+	out, errOut, code := runCLI(t, "", "domain", "--doh", srv.URL(), "--companion", url, "--format", "json", "good.example")
+	if code != exitOK {
+		t.Fatalf("code = %d; stderr %q", code, errOut)
+	}
+	var rep domaincheck.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]*domaincheck.CheckResult{"starttls": rep.STARTTLS, "mtaSts": rep.MTASTS} {
+		if c.Status != domaincheck.NotChecked || !strings.Contains(c.Reason, "companion server did not answer") {
+			t.Errorf("%s = %q, reason %q; want not-checked because the companion did not answer", name, c.Status, c.Reason)
+		}
+	}
+	if rep.SPF.Status != domaincheck.OK {
+		t.Errorf("spf = %q, want ok", rep.SPF.Status)
 	}
 }
