@@ -12,13 +12,15 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"headerlens/analyzer/domaincheck"
+	"headerlens/companion/client"
 	"headerlens/dohresolver"
 )
 
 // registerDomain adds headerlens.checkDomain(domain, options) to obj. It
 // returns a Promise of the domaincheck report as a plain object. options
 // (all optional): doh (a URL or an array of them), dkimSelectors (a
-// string or an array of them), timeoutMs. The bridge holds no logic: it
+// string or an array of them), companion (a URL: STARTTLS and the MTA-STS
+// policy), timeoutMs. The bridge holds no logic: it
 // reads the options and calls domaincheck.Check.
 func registerDomain(global, obj safejs.Value) error {
 	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
@@ -82,12 +84,16 @@ func domainArgs(args []safejs.Value) (string, domaincheck.Options, time.Duration
 		return "", opts, 0, err
 	}
 	var doh []string
+	var companionURL string
 	if len(args) > 1 && args[1].Type() == safejs.TypeObject {
 		o := args[1]
 		if doh, err = stringsField(o, "doh"); err != nil {
 			return "", opts, 0, err
 		}
 		if opts.Selectors, err = stringsField(o, "dkimSelectors"); err != nil {
+			return "", opts, 0, err
+		}
+		if companionURL, err = stringField(o, "companion"); err != nil {
 			return "", opts, 0, err
 		}
 		ms, err := o.Get("timeoutMs")
@@ -114,6 +120,14 @@ func domainArgs(args []safejs.Value) (string, domaincheck.Options, time.Duration
 		return "", opts, 0, err
 	}
 	opts.Resolver, opts.Exchanger = r, r
+	if companionURL != "" {
+		// Only the domain name is sent to the companion.
+		c, err := client.New(companionURL, nil)
+		if err != nil {
+			return "", opts, 0, fmt.Errorf("headerlens: option companion: %w", err)
+		}
+		opts.Companion = c
+	}
 	return domain, opts, timeout, nil
 }
 
