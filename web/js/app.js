@@ -10,8 +10,9 @@ import { loadAnalyzer } from "./bridge.js";
 import { readForm, writeForm, fromQuery, addressWith, bridgeOptions } from "./settings.js";
 import { renderReport } from "./render/report.js";
 import { renderNetLog } from "./render/netlog.js";
-import { companionNote } from "./render/transport.js";
+import { companionNote, chooseCompanion } from "./render/transport.js";
 import { renderShare, unpack } from "./share.js";
+import { renderDomainReport } from "./render/domain.js";
 
 const MAX_BYTES = 10 * 1024 * 1024;
 
@@ -101,6 +102,8 @@ class App {
       this.$("doh-defaults").textContent = (this.analyzer.defaultDoh || []).join(", ");
       this.updatePrivacy(this.settings());
       this.$("analyze").disabled = false;
+      this.$("check-domain").disabled = typeof this.analyzer.checkDomain !== "function";
+      if (this.$("check-domain").disabled) this.$("tab-domain").hidden = true;
       this.setStatus("Ready.");
       this.root.dispatchEvent(new CustomEvent("headerlens:instance-ready", { bubbles: true, composed: true }));
     } catch (e) {
@@ -129,6 +132,29 @@ class App {
   wire() {
     const $ = (id) => this.$(id);
     $("input-form").addEventListener("submit", (e) => { e.preventDefault(); this.analyze(); });
+    $("domain-form").addEventListener("submit", (e) => { e.preventDefault(); this.checkDomain(); });
+    // The two tabs (WAI-ARIA tabs pattern: arrow keys move between them).
+    const tabs = [$("tab-message"), $("tab-domain")];
+    const select = (t) => {
+      for (const x of tabs) {
+        const on = x === t;
+        if (on) x.setAttribute("aria-selected", "true");
+        else x.setAttribute("aria-selected", "false");
+        x.tabIndex = on ? 0 : -1;
+        $(x.getAttribute("aria-controls")).hidden = !on;
+      }
+      $("results").hidden = t !== tabs[0] || !$("results").hasChildNodes();
+      $("domain-results").hidden = t !== tabs[1] || !$("domain-results").hasChildNodes();
+    };
+    for (const t of tabs) {
+      t.addEventListener("click", () => select(t));
+      t.addEventListener("keydown", (e) => {
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+        const next = tabs[(tabs.indexOf(t) + 1) % tabs.length];
+        select(next);
+        next.focus();
+      });
+    }
     $("message").addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); this.analyze(); }
     });
@@ -250,6 +276,51 @@ class App {
       ": this site's Content-Security-Policy allows only the DNS resolvers and servers it was started with. " +
       "Use one of those, or start the server with --doh " + String(e.blockedURI) + " (or --connect-src for a companion)."));
     box.hidden = false;
+  }
+
+  // checkDomain runs headerlens.checkDomain on the domain of the form,
+  // through the settings' resolver; only DNS names derived from the domain
+  // are sent.
+  async checkDomain() {
+    if (!this.analyzer || this.busy || typeof this.analyzer.checkDomain !== "function") return;
+    const domain = this.$("domain").value.trim();
+    const out = this.$("domain-results");
+    if (!domain) {
+      this.showError("Type the domain to check.");
+      this.$("domain").focus();
+      return;
+    }
+    const s = this.settings();
+    if (s.offline) {
+      this.showError("Checking a domain needs DNS: turn Offline off in the settings.");
+      return;
+    }
+    const opts = bridgeOptions(s);
+    const selectors = this.$("dkim-selectors").value.split(/[\s,]+/).filter(Boolean);
+    const o = { doh: opts.doh, dkimSelectors: selectors.length ? selectors : undefined };
+    // STARTTLS and the MTA-STS policy need the companion, when there is one.
+    const companion = await chooseCompanion(this, s);
+    if (companion.url) o.companion = companion.url;
+    this.hideError();
+    this.busy = true;
+    this.$("check-domain").disabled = true;
+    this.$("domain-status").textContent = "Checking…";
+    const t0 = performance.now();
+    try {
+      const report = await this.analyzer.checkDomain(domain, o);
+      this.net.record({ time: new Date(), kind: "dns", what: "the DNS records of " + domain + " (MX, TXT, TLSA, and the names they lead to)",
+        method: "GET", url: (opts.doh || this.analyzer.defaultDoh || []).join(", "), status: "done" });
+      out.replaceChildren(renderDomainReport(report));
+      out.hidden = false;
+      this.$("domain-status").textContent = "Done in " + Math.round(performance.now() - t0) + " ms.";
+      out.focus({ preventScroll: false });
+    } catch (e) {
+      this.showError(e && e.message ? e.message : String(e));
+      this.$("domain-status").textContent = "";
+    } finally {
+      this.busy = false;
+      this.$("check-domain").disabled = false;
+    }
   }
 
   async analyze() {

@@ -105,6 +105,8 @@ const SECTION_INFO = {
   network: ["Network log", "Every request this page made since it was opened, and what each one carried. The message itself is never sent: DNS queries carry one domain name each, companion calls one domain name."],
   share: ["Share", null],
   about: ["About this analysis", null],
+  "dc-dns": ["DNS queries", null],
+  "dc-about": ["About this check", null],
 };
 
 const COLLAPSED = new Set(["dns", "headers", "about", "network"]);

@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"headerlens/dohresolver/dohtest"
+)
+
+// TestDomainTab runs the page's "Check a domain" tab against the domain
+// check's fixture zones (testdata/domain, served by dohtest): the
+// every-mistake domain's report renders with its verdict and each check's
+// status, and the well-configured one is protected.
+func TestDomainTab(t *testing.T) {
+	chromium := needChromium(t)
+	root := moduleRoot(t)
+	bin, dist := binary(t, root), site(t, root)
+	files, err := filepath.Glob(filepath.Join(root, "testdata", "domain", "*.zone"))
+	if err != nil || len(files) < 3 {
+		t.Fatalf("fixture zones: %v (%d)", err, len(files))
+	}
+	var zones []dohtest.Zone
+	for _, f := range files {
+		zones = append(zones, dohtest.ZoneFile(f))
+	}
+	doh := dohtest.NewServer(t, zones...)
+	doh.SetAD("good.example.")
+	base := serve(t, bin, dist, []string{doh.URL()})
+	ctx := browser(t, chromium)
+	log := watch(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"?companion=off&doh="+doh.URL())); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the analyzer to load", pageReady+` && !document.getElementById("check-domain").disabled`, 60*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("tab-domain").click()`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `[document.getElementById("input-form").hidden, document.getElementById("domain-form").hidden, document.getElementById("tab-domain").getAttribute("aria-selected")].join(",")`); got != "true,false,true" {
+		t.Errorf("after choosing the domain tab: message form hidden, domain form hidden, selected = %s; want true,false,true", got)
+	}
+	check := func(domain string) string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("domain-results").replaceChildren(); document.getElementById("domain").value = `+jsString(domain)+`; document.getElementById("check-domain").click()`)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the report of "+domain, `!!document.querySelector("#domain-results .dc-overview") || !document.getElementById("error").hidden`, 60*time.Second)
+		if e := text(t, ctx, `document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`); e != "" {
+			t.Fatalf("checking %s: the page shows an error: %s", domain, e)
+		}
+		return text(t, ctx, `JSON.stringify(Object.fromEntries([...document.querySelectorAll("#domain-results .dc-row")].map((r) => [r.dataset.check, r.querySelector(".badge").textContent.trim()])))`)
+	}
+	rows := check("mistakes.example")
+	for _, want := range []string{`"spf":"✗ error"`, `"dmarc":"! warning"`, `"tlsRpt":"– missing"`, `"bimi":"✗ error"`, `"mtaSts":"– not checked"`} {
+		if !strings.Contains(rows, want) {
+			t.Errorf("mistakes.example rows %s lack %s", rows, want)
+		}
+	}
+	if got := text(t, ctx, `document.querySelector("#domain-results .dc-verdict").textContent`); !strings.HasPrefix(got, "Not protected") {
+		t.Errorf("mistakes.example verdict = %q, want it to start with Not protected", got)
+	}
+	if got := text(t, ctx, `document.querySelector("#domain-results .sec-dc-spf").textContent`); !strings.Contains(got, "more than 10 DNS-querying terms") {
+		t.Errorf("the SPF card does not explain the lookup limit: %q", got)
+	}
+	if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		if p := filepath.Join(screenshotDir(t), "domain-mistakes.png"); writeFile(p, buf) == nil {
+			t.Logf("screenshot: %s", p)
+		}
+	}
+	rows = check("good.example")
+	if got := text(t, ctx, `document.querySelector("#domain-results .dc-verdict").textContent`); !strings.HasPrefix(got, "Protected") {
+		t.Errorf("good.example verdict = %q, want it to start with Protected; rows %s", got, rows)
+	}
+	// The message tab keeps its own state.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("tab-message").click()`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `[document.getElementById("input-form").hidden, document.getElementById("domain-results").hidden].join(",")`); got != "false,true" {
+		t.Errorf("back on the message tab: form hidden, domain results hidden = %s; want false,true", got)
+	}
+	if p := log.problems(); len(p) > 0 {
+		t.Errorf("console problems:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+func writeFile(p string, b []byte) error { return os.WriteFile(p, b, 0o644) }
