@@ -22,7 +22,7 @@ import (
 )
 
 // Server is the companion's http.Handler. It serves /api/v1/mail-tls,
-// /api/v1/smtp-tls, /api/v1/mta-sts and /healthz.
+// /api/v1/smtp-tls, /api/v1/mta-sts, /api/v1/bimi and /healthz.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
@@ -89,8 +89,9 @@ func New(cfg Config) (*Server, error) {
 	s.mux.Handle("GET /api/v1/mail-tls", s.api("mail-tls", s.mailTLS))
 	s.mux.Handle("GET /api/v1/smtp-tls", s.api("smtp-tls", s.smtpTLS))
 	s.mux.Handle("GET /api/v1/mta-sts", s.api("mta-sts", s.mtaSTS))
+	s.mux.Handle("GET /api/v1/bimi", s.api("bimi", s.bimiCheck))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/v1/") && (r.URL.Path == "/api/v1/mail-tls" || r.URL.Path == "/api/v1/smtp-tls" || r.URL.Path == "/api/v1/mta-sts") {
+		if strings.HasPrefix(r.URL.Path, "/api/v1/") && (r.URL.Path == "/api/v1/mail-tls" || r.URL.Path == "/api/v1/smtp-tls" || r.URL.Path == "/api/v1/mta-sts" || r.URL.Path == "/api/v1/bimi") {
 			if r.Method == http.MethodOptions {
 				s.preflight(w, r)
 				return
@@ -250,6 +251,7 @@ func (s *Server) api(name string, h func(ctx context.Context, q map[string]strin
 		"mail-tls": {"domain"},
 		"smtp-tls": {"host", "port"},
 		"mta-sts":  {"domain"},
+		"bimi":     {"domain"},
 	}[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
