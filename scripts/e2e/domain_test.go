@@ -40,7 +40,7 @@ func TestDomainTab(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("tab-domain").click()`)); err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, `[document.getElementById("input-form").hidden, document.getElementById("domain-form").hidden, document.getElementById("tab-domain").getAttribute("aria-selected")].join(",")`); got != "true,false,true" {
+	if got := text(t, ctx, `[document.getElementById("panel-message").hidden, document.getElementById("panel-domain").hidden, document.getElementById("tab-domain").getAttribute("aria-selected")].join(",")`); got != "true,false,true" {
 		t.Errorf("after choosing the domain tab: message form hidden, domain form hidden, selected = %s; want true,false,true", got)
 	}
 	check := func(domain string) string {
@@ -79,7 +79,7 @@ func TestDomainTab(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("tab-message").click()`)); err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, `[document.getElementById("input-form").hidden, document.getElementById("domain-results").hidden].join(",")`); got != "false,true" {
+	if got := text(t, ctx, `[document.getElementById("panel-message").hidden, document.getElementById("domain-results").hidden].join(",")`); got != "false,true" {
 		t.Errorf("back on the message tab: form hidden, domain results hidden = %s; want false,true", got)
 	}
 	if p := log.problems(); len(p) > 0 {

@@ -73,7 +73,7 @@ export function build(root, opts = {}) {
   const domainInput = input("input", "domain", { type: "text", inputMode: "url", placeholder: "example.com" }, { "aria-describedby": "domain-hint" });
   const checkBtn = el("button", { type: "submit", id: "check-domain", class: "primary" }, "Check");
   checkBtn.disabled = true;
-  const domainForm = el("form", { id: "domain-form", class: "card", role: "tabpanel", "aria-labelledby": "tab-domain" },
+  const domainForm = el("form", { id: "domain-form", class: "card" },
     el("label", { for: "domain", class: "big-label" }, "Domain"),
     el("p", { class: "hint", id: "domain-hint" }, "Its MX, SPF, DMARC, DKIM, MTA-STS, TLS-RPT, BIMI and DANE records, read through the DNS-over-HTTPS resolver of the settings. Only the domain name and the names derived from it are sent."),
     domainInput,
@@ -81,7 +81,6 @@ export function build(root, opts = {}) {
     input("input", "dkim-selectors", { type: "text", placeholder: "besides a list of widely used ones" }),
     el("div", { class: "actions" }, checkBtn, el("span", { id: "domain-status", role: "status", "aria-live": "polite" })));
   domainForm.noValidate = true;
-  domainForm.hidden = true;
   const domainResults = el("section", { id: "domain-results", class: "results", tabindex: -1, "aria-label": "Domain check" });
   domainResults.hidden = true;
   const tab = (id, panel, text, selected) => {
@@ -90,9 +89,10 @@ export function build(root, opts = {}) {
     return b;
   };
   const tabs = el("div", { class: "tabs", role: "tablist", "aria-label": "What to check" },
-    tab("tab-message", "input-form", "Analyze a message", true), tab("tab-domain", "domain-form", "Check a domain", false));
-  form.setAttribute("role", "tabpanel");
-  form.setAttribute("aria-labelledby", "tab-message");
+    tab("tab-message", "panel-message", "Analyze a message", true), tab("tab-domain", "panel-domain", "Check a domain", false));
+  const messagePanel = el("div", { id: "panel-message", role: "tabpanel", "aria-labelledby": "tab-message" }, form);
+  const domainPanel = el("div", { id: "panel-domain", role: "tabpanel", "aria-labelledby": "tab-domain" }, domainForm);
+  domainPanel.hidden = true;
 
   const error = el("div", { id: "error", class: "error", role: "alert" });
   error.hidden = true;
@@ -103,6 +103,6 @@ export function build(root, opts = {}) {
 
   root.classList.add("hl-root");
   if (opts.compact) root.classList.add("compact");
-  root.replaceChildren(privacy, tabs, form, domainForm, error, results, domainResults, network, footer);
+  root.replaceChildren(privacy, tabs, messagePanel, domainPanel, error, results, domainResults, network, footer);
   return root;
 }
