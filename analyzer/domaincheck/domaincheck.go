@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -481,6 +482,9 @@ func checkDMARC(ctx context.Context, r lookup.Resolver, d string, c *DMARCCheck)
 	c.Findings = append(c.Findings, rec.Findings...)
 	switch rec.Policy {
 	case dmarc.Policy("none"):
+		// The record parser notes p=none as information; for a domain's
+		// protection it is a warning, said once.
+		c.Findings = slices.DeleteFunc(c.Findings, func(f finding.Finding) bool { return f.Code == "dmarc-p-none" })
 		c.add(finding.Warning, "dmarc-p-none", "p=none only monitors: spoofed mail is still delivered (RFC 7489 §6.3).")
 	case dmarc.Policy("quarantine"), dmarc.Policy("reject"):
 		c.Enforcing = rec.Percent == 100 && !rec.Testing

@@ -207,3 +207,22 @@ func FuzzTagValue(f *testing.F) {
 		}
 	})
 }
+
+// TestPNoneOnce: p=none is one warning, not the record parser's
+// information beside the domain check's warning.
+func TestPNoneOnce(t *testing.T) {
+	opts, _, _ := fixtureOptions(t)
+	rep := Check(context.Background(), "mistakes.example", opts)
+	n := 0
+	for _, f := range rep.DMARC.Findings {
+		if f.Code == "dmarc-p-none" {
+			n++
+			if f.Severity != finding.Warning {
+				t.Errorf("dmarc-p-none severity %q, want warning", f.Severity)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("dmarc-p-none findings: %d, want 1", n)
+	}
+}
