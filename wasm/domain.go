@@ -36,40 +36,19 @@ func registerDomain(global, obj safejs.Value) error {
 // checkDomainJS implements headerlens.checkDomain; the check runs in a
 // goroutine, as a JS callback must not block.
 func checkDomainJS(global safejs.Value, args []safejs.Value) any {
-	promiseCtor, err := global.Get("Promise")
-	if err != nil {
-		return jsError(global, err)
-	}
-	var executor safejs.Func
-	executor, err = safejs.FuncOf(func(_ safejs.Value, pargs []safejs.Value) any {
-		executor.Release()
-		resolve, reject := pargs[0], pargs[1]
+	return promise(global, func() (any, error) {
 		domain, opts, timeout, err := domainArgs(args)
 		if err != nil {
-			_, _ = reject.Invoke(jsError(global, err))
-			return nil
+			return nil, err
 		}
-		go func() {
+		return func() (any, error) {
 			out, err := runDomainCheck(domain, opts, timeout)
-			if err == nil {
-				var report safejs.Value
-				if report, err = parseJSON(global, out); err == nil {
-					_, _ = resolve.Invoke(report)
-					return
-				}
+			if err != nil {
+				return nil, err
 			}
-			_, _ = reject.Invoke(jsError(global, err))
-		}()
-		return nil
+			return parseJSON(global, out)
+		}, nil
 	})
-	if err != nil {
-		return jsError(global, err)
-	}
-	p, err := promiseCtor.New(executor.Value())
-	if err != nil {
-		return jsError(global, err)
-	}
-	return p
 }
 
 // domainArgs reads (domain, options).

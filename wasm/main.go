@@ -152,10 +152,31 @@ func register(global safejs.Value) error {
 	return nil
 }
 
-// analyzeJS implements headerlens.analyze: it returns a Promise whose
-// executor starts the analysis in a goroutine (a JS callback must not block).
+// analyzeJS implements headerlens.analyze: the arguments are read at
+// once, the analysis runs in a goroutine (a JS callback must not block).
 func analyzeJS(global safejs.Value, args []safejs.Value) any {
-	promiseCtor, err := global.Get("Promise")
+	return promise(global, func() (any, error) {
+		input, opts, timeout, err := parseArgs(args)
+		if err != nil {
+			return nil, err
+		}
+		return func() (any, error) {
+			out, err := runAnalysis(input, opts, timeout)
+			if err != nil {
+				return nil, err
+			}
+			return parseJSON(global, out)
+		}, nil
+	})
+}
+
+// promise returns a JavaScript Promise settled by start, which runs in the
+// Promise's executor and checks its arguments: an error rejects at once;
+// otherwise it returns either the value to resolve with, or a func run in
+// a goroutine (for work that may wait on fetch, which a JS callback must
+// not block) whose result settles the Promise.
+func promise(global safejs.Value, start func() (any, error)) any {
+	ctor, err := global.Get("Promise")
 	if err != nil {
 		return jsError(global, err)
 	}
@@ -163,29 +184,25 @@ func analyzeJS(global safejs.Value, args []safejs.Value) any {
 	executor, err = safejs.FuncOf(func(_ safejs.Value, pargs []safejs.Value) any {
 		executor.Release()
 		resolve, reject := pargs[0], pargs[1]
-		input, opts, timeout, err := parseArgs(args)
-		if err != nil {
-			_, _ = reject.Invoke(jsError(global, err))
+		settle := func(v any, err error) {
+			if err != nil {
+				_, _ = reject.Invoke(jsError(global, err))
+				return
+			}
+			_, _ = resolve.Invoke(v)
+		}
+		v, err := start()
+		if later, ok := v.(func() (any, error)); ok && err == nil {
+			go func() { settle(later()) }()
 			return nil
 		}
-		go func() {
-			out, err := runAnalysis(input, opts, timeout)
-			if err == nil {
-				var report safejs.Value
-				report, err = parseJSON(global, out)
-				if err == nil {
-					_, _ = resolve.Invoke(report)
-					return
-				}
-			}
-			_, _ = reject.Invoke(jsError(global, err))
-		}()
+		settle(v, err)
 		return nil
 	})
 	if err != nil {
 		return jsError(global, err)
 	}
-	p, err := promiseCtor.New(executor.Value())
+	p, err := ctor.New(executor.Value())
 	if err != nil {
 		return jsError(global, err)
 	}

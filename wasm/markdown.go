@@ -36,34 +36,7 @@ func registerMarkdown(global, obj safejs.Value) error {
 // markdownJS converts the report through JSON (JSON.stringify, then the
 // analyzer's Report type), so it reads exactly what analyze produced.
 func markdownJS(global safejs.Value, args []safejs.Value) any {
-	promise := func(settle func(resolve, reject safejs.Value)) any {
-		ctor, err := global.Get("Promise")
-		if err != nil {
-			return jsError(global, err)
-		}
-		var executor safejs.Func
-		executor, err = safejs.FuncOf(func(_ safejs.Value, pargs []safejs.Value) any {
-			executor.Release()
-			settle(pargs[0], pargs[1])
-			return nil
-		})
-		if err != nil {
-			return jsError(global, err)
-		}
-		p, err := ctor.New(executor.Value())
-		if err != nil {
-			return jsError(global, err)
-		}
-		return p
-	}
-	return promise(func(resolve, reject safejs.Value) {
-		text, err := reportMarkdown(global, args)
-		if err != nil {
-			_, _ = reject.Invoke(jsError(global, err))
-			return
-		}
-		_, _ = resolve.Invoke(text)
-	})
+	return promise(global, func() (any, error) { return reportMarkdown(global, args) })
 }
 
 // reportMarkdown does the work of markdownJS; a panic becomes an error.
