@@ -11,7 +11,6 @@ package bimi
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
@@ -25,6 +24,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"headerlens/companion/safenet"
 )
 
 // Size caps.
@@ -131,48 +132,17 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, limit int64, res *Fetc
 	if err != nil {
 		return nil, err
 	}
-	var target netip.Addr
-	refused := fmt.Errorf("%s has no addresses", host)
-	for _, a := range addrs {
-		if f.Check != nil {
-			if err := f.Check(a); err != nil {
-				refused = err
-				continue
-			}
-		}
-		target = a.Unmap()
-		break
-	}
-	if !target.IsValid() {
-		return nil, refused
+	target, err := safenet.FirstAllowed(host, addrs, f.Check)
+	if err != nil {
+		return nil, err
 	}
 	port := f.Port
 	if port == 0 {
 		port = 443
 	}
 	dst := netip.AddrPortFrom(target, uint16(port)).String()
-	dialer := f.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{}
-	}
-	tr := &http.Transport{
-		Proxy: nil, // the vetted address is dialled, whatever the URL says
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, "tcp", dst)
-		},
-		TLSClientConfig:        &tls.Config{ServerName: host, RootCAs: f.Roots, MinVersion: tls.VersionTLS12},
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 16 << 10,
-		TLSHandshakeTimeout:    timeout,
-		ResponseHeaderTimeout:  timeout,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{
-		Transport: tr,
-		// No redirect is followed: one could lead to another host, whose
-		// address was never vetted.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	client, done := safenet.PinnedClient(f.Dialer, dst, host, f.Roots, timeout)
+	defer done()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"headerlens/companion/safenet"
 )
 
 // Fetch error kinds.
@@ -96,22 +98,8 @@ func (f *Fetcher) Fetch(ctx context.Context, domain string) *FetchResult {
 	if err != nil {
 		return res.fail(KindDNS, err)
 	}
-	var target netip.Addr
-	var refused error
-	for _, a := range addrs {
-		if f.Check != nil {
-			if err := f.Check(a); err != nil {
-				refused = err
-				continue
-			}
-		}
-		target = a.Unmap()
-		break
-	}
-	if !target.IsValid() {
-		if refused == nil {
-			refused = fmt.Errorf("%s has no addresses", host)
-		}
+	target, refused := safenet.FirstAllowed(host, addrs, f.Check)
+	if refused != nil {
 		return res.fail(KindBlocked, refused)
 	}
 	port := f.Port
@@ -120,32 +108,11 @@ func (f *Fetcher) Fetch(ctx context.Context, domain string) *FetchResult {
 	}
 	dst := netip.AddrPortFrom(target, uint16(port)).String()
 	res.Address = dst
-	dialer := f.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{}
-	}
-	tr := &http.Transport{
-		// Never an environment proxy: the vetted address is dialled
-		// directly, whatever the URL says (DNS rebinding).
-		Proxy: nil,
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, "tcp", dst)
-		},
-		// RFC 8461 §3.3: the certificate must be valid for mta-sts.<domain>
-		// and chain to a trusted root (RFC 6125).
-		TLSClientConfig:        &tls.Config{ServerName: host, RootCAs: f.Roots, MinVersion: tls.VersionTLS12},
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 16 << 10,
-		TLSHandshakeTimeout:    timeout,
-		ResponseHeaderTimeout:  timeout,
-		ForceAttemptHTTP2:      false,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{
-		Transport: tr,
-		// RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// RFC 8461 §3.3: the certificate must be valid for mta-sts.<domain>
+	// and chain to a trusted root (RFC 6125); "HTTP 3xx redirects MUST NOT
+	// be followed".
+	client, done := safenet.PinnedClient(f.Dialer, dst, host, f.Roots, timeout)
+	defer done()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, res.URL, nil)
 	if err != nil {
 		return res.fail(KindOther, err)
