@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/mailtls"
 )
 
 // Companion asks a headerlens companion server about a domain's mail
@@ -16,67 +17,17 @@ type Companion interface {
 	MailTLS(ctx context.Context, domain string) (json.RawMessage, error)
 }
 
-// maxCompanionJSON bounds the companion answer read.
-const maxCompanionJSON = 4 << 20
-
-// mailTLS is the part of the companion's mail-tls report
-// (companion.MailTLSReport) the domain check reads. It is declared here
-// because the companion package does networking and the analyzer builds
-// for the browser.
-type mailTLS struct {
-	Hosts []struct {
-		Host  string `json:"host"`
-		Error string `json:"error"`
-		Probe *struct {
-			StartTLSOffered bool `json:"starttlsOffered"`
-			TLS             *struct {
-				Version       string `json:"version"`
-				CipherSuite   string `json:"cipherSuite"`
-				ChainVerified bool   `json:"chainVerified"`
-				ChainError    string `json:"chainError"`
-				HostnameMatch bool   `json:"hostnameMatch"`
-			} `json:"tls"`
-			Error *struct {
-				Step string `json:"step"`
-				Kind string `json:"kind"`
-			} `json:"error"`
-		} `json:"probe"`
-	} `json:"hosts"`
-	MTASTS *struct {
-		Fetch *struct {
-			URL    string `json:"url"`
-			Error  string `json:"error"`
-			Policy *struct {
-				Mode   string   `json:"mode"`
-				MaxAge int64    `json:"maxAge"`
-				MX     []string `json:"mx"`
-			} `json:"policy"`
-		} `json:"fetch"`
-		MX []struct {
-			Host    string `json:"host"`
-			Matches bool   `json:"matches"`
-		} `json:"mx"`
-	} `json:"mtaSts"`
-}
-
 // askCompanion decodes the companion's answer; err says why there is none.
-func askCompanion(ctx context.Context, c Companion, d string) (*mailTLS, error) {
+func askCompanion(ctx context.Context, c Companion, d string) (*mailtls.Report, error) {
 	raw, err := c.MailTLS(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	if len(raw) > maxCompanionJSON {
-		return nil, fmt.Errorf("companion answer over %d bytes", maxCompanionJSON)
-	}
-	var m mailTLS
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("companion answer: %v", err)
-	}
-	return &m, nil
+	return mailtls.Decode(raw)
 }
 
 // applySTARTTLS fills the starttls check from the companion's probes.
-func applySTARTTLS(c *CheckResult, m *mailTLS) {
+func applySTARTTLS(c *CheckResult, m *mailtls.Report) {
 	if len(m.Hosts) == 0 {
 		c.Status, c.Reason = NotChecked, "the companion probed no MX host"
 		return
@@ -107,7 +58,7 @@ func applySTARTTLS(c *CheckResult, m *mailTLS) {
 }
 
 // applyMTASTS fills the mtaSts check from the companion's policy fetch.
-func applyMTASTS(c *CheckResult, m *mailTLS) {
+func applyMTASTS(c *CheckResult, m *mailtls.Report) {
 	if m.MTASTS == nil || m.MTASTS.Fetch == nil {
 		c.add(finding.Error, "mta-sts-policy-not-fetched", "The companion did not fetch the MTA-STS policy (RFC 8461 §3.3).")
 		return

@@ -22,6 +22,7 @@ import (
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/internal/guard"
+	"headerlens/analyzer/mailtls"
 	"headerlens/analyzer/spf"
 	"headerlens/lookup"
 )
@@ -276,7 +277,7 @@ func Check(ctx context.Context, domain string, opts Options) *Report {
 	guard.Go(&wg, func() { checkTLSRPT(ctx, r, d, rep.TLSRPT) }, panicked(rep.TLSRPT))
 	guard.Go(&wg, func() { checkBIMIRecord(ctx, r, d, rep.BIMI) }, panicked(rep.BIMI))
 	guard.Go(&wg, func() { checkMTASTSRecord(ctx, r, d, mtsRec) }, panicked(mtsRec))
-	var comp *mailTLS
+	var comp *mailtls.Report
 	var compErr error
 	if opts.Companion != nil {
 		guard.Go(&wg, func() { comp, compErr = askCompanion(ctx, opts.Companion, d) }, func(err error) { compErr = err })

@@ -20,7 +20,6 @@
 package markdown
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -29,6 +28,7 @@ import (
 
 	"headerlens/analyzer"
 	"headerlens/analyzer/finding"
+	"headerlens/analyzer/mailtls"
 )
 
 // MaxValue bounds the characters of one value; longer ones are cut with
@@ -401,31 +401,6 @@ func writeRecorded(w *writer, r *analyzer.Report) {
 	}
 }
 
-// mailTLS is the part of the companion's mail-tls answer (companion's
-// MailTLSReport, JSON) the ticket shows; read from the JSON so that this
-// package, which the WebAssembly build links, does not link the companion.
-type mailTLS struct {
-	NullMX bool `json:"nullMx"`
-	Hosts  []struct {
-		Host  string `json:"host"`
-		Error string `json:"error"`
-		Probe *struct {
-			StartTLSOffered bool `json:"starttlsOffered"`
-			TLS             *struct {
-				Version     string `json:"version"`
-				CipherSuite string `json:"cipherSuite"`
-			} `json:"tls"`
-			Error *struct {
-				Kind    string `json:"kind"`
-				Message string `json:"message"`
-			} `json:"error"`
-		} `json:"probe"`
-	} `json:"hosts"`
-	MTASTS *struct {
-		Mode string `json:"mode"`
-	} `json:"mtaSts"`
-}
-
 func writeTransport(w *writer, r *analyzer.Report) {
 	if len(r.Transport) == 0 {
 		return
@@ -433,12 +408,13 @@ func writeTransport(w *writer, r *analyzer.Report) {
 	w.line("### Transport security (companion)")
 	w.line("")
 	for _, t := range r.Transport {
-		var rep mailTLS
-		switch {
-		case t.Error != "":
+		if t.Error != "" {
 			w.line("- %s: not checked (%s)", Code(t.Domain), Escape(t.Error))
 			continue
-		case json.Unmarshal(t.Result, &rep) != nil:
+		}
+		rep, err := mailtls.Decode(t.Result)
+		switch {
+		case err != nil:
 			w.line("- %s: the companion's answer could not be read", Code(t.Domain))
 			continue
 		case rep.NullMX:

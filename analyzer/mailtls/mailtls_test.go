@@ -1,0 +1,62 @@
+package mailtls
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"headerlens/companion"
+	"headerlens/companion/mtasts"
+	"headerlens/companion/smtpprobe"
+)
+
+// TestDecodeCompanionReport decodes what the companion itself marshals, so
+// that a renamed JSON field on either side fails here.
+func TestDecodeCompanionReport(t *testing.T) {
+	rep := companion.MailTLSReport{
+		Domain: "example.org",
+		Hosts: []*companion.HostReport{
+			{Host: "mx1.example.org", Probe: &smtpprobe.Result{StartTLSOffered: true,
+				TLS: &smtpprobe.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ChainVerified: true, HostnameMatch: true}}},
+			{Host: "mx2.example.org", Probe: &smtpprobe.Result{Error: &smtpprobe.Error{Step: "starttls", Kind: "no-starttls", Message: "not offered"}}},
+			{Host: "mx3.example.org", Error: "no address"},
+		},
+		MTASTS: &companion.MTASTSReport{Mode: "testing",
+			Fetch: &mtasts.FetchResult{URL: "https://mta-sts.example.org/.well-known/mta-sts.txt",
+				Policy: &mtasts.Policy{Mode: "testing", MaxAge: 86400, MX: []string{"*.example.net"}}},
+			MX: []companion.MXMatch{{Host: "mx1.example.org", Matches: false}}},
+	}
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Hosts) != 3 || got.Hosts[0].Host != "mx1.example.org" || !got.Hosts[0].Probe.StartTLSOffered ||
+		got.Hosts[0].Probe.TLS.Version != "TLS 1.3" || !got.Hosts[0].Probe.TLS.ChainVerified || !got.Hosts[0].Probe.TLS.HostnameMatch {
+		t.Errorf("host 1 = %+v", got.Hosts[0])
+	}
+	if e := got.Hosts[1].Probe.Error; e == nil || e.Step != "starttls" || e.Kind != "no-starttls" || e.Message != "not offered" {
+		t.Errorf("host 2 probe error = %+v", e)
+	}
+	if got.Hosts[2].Error != "no address" {
+		t.Errorf("host 3 error = %q", got.Hosts[2].Error)
+	}
+	m := got.MTASTS
+	if m == nil || m.Mode != "testing" || m.Fetch == nil || m.Fetch.Policy == nil || m.Fetch.Policy.MaxAge != 86400 ||
+		len(m.Fetch.Policy.MX) != 1 || len(m.MX) != 1 || m.MX[0].Host != "mx1.example.org" || m.MX[0].Matches {
+		t.Errorf("MTA-STS = %+v", m)
+	}
+}
+
+func TestDecodeRefuses(t *testing.T) {
+	if _, err := Decode([]byte(`{"hosts": 3}`)); err == nil {
+		t.Error("Decode accepted hosts that are not a list")
+	}
+	big := append([]byte(`{"hosts":[],"x":"`), strings.Repeat("a", MaxJSON)...)
+	if _, err := Decode(append(big, `"}`...)); err == nil || !strings.Contains(err.Error(), "over") {
+		t.Errorf("Decode of an answer over MaxJSON: error %v, want the size refusal", err)
+	}
+}
