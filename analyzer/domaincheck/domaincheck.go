@@ -594,14 +594,26 @@ func checkDKIM(ctx context.Context, r lookup.Resolver, d string, given []string,
 	}
 }
 
-func checkTLSRPT(ctx context.Context, r lookup.Resolver, d string, c *CheckResult) {
-	recs, err := txt(ctx, r, "_smtp._tls."+d, func(s string) bool { return prefixFold(s, "v=TLSRPTv1") })
+// versionedRecords looks up the TXT records at name that begin with version
+// (the selection rule of RFC 8460 §3, RFC 8461 §3.1 and BIMI), keeps them
+// as c.Records and reports true; a failed lookup is an error finding under
+// code, and false.
+func versionedRecords(ctx context.Context, r lookup.Resolver, name, version, code string, c *CheckResult) ([]string, bool) {
+	recs, err := txt(ctx, r, name, func(s string) bool { return prefixFold(s, version) })
 	if err != nil {
 		c.Status = Error
-		c.add(finding.Error, "tlsrpt-lookup", "TXT lookup failed: "+err.Error())
-		return
+		c.add(finding.Error, code, "TXT lookup failed: "+err.Error())
+		return nil, false
 	}
 	c.Records = recs
+	return recs, true
+}
+
+func checkTLSRPT(ctx context.Context, r lookup.Resolver, d string, c *CheckResult) {
+	recs, ok := versionedRecords(ctx, r, "_smtp._tls."+d, "v=TLSRPTv1", "tlsrpt-lookup", c)
+	if !ok {
+		return
+	}
 	switch {
 	case len(recs) == 0:
 		c.Status = Missing
@@ -635,13 +647,10 @@ func tagValue(rec, tag string) string {
 }
 
 func checkMTASTSRecord(ctx context.Context, r lookup.Resolver, d string, c *CheckResult) {
-	recs, err := txt(ctx, r, "_mta-sts."+d, func(s string) bool { return prefixFold(s, "v=STSv1") })
-	if err != nil {
-		c.Status = Error
-		c.add(finding.Error, "mta-sts-lookup", "TXT lookup failed: "+err.Error())
+	recs, ok := versionedRecords(ctx, r, "_mta-sts."+d, "v=STSv1", "mta-sts-lookup", c)
+	if !ok {
 		return
 	}
-	c.Records = recs
 	switch {
 	case len(recs) == 0:
 		c.Status = Missing
@@ -661,13 +670,10 @@ func checkMTASTSRecord(ctx context.Context, r lookup.Resolver, d string, c *Chec
 }
 
 func checkBIMIRecord(ctx context.Context, r lookup.Resolver, d string, c *CheckResult) {
-	recs, err := txt(ctx, r, "default._bimi."+d, func(s string) bool { return prefixFold(s, "v=BIMI1") })
-	if err != nil {
-		c.Status = Error
-		c.add(finding.Error, "bimi-lookup", "TXT lookup failed: "+err.Error())
+	recs, ok := versionedRecords(ctx, r, "default._bimi."+d, "v=BIMI1", "bimi-lookup", c)
+	if !ok {
 		return
 	}
-	c.Records = recs
 	if len(recs) == 0 {
 		c.Status = Missing
 		return
