@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"headerlens/companion/bimi"
@@ -72,18 +73,23 @@ func (s *Server) bimiCheck(ctx context.Context, q map[string]string) (any, error
 		Resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
 			return s.cfg.Resolver.LookupNetIP(ctx, "ip", host)
 		},
-		Check:   s.policy.Check,
-		Dialer:  s.policy.Dialer(),
-		Roots:   s.roots,
-		Port:    s.dialPort(443),
-		Timeout: s.cfg.StepTimeout,
+		Check:    s.policy.Check,
+		Dialer:   s.policy.Dialer(),
+		Roots:    s.roots,
+		VMCRoots: s.marks,
+		Port:     s.dialPort(443),
+		Timeout:  s.cfg.StepTimeout,
 	}
+	// The two fetches are independent.
+	var wg sync.WaitGroup
 	if l := bimiTag(r.Record, "l"); l != "" {
-		r.Logo = f.FetchLogo(ctx, l)
+		wg.Go(func() { r.Logo = f.FetchLogo(ctx, l) })
 	}
 	if a := bimiTag(r.Record, "a"); a != "" {
-		r.Certificate = f.FetchCertificate(ctx, a, s.cfg.Now())
+		wg.Go(func() { r.Certificate = f.FetchCertificate(ctx, a, s.cfg.Now()) })
 	}
+	wg.Wait()
+	r.Certificate.CompareLogo(r.Logo)
 	r.GeneratedAt = s.cfg.Now().UTC()
 	return r, nil
 }

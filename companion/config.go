@@ -87,6 +87,13 @@ type Config struct {
 	RootCAFile string
 	// RootCAs, when non-nil, replaces the system roots (tests).
 	RootCAs *x509.CertPool
+	// MarkRootsFile, when set, is a PEM file of the roots that issue
+	// BIMI mark certificates (VMC, CMC). Without it, /api/v1/bimi checks
+	// a mark certificate's content but says its chain was not verified:
+	// those roots are not in the system store.
+	MarkRootsFile string
+	// MarkRoots, when non-nil, is used instead of MarkRootsFile (tests).
+	MarkRoots *x509.CertPool
 	// TrustProxyHeaders makes the rate limiter key on the last (rightmost)
 	// address of X-Forwarded-For, the one the proxy itself appended, when
 	// the request comes from a loopback proxy. Entries to its left are
@@ -144,6 +151,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.AllowedHosts = splitList(os.Getenv("HEADERLENS_ALLOWED_HOST"))
 	fs.StringVar(&c.HeloName, "helo-name", envString("HEADERLENS_HELO_NAME", "localhost"), "name sent in EHLO by the probes [$HEADERLENS_HELO_NAME]")
 	fs.StringVar(&c.RootCAFile, "root-ca-file", os.Getenv("HEADERLENS_ROOT_CA_FILE"), "PEM roots replacing the system roots [$HEADERLENS_ROOT_CA_FILE]")
+	fs.StringVar(&c.MarkRootsFile, "mark-roots-file", os.Getenv("HEADERLENS_MARK_ROOTS_FILE"), "PEM roots of BIMI mark certificates (VMC, CMC), to verify their chains [$HEADERLENS_MARK_ROOTS_FILE]")
 	fs.BoolVar(&c.TrustProxyHeaders, "trust-proxy-headers", envBool("HEADERLENS_TRUST_PROXY_HEADERS"), "rate-limit by X-Forwarded-For when the peer is loopback [$HEADERLENS_TRUST_PROXY_HEADERS]")
 	fs.BoolVar(&c.UnsafeAllowPrivateTargets, "unsafe-allow-private-targets", envBool("HEADERLENS_UNSAFE_ALLOW_PRIVATE_TARGETS"), "TESTS ONLY: allow probing loopback and private addresses [$HEADERLENS_UNSAFE_ALLOW_PRIVATE_TARGETS]")
 	c.UnsafeSMTPPortMap, _ = ParsePortMap(os.Getenv("HEADERLENS_UNSAFE_SMTP_PORT_MAP"))

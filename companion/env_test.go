@@ -30,6 +30,7 @@ type env struct {
 	smtpPort int
 	httpsLn  net.Listener
 	policies map[string]policyReply // by Host header
+	assets   map[string]string      // other HTTPS bodies, by host+path
 	hits     atomic.Int64           // HTTPS policy requests
 }
 
@@ -45,7 +46,7 @@ const soa = "test. 3600 IN SOA ns.test. admin.test. 1 3600 600 86400 60"
 // newEnv starts the fixtures. tweak may adjust the Config before New.
 func newEnv(t *testing.T, tweak func(*companion.Config)) *env {
 	t.Helper()
-	e := &env{t: t, ca: testenv.NewCA(t, "Companion Test Root"), policies: map[string]policyReply{}}
+	e := &env{t: t, ca: testenv.NewCA(t, "Companion Test Root"), policies: map[string]policyReply{}, assets: map[string]string{}}
 	e.doh = dohtest.NewServer(t, dohtest.ZoneText("test.", soa+"\n"))
 	res, err := dohresolver.New(dohresolver.Config{Endpoints: []string{e.doh.URL()}, CacheSize: -1})
 	if err != nil {
@@ -66,6 +67,7 @@ func newEnv(t *testing.T, tweak func(*companion.Config)) *env {
 		GlobalBurst:               1000,
 		MaxConcurrent:             16,
 		RootCAs:                   e.ca.Pool(),
+		MarkRoots:                 e.ca.Pool(),
 		UnsafeAllowPrivateTargets: true,
 		UnsafeSMTPPortMap:         map[int]int{25: e.smtpPort, 443: e.httpsLn.Addr().(*net.TCPAddr).Port},
 		Logger:                    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -105,12 +107,17 @@ func (e *env) smtp(ip, host string, o testenv.SMTPOptions) *testenv.SMTPServer {
 
 func (e *env) startPolicyServer() {
 	names := []string{}
-	for _, d := range []string{"good", "valid", "redirect", "big", "ctype", "nomatch", "status", "syntax", "dane", "multi"} {
+	for _, d := range []string{"good", "valid", "redirect", "big", "ctype", "nomatch", "status", "syntax", "dane", "multi", "dcgood", "dcbad"} {
 		names = append(names, "mta-sts."+d+".test")
 	}
+	names = append(names, "brand.test")
 	cert := e.ca.Issue(e.t, testenv.CertOptions{DNSNames: names})
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.hits.Add(1)
+		if body, ok := e.assets[r.Host+r.URL.Path]; ok {
+			io.WriteString(w, body)
+			return
+		}
 		p, ok := e.policies[r.Host]
 		if !ok || r.URL.Path != "/.well-known/mta-sts.txt" {
 			http.NotFound(w, r)

@@ -28,6 +28,7 @@ type Server struct {
 	log     *slog.Logger
 	policy  safenet.Policy
 	roots   *x509.CertPool
+	marks   *x509.CertPool // BIMI mark certificate roots; nil: none
 	limit   *limiter
 	sem     chan struct{}
 	mux     *http.ServeMux
@@ -50,6 +51,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger.With("component", "companion"),
 		roots:   cfg.RootCAs,
+		marks:   cfg.MarkRoots,
 		limit:   newLimiter(cfg.RatePerClient, cfg.RateBurst, cfg.GlobalRate, cfg.GlobalBurst),
 		sem:     make(chan struct{}, cfg.MaxConcurrent),
 		mux:     http.NewServeMux(),
@@ -68,6 +70,16 @@ func New(cfg Config) (*Server, error) {
 		s.roots = x509.NewCertPool()
 		if !s.roots.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("companion: no certificates in %s", cfg.RootCAFile)
+		}
+	}
+	if cfg.MarkRootsFile != "" && s.marks == nil {
+		pem, err := os.ReadFile(cfg.MarkRootsFile)
+		if err != nil {
+			return nil, fmt.Errorf("companion: mark roots file: %w", err)
+		}
+		s.marks = x509.NewCertPool()
+		if !s.marks.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("companion: no certificates in %s", cfg.MarkRootsFile)
 		}
 	}
 	// Only the allowed ports, after mapping, may ever be connected to.

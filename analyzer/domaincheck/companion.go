@@ -4,17 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/mailtls"
 )
 
-// Companion asks a headerlens companion server about a domain's mail
-// servers: STARTTLS on each MX (RFC 3207) and the MTA-STS policy fetched
-// over HTTPS (RFC 8461 §3.3). headerlens/companion/client implements it;
-// only the domain is sent. The answer is the companion's mail-tls report.
+// Companion asks a headerlens companion server what a browser cannot
+// learn: STARTTLS on each MX (RFC 3207), the MTA-STS policy fetched over
+// HTTPS (RFC 8461 §3.3), and the BIMI logo and mark certificate.
+// headerlens/companion/client implements it; only the domain is sent.
 type Companion interface {
+	// MailTLS returns the companion's mail-tls report (GET
+	// /api/v1/mail-tls).
 	MailTLS(ctx context.Context, domain string) (json.RawMessage, error)
+	// BIMI returns the companion's BIMI report (GET /api/v1/bimi).
+	BIMI(ctx context.Context, domain string) (json.RawMessage, error)
 }
 
 // askCompanion decodes the companion's answer; err says why there is none.
@@ -24,6 +29,57 @@ func askCompanion(ctx context.Context, c Companion, d string) (*mailtls.Report, 
 		return nil, err
 	}
 	return mailtls.Decode(raw)
+}
+
+// askCompanionBIMI decodes the companion's BIMI answer.
+func askCompanionBIMI(ctx context.Context, c Companion, d string) (*mailtls.BIMI, error) {
+	raw, err := c.BIMI(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return mailtls.DecodeBIMI(raw)
+}
+
+// applyBIMI adds to the bimi check what the companion found fetching the
+// logo (l=) and the mark certificate (a=).
+func applyBIMI(c *CheckResult, b *mailtls.BIMI) {
+	if l := b.Logo; l != nil && !c.has("bimi-logo-not-https") {
+		switch {
+		case l.Error != "":
+			c.add(finding.Error, "bimi-logo-fetch", "The logo at "+clip(l.URL)+" could not be fetched: "+l.Error+".")
+		case len(l.Problems) > 0:
+			// The SVG Tiny Portable/Secure profile
+			// (draft-svg-tiny-ps-abrotman §2) is the only format
+			// receivers display.
+			c.add(finding.Error, "bimi-logo-svg", "The logo breaks the SVG Tiny PS profile (draft-svg-tiny-ps-abrotman §2): "+clip(strings.Join(l.Problems, "; "))+".")
+		default:
+			c.Records = append(c.Records, clip(fmt.Sprintf("logo: %s (%d bytes, SVG Tiny PS)", l.URL, l.Bytes)))
+		}
+	}
+	a := b.Certificate
+	if a == nil {
+		return
+	}
+	if a.Error != "" {
+		c.add(finding.Error, "bimi-vmc-fetch", "The mark certificate at "+clip(a.URL)+" could not be fetched: "+a.Error+".")
+		return
+	}
+	if a.Subject != "" {
+		c.Records = append(c.Records, clip("certificate: "+a.Subject+", valid until "+a.NotAfter))
+	}
+	for _, p := range a.Problems {
+		switch {
+		case strings.HasPrefix(p, "the chain was not verified"):
+			// No mark roots configured: content checked, chain not.
+			c.add(finding.Info, "bimi-vmc-not-verified", "The mark certificate's chain was not verified: the companion has no mark certificate roots (--mark-roots-file).")
+		case strings.Contains(p, "logotype") && strings.Contains(p, "not the image"):
+			c.add(finding.Error, "bimi-vmc-logo-mismatch", "The logo at l= is not the image embedded in the mark certificate's logotype extension (RFC 3709 §4.1); receivers show neither.")
+		default:
+			// RFC 3709 logotype, the BIMI extended key usage, validity
+			// and the chain: a receiver refuses the mark otherwise.
+			c.add(finding.Error, "bimi-vmc", "Mark certificate: "+clip(p)+".")
+		}
+	}
 }
 
 // applySTARTTLS fills the starttls check from the companion's probes.
@@ -39,11 +95,11 @@ func applySTARTTLS(c *CheckResult, m *mailtls.Report) {
 		switch p := h.Probe; {
 		case p == nil:
 			c.add(finding.Error, "starttls-not-probed", "MX host "+h.Host+" could not be probed: "+h.Error)
-		case p.Error != nil && p.TLS == nil && !p.StartTLSOffered:
-			c.add(finding.Error, "starttls-probe-failed", "MX host "+h.Host+": the SMTP session failed at "+p.Error.Step+" ("+p.Error.Kind+").")
-		case !p.StartTLSOffered:
+		case !p.StartTLSOffered && (p.Error == nil || p.Error.Kind == "no-starttls"):
 			// RFC 3207 §4: STARTTLS is announced in the EHLO response.
 			c.add(finding.Error, "starttls-not-offered", "MX host "+h.Host+" does not offer STARTTLS: mail to it travels in clear text (RFC 3207 §4).")
+		case p.Error != nil && p.TLS == nil && !p.StartTLSOffered:
+			c.add(finding.Error, "starttls-probe-failed", "MX host "+h.Host+": the SMTP session failed at "+p.Error.Step+" ("+p.Error.Kind+").")
 		case p.TLS == nil:
 			c.add(finding.Error, "starttls-handshake-failed", "MX host "+h.Host+" offers STARTTLS but the TLS handshake failed (RFC 3207 §4).")
 		default:

@@ -11,6 +11,7 @@ import (
 // the JSON shape of companion.MailTLSReport, or an error.
 type companionAnswer struct {
 	json string
+	bimi string
 	err  error
 	got  []string
 }
@@ -18,6 +19,13 @@ type companionAnswer struct {
 func (c *companionAnswer) MailTLS(_ context.Context, domain string) (json.RawMessage, error) {
 	c.got = append(c.got, domain)
 	return json.RawMessage(c.json), c.err
+}
+
+func (c *companionAnswer) BIMI(_ context.Context, domain string) (json.RawMessage, error) {
+	if c.bimi == "" {
+		return json.RawMessage(`{"recordError":"no record"}`), c.err
+	}
+	return json.RawMessage(c.bimi), c.err
 }
 
 func TestCompanionChecks(t *testing.T) {

@@ -91,6 +91,16 @@ func (c *CheckResult) add(sev finding.Severity, code, msg string) {
 	c.Findings = append(c.Findings, finding.Finding{Severity: sev, Code: code, Message: msg})
 }
 
+// has reports whether c has a finding with code.
+func (c *CheckResult) has(code string) bool {
+	for _, f := range c.Findings {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
 // settle derives Status from the findings when not already set.
 func (c *CheckResult) settle() {
 	if c.Status != "" {
@@ -278,15 +288,27 @@ func Check(ctx context.Context, domain string, opts Options) *Report {
 	guard.Go(&wg, func() { checkBIMIRecord(ctx, r, d, rep.BIMI) }, panicked(rep.BIMI))
 	guard.Go(&wg, func() { checkMTASTSRecord(ctx, r, d, mtsRec) }, panicked(mtsRec))
 	var comp *mailtls.Report
-	var compErr error
+	var bimiComp *mailtls.BIMI
+	var compErr, bimiErr error
 	if opts.Companion != nil {
 		guard.Go(&wg, func() { comp, compErr = askCompanion(ctx, opts.Companion, d) }, func(err error) { compErr = err })
+		guard.Go(&wg, func() { bimiComp, bimiErr = askCompanionBIMI(ctx, opts.Companion, d) }, func(err error) { bimiErr = err })
 	}
 	wg.Wait()
 	rep.MTASTS = mtsRec
 
 	// Checks depending on the MX set or the DMARC policy.
 	bimiEnforcement(rep.BIMI, rep.DMARC)
+	if len(rep.BIMI.Records) > 0 && rep.BIMI.Status == "" {
+		switch {
+		case opts.Companion == nil:
+			rep.BIMI.add(finding.Info, "bimi-not-fetched", "The logo and certificate were not fetched: no companion server is configured.")
+		case bimiErr != nil:
+			rep.BIMI.add(finding.Info, "bimi-not-fetched", "The logo and certificate were not fetched: the companion server did not answer: "+bimiErr.Error())
+		default:
+			applyBIMI(rep.BIMI, bimiComp)
+		}
+	}
 	rep.DANE = &DANECheck{}
 	guard.Go(&wg, func() { checkDANE(ctx, opts.Exchanger, rep.MX, rep.DANE) }, panicked(&rep.DANE.CheckResult))
 	wg.Wait()
@@ -691,7 +713,8 @@ func checkBIMIRecord(ctx context.Context, r lookup.Resolver, d string, c *CheckR
 	if a == "" {
 		c.add(finding.Info, "bimi-no-vmc", "No a= certificate: most mailbox providers show no logo without one (BIMI draft §4.2).")
 	}
-	c.add(finding.Info, "bimi-not-fetched", "The logo and certificate were not fetched: no companion server is configured.")
+	// The logo and certificate are fetched through the companion; Check
+	// applies its answer or says why there is none.
 }
 
 // bimiEnforcement applies the BIMI requirement of a DMARC policy at

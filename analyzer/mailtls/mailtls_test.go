@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"headerlens/companion"
+	"headerlens/companion/bimi"
 	"headerlens/companion/mtasts"
 	"headerlens/companion/smtpprobe"
 )
@@ -58,5 +59,40 @@ func TestDecodeRefuses(t *testing.T) {
 	big := append([]byte(`{"hosts":[],"x":"`), strings.Repeat("a", MaxJSON)...)
 	if _, err := Decode(append(big, `"}`...)); err == nil || !strings.Contains(err.Error(), "over") {
 		t.Errorf("Decode of an answer over MaxJSON: error %v, want the size refusal", err)
+	}
+}
+
+// TestDecodeCompanionBIMI decodes what the companion marshals for GET
+// /api/v1/bimi.
+func TestDecodeCompanionBIMI(t *testing.T) {
+	matches := false
+	rep := companion.BIMIReport{
+		Domain: "example.org",
+		Record: "v=BIMI1; l=https://example.org/logo.svg; a=https://example.org/vmc.pem",
+		Logo: &bimi.Logo{Fetch: bimi.Fetch{URL: "https://example.org/logo.svg", Status: 200, Bytes: 812},
+			Problems: []string{"forbidden element <script>"}},
+		Certificate: &bimi.Certificate{Fetch: bimi.Fetch{URL: "https://example.org/vmc.pem", Error: "HTTP status 404, want 200"},
+			Subject: "CN=Example", NotAfter: "2027-01-01T00:00:00Z", Logotype: true, BIMIUsage: true, ChainVerified: true,
+			LogoMatches: &matches, Problems: []string{"the leaf is not valid now"}},
+	}
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeBIMI(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Record != rep.Record || got.Logo == nil || got.Logo.URL != rep.Logo.URL || got.Logo.Status != 200 || got.Logo.Bytes != 812 ||
+		got.Logo.Valid || len(got.Logo.Problems) != 1 {
+		t.Errorf("logo = %+v", got.Logo)
+	}
+	c := got.Certificate
+	if c == nil || c.Error != rep.Certificate.Error || c.Subject != "CN=Example" || c.NotAfter != "2027-01-01T00:00:00Z" ||
+		!c.Logotype || !c.BIMIUsage || !c.ChainVerified || c.LogoMatches == nil || *c.LogoMatches || len(c.Problems) != 1 {
+		t.Errorf("certificate = %+v", c)
+	}
+	if _, err := DecodeBIMI([]byte(`{"logo": "x"}`)); err == nil {
+		t.Error("DecodeBIMI accepted a logo that is not an object")
 	}
 }

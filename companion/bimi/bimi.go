@@ -89,6 +89,8 @@ type Logo struct {
 	Problems []string `json:"problems,omitempty"`
 	// Valid is true when fetched and no rule is broken.
 	Valid bool `json:"valid"`
+	// body is the SVG received, for CompareLogo.
+	body []byte
 }
 
 // Certificate is the result for the a= certificate chain.
@@ -104,6 +106,12 @@ type Certificate struct {
 	BIMIUsage bool `json:"bimiUsage"`
 	// ChainVerified is true when the chain verified against VMCRoots.
 	ChainVerified bool `json:"chainVerified"`
+	// LogoMatches says whether the SVG embedded in the logotype
+	// extension is the logo at l=; nil when they could not be compared
+	// (either is missing).
+	LogoMatches *bool `json:"logoMatches,omitempty"`
+	// embedded is the SVG image of the logotype extension.
+	embedded []byte
 	// Problems say what is wrong.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -183,6 +191,7 @@ func (f *Fetcher) FetchLogo(ctx context.Context, rawURL string) *Logo {
 		l.Error = err.Error()
 		return l
 	}
+	l.body = body
 	l.Problems = CheckSVG(body)
 	l.Valid = len(l.Problems) == 0
 	return l
@@ -328,6 +337,11 @@ func (f *Fetcher) FetchCertificate(ctx context.Context, rawURL string, now time.
 	for _, e := range leaf.Extensions {
 		if e.Id.Equal(oidLogotype) {
 			c.Logotype = true
+			svg, err := LogotypeSVG(e.Value)
+			if err != nil {
+				c.Problems = append(c.Problems, "the logotype extension's image cannot be read: "+err.Error())
+			}
+			c.embedded = svg
 		}
 	}
 	for _, u := range leaf.UnknownExtKeyUsage {

@@ -60,6 +60,13 @@ func (c *Client) MailTLS(ctx context.Context, domain string) (json.RawMessage, e
 	return c.get(ctx, "/api/v1/mail-tls", url.Values{"domain": {domain}})
 }
 
+// BIMI asks GET /api/v1/bimi?domain=D: the logo and mark certificate
+// named by the domain's BIMI record, fetched and checked by the companion
+// (companion.BIMIReport, as JSON).
+func (c *Client) BIMI(ctx context.Context, domain string) (json.RawMessage, error) {
+	return c.get(ctx, "/api/v1/bimi", url.Values{"domain": {domain}})
+}
+
 func (c *Client) get(ctx context.Context, path string, q url.Values) (json.RawMessage, error) {
 	u := *c.base
 	u.Path += path
