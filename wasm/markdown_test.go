@@ -5,12 +5,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hack-pad/safejs"
 
 	"headerlens/analyzer"
+	"headerlens/analyzer/domaincheck"
 	"headerlens/internal/markdown"
 )
 
@@ -66,6 +70,53 @@ func TestMarkdownRejects(t *testing.T) {
 			t.Errorf("markdown(%v) resolved, want a rejection", arg)
 		} else if msg := errMessage(t, rej); !strings.Contains(msg, "report object") {
 			t.Errorf("markdown(%v) rejection %q, want it to ask for the report object", arg, msg)
+		}
+	}
+}
+
+// TestDomainMarkdown: headerlens.domainMarkdown of a domain report object
+// is the Markdown headerlens domain --format markdown writes.
+func TestDomainMarkdown(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "domain", "02-mistakes.want.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, _ := safejs.Global().Get("JSON")
+	v, err := j.Call("parse", string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hl, _ := safejs.Global().Get("headerlens")
+	p, err := hl.Call("domainMarkdown", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, rej, rejected := settle(t, p)
+	if rejected {
+		t.Fatalf("domainMarkdown rejected: %s", errMessage(t, rej))
+	}
+	got, err := md.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r domaincheck.Report
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := markdown.WriteDomain(&want, &r); err != nil {
+		t.Fatal(err)
+	}
+	if got != want.String() || !strings.Contains(got, "## Domain check: `mistakes.example`") {
+		t.Errorf("domainMarkdown(report):\n%s\nwant:\n%s", got, want.String())
+	}
+	for _, arg := range []any{nil, "text", 42} {
+		p, err := hl.Call("domainMarkdown", arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, rejected := settle(t, p); !rejected {
+			t.Errorf("domainMarkdown(%v) resolved, want a rejection", arg)
 		}
 	}
 }

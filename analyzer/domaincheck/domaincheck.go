@@ -235,6 +235,31 @@ type Report struct {
 	STARTTLS *CheckResult `json:"starttls,omitempty"`
 }
 
+// NamedCheck is one check of a Report with its display name.
+type NamedCheck struct {
+	// Name is the check's display name ("MX", "SPF", "MTA-STS", ...).
+	Name string
+	// Key is its field name in the JSON report ("mx", "mtaSts", ...).
+	Key string
+	// Result is the check.
+	Result *CheckResult
+}
+
+// Checks lists the report's checks in display order; none when the
+// domain could not be checked.
+func (r *Report) Checks() []NamedCheck {
+	if r.MX == nil || r.SPF == nil || r.DMARC == nil || r.DKIM == nil || r.DANE == nil ||
+		r.MTASTS == nil || r.TLSRPT == nil || r.BIMI == nil || r.STARTTLS == nil {
+		return nil
+	}
+	return []NamedCheck{
+		{"MX", "mx", &r.MX.CheckResult}, {"SPF", "spf", &r.SPF.CheckResult},
+		{"DMARC", "dmarc", &r.DMARC.CheckResult}, {"DKIM", "dkim", &r.DKIM.CheckResult},
+		{"MTA-STS", "mtaSts", r.MTASTS}, {"TLS-RPT", "tlsRpt", r.TLSRPT}, {"BIMI", "bimi", r.BIMI},
+		{"DANE", "dane", &r.DANE.CheckResult}, {"STARTTLS", "starttls", r.STARTTLS},
+	}
+}
+
 // clip bounds a record kept in the report.
 func clip(s string) string {
 	if len(s) > MaxRecordLen {
@@ -335,8 +360,8 @@ func Check(ctx context.Context, domain string, opts Options) *Report {
 			applyMTASTS(mtsRec, comp)
 		}
 	}
-	for _, c := range []*CheckResult{&rep.MX.CheckResult, &rep.SPF.CheckResult, &rep.DMARC.CheckResult, &rep.DKIM.CheckResult, rep.TLSRPT, rep.BIMI, rep.MTASTS, &rep.DANE.CheckResult, rep.STARTTLS} {
-		c.settle()
+	for _, c := range rep.Checks() {
+		c.Result.settle()
 	}
 	rep.Summary = summarize(rep)
 	return rep

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"headerlens/analyzer/domaincheck"
-	"headerlens/analyzer/finding"
 	"headerlens/companion/client"
 	"headerlens/internal/markdown"
 	"headerlens/lookup"
@@ -79,7 +78,7 @@ func runDomain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		enc.SetEscapeHTML(false)
 		err = enc.Encode(rep)
 	case "markdown":
-		err = writeDomainMarkdown(stdout, rep)
+		err = markdown.WriteDomain(stdout, rep)
 	default:
 		err = writeDomainText(stdout, rep)
 	}
@@ -92,38 +91,21 @@ func runDomain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return exitOK
 }
 
-// domainChecks lists the report's checks in display order.
-func domainChecks(rep *domaincheck.Report) []struct {
-	name string
-	c    *domaincheck.CheckResult
-} {
-	if rep.MX == nil {
-		return nil
-	}
-	return []struct {
-		name string
-		c    *domaincheck.CheckResult
-	}{
-		{"MX", &rep.MX.CheckResult}, {"SPF", &rep.SPF.CheckResult}, {"DMARC", &rep.DMARC.CheckResult},
-		{"DKIM", &rep.DKIM.CheckResult}, {"MTA-STS", rep.MTASTS}, {"TLS-RPT", rep.TLSRPT},
-		{"BIMI", rep.BIMI}, {"DANE", &rep.DANE.CheckResult}, {"STARTTLS", rep.STARTTLS},
-	}
-}
-
 // writeDomainText prints the summary, then each check with its records
 // and findings. DNS text is printed with control characters replaced.
 func writeDomainText(w io.Writer, rep *domaincheck.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Domain: %s\n%s\n", safeText(rep.Domain), safeText(rep.Summary.Verdict))
-	for _, it := range domainChecks(rep) {
-		fmt.Fprintf(&b, "\n%-9s %s\n", it.name, it.c.Status)
-		if it.c.Reason != "" {
-			fmt.Fprintf(&b, "  not checked: %s\n", safeText(it.c.Reason))
+	for _, it := range rep.Checks() {
+		c := it.Result
+		fmt.Fprintf(&b, "\n%-9s %s\n", it.Name, c.Status)
+		if c.Reason != "" {
+			fmt.Fprintf(&b, "  not checked: %s\n", safeText(c.Reason))
 		}
-		for _, r := range it.c.Records {
+		for _, r := range c.Records {
 			fmt.Fprintf(&b, "  record: %s\n", safeText(r))
 		}
-		for _, f := range it.c.Findings {
+		for _, f := range c.Findings {
 			fmt.Fprintf(&b, "  %-7s %s\n", f.Severity, safeText(f.Message))
 		}
 	}
@@ -143,43 +125,4 @@ func safeText(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// writeDomainMarkdown prints the report for a ticket. Every string taken
-// from DNS goes through markdown.Escape or markdown.Code, so a record
-// cannot inject links, images or HTML.
-func writeDomainMarkdown(w io.Writer, rep *domaincheck.Report) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Domain check: %s\n\n**%s**\n\n", markdown.Code(rep.Domain), markdown.Escape(rep.Summary.Verdict))
-	if rep.Error != "" {
-		fmt.Fprintf(&b, "Not checked: %s\n", markdown.Escape(rep.Error))
-	}
-	checks := domainChecks(rep)
-	if len(checks) > 0 {
-		b.WriteString("| Check | Status | Main finding |\n|---|---|---|\n")
-	}
-	for _, it := range checks {
-		main := it.c.Reason
-		for _, f := range it.c.Findings {
-			if f.Severity != finding.Info {
-				main = f.Message
-				break
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", it.name, it.c.Status, markdown.Escape(main))
-	}
-	for _, it := range checks {
-		if len(it.c.Records) == 0 && len(it.c.Findings) == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "\n### %s\n\n", it.name)
-		for _, r := range it.c.Records {
-			fmt.Fprintf(&b, "- record: %s\n", markdown.Code(r))
-		}
-		for _, f := range it.c.Findings {
-			fmt.Fprintf(&b, "- %s: %s\n", f.Severity, markdown.Escape(f.Message))
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

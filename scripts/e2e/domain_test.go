@@ -66,6 +66,15 @@ func TestDomainTab(t *testing.T) {
 	if got := text(t, ctx, `document.querySelector("#domain-results .sec-dc-spf").textContent`); !strings.Contains(got, "more than 10 DNS-querying terms") {
 		t.Errorf("the SPF card does not explain the lookup limit: %q", got)
 	}
+	// The report as Markdown for a ticket, made in Go; the clipboard is
+	// refused here, so the page shows the text in a box.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("denied")) } }); document.querySelector("#domain-results .share-markdown").click()`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the domain Markdown to copy", `!!document.querySelector("#domain-results .share-text")`, 10*time.Second)
+	if got := text(t, ctx, `document.querySelector("#domain-results .share-text").value`); !strings.HasPrefix(got, "## Domain check: `mistakes.example`") || !strings.Contains(got, "| SPF | error |") {
+		t.Errorf("Markdown of the domain report = %q", got)
+	}
 	if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		if p := filepath.Join(screenshotDir(t), "domain-mistakes.png"); writeFile(p, buf) == nil {
 			t.Logf("screenshot: %s", p)

@@ -11,7 +11,7 @@ import { readForm, writeForm, fromQuery, addressWith, bridgeOptions } from "./se
 import { renderReport } from "./render/report.js";
 import { renderNetLog } from "./render/netlog.js";
 import { companionNote, chooseCompanion } from "./render/transport.js";
-import { renderShare, unpack } from "./share.js";
+import { renderDomainShare, renderShare, unpack } from "./share.js";
 import { renderDomainReport } from "./render/domain.js";
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -310,7 +310,11 @@ class App {
       const report = await this.analyzer.checkDomain(domain, o);
       this.net.record({ time: new Date(), kind: "dns", what: "the DNS records of " + domain + " (MX, TXT, TLSA, and the names they lead to)",
         method: "GET", url: (opts.doh || this.analyzer.defaultDoh || []).join(", "), status: "done" });
-      out.replaceChildren(renderDomainReport(report));
+      if (o.companion) {
+        this.net.record({ time: new Date(), kind: "companion", what: "the domain name " + domain + " (STARTTLS on its MX hosts, its MTA-STS policy, its BIMI logo and certificate)",
+          method: "GET", url: o.companion, status: "done" });
+      }
+      out.replaceChildren(renderDomainReport(report), renderDomainShare(report, this));
       out.hidden = false;
       this.$("domain-status").textContent = "Done in " + Math.round(performance.now() - t0) + " ms.";
       out.focus({ preventScroll: false });

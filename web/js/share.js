@@ -14,26 +14,9 @@ const MAX_LINK = 64 * 1024;
 // renderShare returns the share bar for report. ctx supplies the analyzer,
 // the current settings and the message text.
 export function renderShare(report, ctx) {
-  const out = el("div", { class: "share-out", "aria-live": "polite" });
-  const say = (text, kind) => out.replaceChildren(note(text, kind));
-  const json = () => JSON.stringify(report, null, 2);
-  const button = (label, cls, fn) => {
-    const b = el("button", { type: "button", class: "secondary " + cls }, label);
-    b.addEventListener("click", () => fn().catch((e) => say(String(e && e.message ? e.message : e), "bad")));
-    return b;
-  };
+  const { out, say, button, jsonButtons } = actions(report, ctx, "headerlens-report.json");
   const bar = el("p", { class: "report-actions" },
-    button("Download JSON", "share-download", async () => {
-      const url = URL.createObjectURL(new Blob([json()], { type: "application/json" }));
-      const a = el("a");
-      a.href = url;
-      a.download = "headerlens-report.json";
-      ctx.results.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
-    }),
-    button("Copy JSON", "share-json", async () => copy(out, json(), "The report (JSON) is on the clipboard.")),
+    ...jsonButtons,
     typeof ctx.analyzer.markdown === "function"
       ? button("Copy Markdown", "share-markdown", async () => copy(out, await ctx.analyzer.markdown(report), "The report (Markdown, for a ticket) is on the clipboard."))
       : null,
@@ -52,6 +35,46 @@ export function renderShare(report, ctx) {
       out.replaceChildren(warn);
     }));
   return el("div", { class: "share" }, bar, out);
+}
+
+// renderDomainShare returns the share bar of a domain check report: the
+// JSON, and the Markdown for a ticket (headerlens.domainMarkdown, the text
+// of headerlens domain --format markdown).
+export function renderDomainShare(report, ctx) {
+  const { out, button, jsonButtons } = actions(report, ctx, "headerlens-domain.json");
+  const bar = el("p", { class: "report-actions" },
+    ...jsonButtons,
+    typeof ctx.analyzer.domainMarkdown === "function"
+      ? button("Copy Markdown", "share-markdown", async () => copy(out, await ctx.analyzer.domainMarkdown(report), "The domain report (Markdown, for a ticket) is on the clipboard."))
+      : null);
+  return el("div", { class: "share" }, bar, out);
+}
+
+// actions builds what both share bars have: the output line, a button
+// maker whose errors show there, and the Download and Copy JSON buttons.
+function actions(report, ctx, filename) {
+  const out = el("div", { class: "share-out", "aria-live": "polite" });
+  const say = (text, kind) => out.replaceChildren(note(text, kind));
+  const json = () => JSON.stringify(report, null, 2);
+  const button = (label, cls, fn) => {
+    const b = el("button", { type: "button", class: "secondary " + cls }, label);
+    b.addEventListener("click", () => fn().catch((e) => say(String(e && e.message ? e.message : e), "bad")));
+    return b;
+  };
+  const jsonButtons = [
+    button("Download JSON", "share-download", async () => {
+      const url = URL.createObjectURL(new Blob([json()], { type: "application/json" }));
+      const a = el("a");
+      a.href = url;
+      a.download = filename;
+      ctx.root.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    }),
+    button("Copy JSON", "share-json", async () => copy(out, json(), "The report (JSON) is on the clipboard.")),
+  ];
+  return { out, say, button, jsonButtons };
 }
 
 // linkTo is the page's address with the current settings and fragment.
