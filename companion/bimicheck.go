@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"headerlens/analyzer/domaincheck"
 	"headerlens/companion/bimi"
 	"headerlens/lookup"
 )
@@ -27,17 +28,6 @@ type BIMIReport struct {
 	Certificate *bimi.Certificate `json:"certificate,omitempty"`
 	// GeneratedAt is when the report was made.
 	GeneratedAt time.Time `json:"generatedAt"`
-}
-
-// bimiTag returns the value of tag in a "k=v; k=v" record.
-func bimiTag(rec, tag string) string {
-	for _, part := range strings.Split(rec, ";") {
-		k, v, ok := strings.Cut(part, "=")
-		if ok && strings.EqualFold(strings.TrimSpace(k), tag) {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // bimiCheck serves /api/v1/bimi. The logo and certificate are fetched
@@ -82,10 +72,10 @@ func (s *Server) bimiCheck(ctx context.Context, q map[string]string) (any, error
 	}
 	// The two fetches are independent.
 	var wg sync.WaitGroup
-	if l := bimiTag(r.Record, "l"); l != "" {
+	if l := domaincheck.TagValue(r.Record, "l"); l != "" {
 		wg.Go(func() { r.Logo = f.FetchLogo(ctx, l) })
 	}
-	if a := bimiTag(r.Record, "a"); a != "" {
+	if a := domaincheck.TagValue(r.Record, "a"); a != "" {
 		wg.Go(func() { r.Certificate = f.FetchCertificate(ctx, a, s.cfg.Now()) })
 	}
 	wg.Wait()

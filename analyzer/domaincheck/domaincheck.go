@@ -669,7 +669,7 @@ func checkTLSRPT(ctx context.Context, r lookup.Resolver, d string, c *CheckResul
 		c.add(finding.Error, "tlsrpt-multiple", "More than one TLS-RPT record (RFC 8460 §3).")
 	default:
 		// RFC 8460 §3: "rua=" is required, mailto: or https: URIs.
-		rua := tagValue(recs[0], "rua")
+		rua := TagValue(recs[0], "rua")
 		if rua == "" {
 			c.add(finding.Error, "tlsrpt-no-rua", "The TLS-RPT record has no rua= (RFC 8460 §3).")
 		}
@@ -682,8 +682,11 @@ func checkTLSRPT(ctx context.Context, r lookup.Resolver, d string, c *CheckResul
 	}
 }
 
-// tagValue returns the value of tag in a "k=v; k=v" record.
-func tagValue(rec, tag string) string {
+// TagValue returns the value of tag, compared without case, in a
+// "k=v; k=v" record (the tag-list form of RFC 6376 §3.2 that MTA-STS,
+// TLS-RPT and BIMI records share), with surrounding spaces removed; "" when
+// the tag is absent.
+func TagValue(rec, tag string) string {
 	for _, part := range strings.Split(rec, ";") {
 		k, v, ok := strings.Cut(part, "=")
 		if ok && strings.EqualFold(strings.TrimSpace(k), tag) {
@@ -706,7 +709,7 @@ func checkMTASTSRecord(ctx context.Context, r lookup.Resolver, d string, c *Chec
 		// RFC 8461 §3.1: more than one record, no policy.
 		c.Status = Error
 		c.add(finding.Error, "mta-sts-multiple", "More than one MTA-STS record: senders treat the domain as having no policy (RFC 8461 §3.1).")
-	case tagValue(recs[0], "id") == "":
+	case TagValue(recs[0], "id") == "":
 		c.Status = Error
 		c.add(finding.Error, "mta-sts-no-id", "The MTA-STS record has no id= (RFC 8461 §3.1).")
 	default:
@@ -729,7 +732,7 @@ func checkBIMIRecord(ctx context.Context, r lookup.Resolver, d string, c *CheckR
 		c.add(finding.Error, "bimi-multiple", "More than one BIMI record at default._bimi (BIMI draft §4.3).")
 		return
 	}
-	l, a := tagValue(recs[0], "l"), tagValue(recs[0], "a")
+	l, a := TagValue(recs[0], "l"), TagValue(recs[0], "a")
 	if l == "" {
 		c.add(finding.Warning, "bimi-no-logo", "The BIMI record has no l= logo location (BIMI draft §4.2).")
 	} else if !prefixFold(l, "https://") {

@@ -201,7 +201,7 @@ func FuzzTagValue(f *testing.F) {
 	f.Add("v=BIMI1; l=https://x/logo.svg; a=", "l")
 	f.Add("v=TLSRPTv1;rua=mailto:a@b", "rua")
 	f.Fuzz(func(t *testing.T, rec, tag string) {
-		v := tagValue(rec, tag)
+		v := TagValue(rec, tag)
 		if len(v) > len(rec) {
 			t.Fatalf("value %q longer than record %q", v, rec)
 		}
