@@ -59,18 +59,44 @@ func TestNoHTMLInjectionSinks(t *testing.T) {
 }
 
 // TestOnlyNetFetches: net.js is the one module that calls fetch, so that
-// every request the page makes is in its network log. The service worker
-// (which only answers the page's own files) is the other exception.
+// every request the page makes is in its network log. The exceptions: the
+// service worker (which only answers the page's own files), and boot.js,
+// whose one request, for headerlens.wasm beside it, the bridge logs
+// (TestBootFetchesOnlyTheModule).
 func TestOnlyNetFetches(t *testing.T) {
 	call := regexp.MustCompile(`(^|[^.\w])fetch\(|XMLHttpRequest|sendBeacon|new WebSocket|new EventSource`)
 	lines(t, func(file string, n int, line string) {
-		if file == "js/net.js" || file == "sw.js" || strings.HasPrefix(strings.TrimSpace(line), "//") {
+		if file == "js/net.js" || file == "sw.js" || file == "js/boot.js" || strings.HasPrefix(strings.TrimSpace(line), "//") {
 			return
 		}
 		if call.MatchString(line) {
 			t.Errorf("%s:%d makes a request outside net.js: %q", file, n, strings.TrimSpace(line))
 		}
 	})
+}
+
+// TestBootFetchesOnlyTheModule: boot.js, which calls fetch outside net.js,
+// makes one request, of headerlens.wasm beside the page, and the bridge
+// writes it to the network log.
+func TestBootFetchesOnlyTheModule(t *testing.T) {
+	boot, err := os.ReadFile(filepath.Join("js", "boot.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`(^|[^.\w])fetch\(`)
+	if n := len(call.FindAllIndex(boot, -1)); n != 1 {
+		t.Errorf("boot.js calls fetch %d times, want once", n)
+	}
+	if !strings.Contains(string(boot), `new URL("../headerlens.wasm", document.currentScript.src)`) || !strings.Contains(string(boot), "fetch(url,") {
+		t.Error("boot.js must fetch only headerlens.wasm, beside the page")
+	}
+	bridge, err := os.ReadFile(filepath.Join("js", "bridge.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(bridge), "opts.net.record(entry)") || !strings.Contains(string(bridge), "globalThis.headerlensBoot") {
+		t.Error("bridge.js must log boot.js's request in the network log")
+	}
 }
 
 // TestNoDocumentLookups: the modules work inside a root element (the page's

@@ -22,7 +22,8 @@ const Entry = "js/single.js"
 // behind unnoticed.
 const (
 	tagStyle    = `<link rel="stylesheet" href="style.css">`
-	tagExec     = `<script src="wasm_exec.js"></script>`
+	tagExec     = `<script defer src="wasm_exec.js"></script>`
+	tagBoot     = `<script async src="js/boot.js"></script>`
 	tagModule   = `<script type="module" src="js/page.js"></script>`
 	tagPreload  = `<link rel="preload" href="headerlens.wasm" as="fetch" type="application/wasm" crossorigin>`
 	tagCharset  = `<meta charset="utf-8">`
@@ -85,6 +86,8 @@ func Build(dist fs.FS) ([]byte, error) {
 	replace := []struct{ old, new string }{
 		{tagCharset, tagCharset + "\n" + `<meta http-equiv="Content-Security-Policy" content="` + csp + `">`},
 		{tagPreload, ""},
+		// The single file has the module inside: no early download.
+		{tagBoot + "\n", ""},
 		{tagStyle, "<style>\n" + string(css) + "</style>"},
 		{tagExec, "<script>\n" + string(exec) + "</script>"},
 		{tagModule, `<script type="module">` + "\n" + string(module) + "</script>"},

@@ -73,10 +73,11 @@ func site() fstest.MapFS {
 <html><head>
 <meta charset="utf-8">
 <link rel="preload" href="headerlens.wasm" as="fetch" type="application/wasm" crossorigin>
+<script async src="js/boot.js"></script>
 <link rel="stylesheet" href="style.css">
 <link rel="modulepreload" href="js/page.js">
 <link rel="modulepreload" href="js/app.js">
-<script src="wasm_exec.js"></script>
+<script defer src="wasm_exec.js"></script>
 <script type="module" src="js/page.js"></script>
 </head><body><div id="headerlens"></div>
 </body></html>
@@ -95,7 +96,7 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(page)
-	for _, gone := range []string{`src="wasm_exec.js"`, `src="js/page.js"`, `href="style.css"`, "modulepreload", `rel="preload"`} {
+	for _, gone := range []string{`src="wasm_exec.js"`, `src="js/boot.js"`, `src="js/page.js"`, `href="style.css"`, "modulepreload", `rel="preload"`} {
 		if strings.Contains(html, gone) {
 			t.Errorf("the single file still refers to another file: %q", gone)
 		}
@@ -131,7 +132,7 @@ func TestBuild(t *testing.T) {
 
 func TestBuildRefuses(t *testing.T) {
 	missing := site()
-	missing["index.html"] = &fstest.MapFile{Data: []byte(strings.Replace(string(missing["index.html"].Data), `<script src="wasm_exec.js"></script>`, "", 1))}
+	missing["index.html"] = &fstest.MapFile{Data: []byte(strings.Replace(string(missing["index.html"].Data), `<script defer src="wasm_exec.js"></script>`, "", 1))}
 	if _, err := Build(missing); err == nil || !strings.Contains(err.Error(), "wasm_exec.js") {
 		t.Errorf("Build without the wasm_exec.js tag: error %v, want one naming it", err)
 	}

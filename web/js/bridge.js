@@ -5,7 +5,8 @@
 // page shares that one analyzer.
 //
 // Timings are left as performance marks, read by the browser test and by
-// anyone in the DevTools Performance panel:
+// anyone in the DevTools Performance panel (js/boot.js makes the first two
+// on the page):
 //   headerlens:wasm-fetch      the module's request starts
 //   headerlens:wasm-fetched    its last byte arrived
 //   headerlens:wasm-compiled   compiled and instantiated
@@ -37,14 +38,18 @@ async function load(opts) {
   if (globalThis.headerlens && typeof globalThis.headerlens.analyze === "function") return globalThis.headerlens;
   const onProgress = opts.onProgress || (() => {});
   const go = new (await goClass(opts.execURL))();
-  performance.mark("headerlens:wasm-fetch");
   let result;
-  if (opts.wasmBytes) {
+  const early = opts.wasmBytes ? null : await fromBoot(opts, onProgress);
+  if (early) {
+    result = { instance: await WebAssembly.instantiate(early, go.importObject) };
+  } else if (opts.wasmBytes) {
+    performance.mark("headerlens:wasm-fetch");
     const bytes = await opts.wasmBytes();
     onProgress(bytes.length, bytes.length);
     performance.mark("headerlens:wasm-fetched");
     result = await WebAssembly.instantiate(bytes, go.importObject);
   } else {
+    performance.mark("headerlens:wasm-fetch");
     const resp = await opts.net.fetch(opts.wasmURL, {}, { kind: "asset", what: "the analyzer (WebAssembly module)" });
     if (!resp.ok) throw new Error("headerlens.wasm: HTTP " + resp.status);
     const counted = counting(resp, onProgress);
@@ -64,6 +69,30 @@ async function load(opts) {
   performance.mark("headerlens:ready");
   warmUp(globalThis.headerlens);
   return globalThis.headerlens;
+}
+
+// fromBoot returns the module js/boot.js compiled, when it was started for
+// this wasmURL, after logging its request in opts.net; null when there is
+// none or it failed (the caller then loads the module itself).
+async function fromBoot(opts, onProgress) {
+  const boot = globalThis.headerlensBoot;
+  if (!boot || boot.url !== String(new URL(opts.wasmURL, location.href))) return null;
+  const entry = { time: new Date(), kind: "asset", what: "the analyzer (WebAssembly module), started by boot.js", method: "GET", url: boot.url, status: boot.status };
+  opts.net.record(entry);
+  onProgress(boot.loaded, boot.total);
+  boot.onProgress(onProgress);
+  try {
+    const module = await boot.module;
+    await boot.counted;
+    entry.status = boot.status;
+    opts.net.changed();
+    return module;
+  } catch (e) {
+    entry.status = boot.status === "pending" ? "failed" : boot.status;
+    entry.error = (e && e.message ? e.message : String(e)) + "; loading it again";
+    opts.net.changed();
+    return null;
+  }
 }
 
 // WARM_UP is a small header block that goes through the analyzer's parsers
