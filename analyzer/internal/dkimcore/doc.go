@@ -11,7 +11,10 @@
 //     value emptied (RFC 6376 §3.7): StripTagValue, HeaderHashInput;
 //   - key records (RFC 6376 §3.6.1) and their retrieval over DNS TXT at
 //     selector._domainkey.domain (RFC 6376 §3.6.2, §6.1.2): ParseKey,
-//     FetchKey;
+//     FetchKey; the DER of a k=rsa key, a SubjectPublicKeyInfo (RFC 5280
+//     §4.1.2.7, RFC 3279 §2.3.1) or a bare RSAPublicKey (RFC 8017 Appendix
+//     A.1.1), is read by hand so that the WebAssembly build does not link
+//     crypto/x509;
 //   - signature algorithms rsa-sha256, rsa-sha1 (RFC 6376 §3.3, restricted by
 //     RFC 8301) and ed25519-sha256 (RFC 8463): ParseAlgorithm, VerifyHash.
 //

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"strings"
 
@@ -187,18 +185,13 @@ func ParseKey(record string) (*Key, error) {
 		if len(der) > maxRSAKeyDER {
 			return nil, permErr("RSA key of about %d bits is larger than the %d bits headerlens verifies (RFC 8301 §3.2 requires verifiers to handle 1024 to 4096)", len(der)*8, MaxRSAKeyBits)
 		}
-		// RFC 6376 §3.6.1 p= and §3.3.1: the key is DER; in practice
-		// a SubjectPublicKeyInfo, sometimes a bare RSAPublicKey.
-		var pub *rsa.PublicKey
-		if any, err := x509.ParsePKIXPublicKey(der); err == nil {
-			rp, ok := any.(*rsa.PublicKey)
-			if !ok {
-				return nil, permErr("key record k=rsa holds a non-RSA key")
-			}
-			pub = rp
-		} else if rp, err2 := x509.ParsePKCS1PublicKey(der); err2 == nil {
-			pub = rp
-		} else {
+		// RFC 6376 §3.6.1 p=: the key is DER; in practice a
+		// SubjectPublicKeyInfo, sometimes a bare RSAPublicKey (rsakey.go).
+		pub, err := parseRSAPublicKey(der)
+		switch {
+		case err == errNonRSAKey:
+			return nil, permErr("key record k=rsa holds a non-RSA key")
+		case err != nil:
 			return nil, permErr("key record p= is not an RSA public key")
 		}
 		k.Public = pub
