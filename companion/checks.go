@@ -13,13 +13,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"headerlens/companion/dane"
 	"headerlens/companion/mtasts"
 	"headerlens/companion/safenet"
 	"headerlens/companion/smtpprobe"
 	"headerlens/companion/tlsrpt"
+	"headerlens/dnswire"
 	"headerlens/lookup"
 )
 
@@ -299,13 +298,13 @@ func (s *Server) probeHost(ctx context.Context, h *HostReport, name string, addr
 			return
 		}
 	}
-	var tlsa func() ([]*dns.TLSA, bool, error)
+	var tlsa func() ([]*dnswire.TLSA, bool, error)
 	var wg sync.WaitGroup
-	var recs []*dns.TLSA
+	var recs []*dnswire.TLSA
 	var ad bool
 	var terr error
 	if name != "" {
-		tlsa = func() ([]*dns.TLSA, bool, error) {
+		tlsa = func() ([]*dnswire.TLSA, bool, error) {
 			return s.cfg.Resolver.LookupTLSA(ctx, dane.Name(name, h.Port))
 		}
 		wg.Go(func() { recs, ad, terr = tlsa() })

@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/miekg/dns"
+	"headerlens/dnswire"
 )
 
 // Resolver is the DNS the companion needs. headerlens/dohresolver's
@@ -45,7 +45,7 @@ type Resolver interface {
 	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
 	// LookupTLSA returns the TLSA records at name and the AD bit of the
 	// response (RFC 4035 §3.2.3).
-	LookupTLSA(ctx context.Context, name string) ([]*dns.TLSA, bool, error)
+	LookupTLSA(ctx context.Context, name string) ([]*dnswire.TLSA, bool, error)
 }
 
 // SMTPPorts are the only ports the companion will probe: 25 (SMTP relay,

@@ -12,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
+	"headerlens/dnswire"
 	"headerlens/dohresolver/dohtest"
 	"headerlens/lookup"
 )
@@ -185,12 +184,11 @@ func TestCache(t *testing.T) {
 	}
 
 	// The cached answer's TTLs count down.
-	q := new(dns.Msg)
-	q.SetQuestion("host.example.com.", dns.TypeA)
+	q := dnswire.NewQuestion("host.example.com.", dnswire.TypeA)
 	r.Exchange(ctx, q)
 	clock.Add(100 * time.Second)
 	m, err := r.Exchange(ctx, q)
-	if err != nil || len(m.Answer) != 1 || m.Answer[0].Header().Ttl != 200 {
+	if err != nil || len(m.Answer) != 1 || m.Answer[0].TTL != 200 {
 		t.Errorf("cached answer = %v, %v; want TTL 200", m, err)
 	}
 }
@@ -416,31 +414,31 @@ func TestExchange(t *testing.T) {
 	_, r := newFixture(t, Config{})
 	tests := []struct {
 		name  string
-		qtype uint16
-		rcode int
+		qtype dnswire.Type
+		rcode dnswire.Rcode
 		n     int
 	}{
-		{"example.com.", dns.TypeMX, dns.RcodeSuccess, 2},
-		{"www.example.com.", dns.TypeA, dns.RcodeSuccess, 3},
-		{"nx.example.com.", dns.TypeA, dns.RcodeNameError, 0},
-		{"example.com.", dns.TypeSOA, dns.RcodeSuccess, 1},
+		{"example.com.", dnswire.TypeMX, dnswire.RcodeSuccess, 2},
+		{"www.example.com.", dnswire.TypeA, dnswire.RcodeSuccess, 3},
+		{"nx.example.com.", dnswire.TypeA, dnswire.RcodeNameError, 0},
+		{"example.com.", dnswire.TypeSOA, dnswire.RcodeSuccess, 1},
 	}
 	for _, tt := range tests {
-		q := new(dns.Msg)
-		q.SetQuestion(tt.name, tt.qtype)
-		q.Id = 4242
+		q := dnswire.NewQuestion(tt.name, tt.qtype)
 		m, err := r.Exchange(context.Background(), q)
 		if err != nil {
-			t.Errorf("Exchange(%s %s): %v", tt.name, typeString(tt.qtype), err)
+			t.Errorf("Exchange(%s %s): %v", tt.name, tt.qtype, err)
 			continue
 		}
-		if m.Rcode != tt.rcode || len(m.Answer) != tt.n || m.Id != 4242 {
-			t.Errorf("Exchange(%s %s) = rcode %d, %d answers, ID %d; want %d, %d, 4242",
-				tt.name, typeString(tt.qtype), m.Rcode, len(m.Answer), m.Id, tt.rcode, tt.n)
+		if m.Rcode != tt.rcode || len(m.Answer) != tt.n || len(m.Question) != 1 || m.Question[0] != q {
+			t.Errorf("Exchange(%s %s) = rcode %v, %d answers, question %v; want %v, %d, %v",
+				tt.name, tt.qtype, m.Rcode, len(m.Answer), m.Question, tt.rcode, tt.n, q)
 		}
 	}
-	if _, err := r.Exchange(context.Background(), new(dns.Msg)); KindOf(err) != KindInvalidName {
-		t.Errorf("Exchange(no question): kind %v, want invalid", KindOf(err))
+	for _, q := range []dnswire.Question{{}, {Name: "example.com.", Type: dnswire.TypeA}} {
+		if _, err := r.Exchange(context.Background(), q); KindOf(err) != KindInvalidName {
+			t.Errorf("Exchange(%v): kind %v, want invalid", q, KindOf(err))
+		}
 	}
 }
 

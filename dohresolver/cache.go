@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
+	"headerlens/dnswire"
 )
 
 const (
@@ -45,25 +45,25 @@ func newCache(max int, now func() time.Time) *cache {
 // shortest-lived record). Negative answers (NXDOMAIN, NODATA) live for the
 // lesser of the SOA record's TTL and its MINIMUM field, and are not
 // cached without an SOA (RFC 2308 §5). Other RCODEs are not cached.
-func cacheTTL(m *dns.Msg, qtype uint16) time.Duration {
+func cacheTTL(m *dnswire.Msg, qtype dnswire.Type) time.Duration {
 	switch m.Rcode {
-	case dns.RcodeSuccess, dns.RcodeNameError:
+	case dnswire.RcodeSuccess, dnswire.RcodeNameError:
 	default:
 		return 0
 	}
-	if m.Rcode == dns.RcodeSuccess && countType(m, qtype) > 0 {
+	if m.Rcode == dnswire.RcodeSuccess && countType(m, qtype) > 0 {
 		ttl := uint32(1<<31 - 1)
 		for _, rr := range m.Answer {
-			ttl = min(ttl, rr.Header().Ttl)
+			ttl = min(ttl, rr.TTL)
 		}
 		return min(time.Duration(ttl)*time.Second, maxPositiveTTL)
 	}
-	for _, rr := range m.Ns {
-		if soa, ok := rr.(*dns.SOA); ok {
-			ttl := min(soa.Hdr.Ttl, soa.Minttl)
+	for _, rr := range m.Authority {
+		if soa, ok := rr.Data.(*dnswire.SOA); ok {
+			ttl := min(rr.TTL, soa.Minimum)
 			// A CNAME leading to the negative answer bounds it too.
 			for _, a := range m.Answer {
-				ttl = min(ttl, a.Header().Ttl)
+				ttl = min(ttl, a.TTL)
 			}
 			return min(time.Duration(ttl)*time.Second, maxNegativeTTL)
 		}
@@ -93,13 +93,12 @@ func (c *cache) get(key string) *answer {
 	c.ll.MoveToFront(el)
 	age := uint32(now.Sub(e.stored) / time.Second)
 	m := e.ans.msg.Copy()
-	for _, sec := range [][]dns.RR{m.Answer, m.Ns} {
-		for _, rr := range sec {
-			h := rr.Header()
-			if h.Ttl > age {
-				h.Ttl -= age
+	for _, sec := range [][]dnswire.RR{m.Answer, m.Authority} {
+		for i := range sec {
+			if rr := &sec[i]; rr.TTL > age {
+				rr.TTL -= age
 			} else {
-				h.Ttl = 0
+				rr.TTL = 0
 			}
 		}
 	}

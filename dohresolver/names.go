@@ -2,6 +2,8 @@ package dohresolver
 
 import (
 	"fmt"
+	"net/netip"
+	"strconv"
 	"strings"
 )
 
@@ -44,9 +46,9 @@ func checkName(name string) (string, error) {
 }
 
 // escapeName writes the characters that are special in presentation
-// format (RFC 1035 §5.1) with a backslash, the way miekg/dns prints names it
-// unpacks. SPF macros can expand to names holding spaces or "@" (RFC 7208
-// §7.3), which are valid octets in a label (RFC 2181 §11).
+// format (RFC 1035 §5.1) with a backslash, the way headerlens/dnswire
+// presents names it parses. SPF macros can expand to names holding spaces
+// or "@" (RFC 7208 §7.3), which are valid octets in a label (RFC 2181 §11).
 func escapeName(n string) string {
 	if !strings.ContainsAny(n, ` ()";@`) {
 		return n
@@ -65,33 +67,26 @@ func escapeName(n string) string {
 	return b.String()
 }
 
-// unescapeTXT turns a character-string as miekg/dns presents it (bytes
-// '"' and '\' escaped with a backslash, unprintable bytes as \DDD,
-// RFC 1035 §5.1) back into its raw bytes.
-func unescapeTXT(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
+// reverseName returns the name of the PTR records of ip: the octets of
+// an IPv4 address in reverse order under in-addr.arpa (RFC 1035 §3.5), the
+// nibbles of an IPv6 address in reverse order under ip6.arpa (RFC 3596
+// §2.5). An IPv4-mapped IPv6 address is looked up as IPv4.
+func reverseName(ip netip.Addr) string {
+	ip = ip.Unmap()
+	var b []byte
+	if ip.Is4() {
+		a := ip.As4()
+		for i := 3; i >= 0; i-- {
+			b = strconv.AppendUint(b, uint64(a[i]), 10)
+			b = append(b, '.')
 		}
-		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
-			v := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
-			if v <= 255 {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i+1])
-		i++
+		return string(b) + "in-addr.arpa."
 	}
-	return b.String()
+	const hexDigits = "0123456789abcdef"
+	a := ip.As16()
+	b = make([]byte, 0, 64+len("ip6.arpa."))
+	for i := 15; i >= 0; i-- {
+		b = append(b, hexDigits[a[i]&0xF], '.', hexDigits[a[i]>>4], '.')
+	}
+	return string(b) + "ip6.arpa."
 }
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -29,8 +29,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
-
+	"headerlens/dnswire"
 	"headerlens/lookup"
 )
 
@@ -183,7 +182,7 @@ func New(cfg Config) (*Resolver, error) {
 
 // answer is a validated DNS response and where it came from.
 type answer struct {
-	msg      *dns.Msg
+	msg      *dnswire.Msg
 	endpoint string
 	cached   bool
 }
@@ -192,9 +191,9 @@ type answer struct {
 // in-flight group and the endpoints, and records it in the query log. It
 // returns an answer for any RCODE; the error is non-nil only when no DNS
 // answer was obtained.
-func (r *Resolver) exchange(ctx context.Context, fqdn string, qtype uint16) (*answer, error) {
+func (r *Resolver) exchange(ctx context.Context, fqdn string, qtype dnswire.Type) (*answer, error) {
 	start := r.now()
-	key := strings.ToLower(fqdn) + "/" + typeString(qtype)
+	key := strings.ToLower(fqdn) + "/" + qtype.String()
 	ans := r.cache.get(key)
 	var err error
 	if ans == nil {
@@ -214,7 +213,7 @@ func (r *Resolver) exchange(ctx context.Context, fqdn string, qtype uint16) (*an
 				c := *e // shared with the other callers of the flight
 				e = &c
 			}
-			e.Name, e.Type = strings.TrimSuffix(fqdn, "."), typeString(qtype)
+			e.Name, e.Type = strings.TrimSuffix(fqdn, "."), qtype.String()
 			err = e
 		}
 	}
@@ -223,19 +222,19 @@ func (r *Resolver) exchange(ctx context.Context, fqdn string, qtype uint16) (*an
 }
 
 // record adds one entry to the context's query log and calls OnQuery.
-func (r *Resolver) record(ctx context.Context, fqdn string, qtype uint16, start time.Time, ans *answer, err error) {
+func (r *Resolver) record(ctx context.Context, fqdn string, qtype dnswire.Type, start time.Time, ans *answer, err error) {
 	log := lookup.LogFrom(ctx)
 	if log == nil && r.onQuery == nil {
 		return
 	}
 	q := lookup.Query{
 		Name:       strings.TrimSuffix(fqdn, "."),
-		Type:       typeString(qtype),
+		Type:       qtype.String(),
 		DurationMs: float64(r.now().Sub(start).Microseconds()) / 1000,
 		StartMs:    log.Offset(start),
 	}
 	if ans != nil {
-		q.Rcode = dns.RcodeToString[ans.msg.Rcode]
+		q.Rcode = ans.msg.Rcode.String()
 		q.Answers = countType(ans.msg, qtype)
 		q.AuthenticatedData = ans.msg.AuthenticatedData
 		q.Endpoint = ans.endpoint
@@ -255,17 +254,11 @@ func (r *Resolver) record(ctx context.Context, fqdn string, qtype uint16, start 
 	}
 }
 
-func typeString(t uint16) string {
-	if s, ok := dns.TypeToString[t]; ok {
-		return s
-	}
-	return fmt.Sprintf("TYPE%d", t)
-}
-
-func countType(m *dns.Msg, qtype uint16) int {
+// countType returns the number of records of qtype in m's answer section.
+func countType(m *dnswire.Msg, qtype dnswire.Type) int {
 	n := 0
 	for _, rr := range m.Answer {
-		if rr.Header().Rrtype == qtype {
+		if rr.Type == qtype {
 			n++
 		}
 	}
@@ -277,20 +270,13 @@ func countType(m *dns.Msg, qtype uint16) int {
 // for the validation result (RFC 6840 §5.7), EDNS(0) with the DO bit
 // (RFC 3225 §3) and a Padding option (RFC 7830) bringing the message to a
 // multiple of 128 bytes (RFC 8467 §4.1).
-func buildQuery(fqdn string, qtype uint16) (*dns.Msg, []byte, error) {
-	m := new(dns.Msg)
-	m.SetQuestion(fqdn, qtype)
-	m.Id = 0
-	m.RecursionDesired = true
-	m.AuthenticatedData = true
-	opt := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}}
-	opt.SetUDPSize(ednsUDPSize)
-	opt.SetDo()
-	m.Extra = append(m.Extra, opt)
-	// The option adds 4 bytes of header (RFC 7830 §3) plus its content.
-	n := m.Len() + 4
-	opt.Option = append(opt.Option, &dns.EDNS0_PADDING{Padding: make([]byte, (paddingBlock-n%paddingBlock)%paddingBlock)})
-	wire, err := m.Pack()
+func buildQuery(fqdn string, qtype dnswire.Type) (*dnswire.Msg, []byte, error) {
+	m := &dnswire.Msg{
+		Header:   dnswire.Header{ID: 0, RecursionDesired: true, AuthenticatedData: true},
+		Question: []dnswire.Question{{Name: fqdn, Type: qtype, Class: dnswire.ClassINET}},
+		OPT:      &dnswire.OPT{UDPSize: ednsUDPSize, DO: true},
+	}
+	wire, err := m.PackPadded(paddingBlock)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -301,7 +287,7 @@ func buildQuery(fqdn string, qtype uint16) (*dns.Msg, []byte, error) {
 // usable answer. NOERROR and NXDOMAIN answers end the search; after
 // SERVFAIL or another error RCODE the next endpoint is tried, and the last
 // such answer is returned if none does better.
-func (r *Resolver) fetch(ctx context.Context, fqdn string, qtype uint16) (*answer, error) {
+func (r *Resolver) fetch(ctx context.Context, fqdn string, qtype dnswire.Type) (*answer, error) {
 	q, wire, err := buildQuery(fqdn, qtype)
 	if err != nil {
 		return nil, &Error{Kind: KindInvalidName, Err: err}
@@ -324,7 +310,7 @@ func (r *Resolver) fetch(ctx context.Context, fqdn string, qtype uint16) (*answe
 		r.setDown(ep, false)
 		a := &answer{msg: m, endpoint: ep}
 		switch m.Rcode {
-		case dns.RcodeSuccess, dns.RcodeNameError:
+		case dnswire.RcodeSuccess, dnswire.RcodeNameError:
 			return a, nil
 		}
 		fallback = a
@@ -372,7 +358,7 @@ func (r *Resolver) setDown(ep string, down bool) {
 
 // attempt performs one HTTP exchange with endpoint ep and validates the
 // answer.
-func (r *Resolver) attempt(ctx context.Context, ep string, q *dns.Msg, wire []byte) (*dns.Msg, *Error) {
+func (r *Resolver) attempt(ctx context.Context, ep string, q *dnswire.Msg, wire []byte) (*dnswire.Msg, *Error) {
 	select {
 	case r.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -440,7 +426,7 @@ func (r *Resolver) roundTrip(ctx context.Context, req *Request) (*Response, erro
 // has exactly q's question (RFC 1035 §7.3; the name compared without
 // regard to case, RFC 4343 §3), and is not truncated (RFC 8484 §5: TC
 // should never be set over HTTP, as there is no size limit to overflow).
-func validate(resp *Response, q *dns.Msg, max int) (*dns.Msg, *Error) {
+func validate(resp *Response, q *dnswire.Msg, max int) (*dnswire.Msg, *Error) {
 	if resp.Status != 200 {
 		return nil, &Error{Kind: KindHTTP, Status: resp.Status, Detail: fmt.Sprintf("HTTP status %d", resp.Status)}
 	}
@@ -460,7 +446,7 @@ func validate(resp *Response, q *dns.Msg, max int) (*dns.Msg, *Error) {
 
 // parseAnswer parses body and checks it answers q. A panic in the parser
 // (hostile input must never crash the program) becomes KindMalformed.
-func parseAnswer(body []byte, q *dns.Msg) (m *dns.Msg, e *Error) {
+func parseAnswer(body []byte, q *dnswire.Msg) (m *dnswire.Msg, e *Error) {
 	defer func() {
 		if p := recover(); p != nil {
 			m, e = nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("unpack panic: %v", p)}
@@ -471,50 +457,50 @@ func parseAnswer(body []byte, q *dns.Msg) (m *dns.Msg, e *Error) {
 
 // checkAnswer is parseAnswer without the panic guard, so that the fuzz
 // target sees panics.
-func checkAnswer(body []byte, q *dns.Msg) (m *dns.Msg, e *Error) {
+func checkAnswer(body []byte, q *dnswire.Msg) (m *dnswire.Msg, e *Error) {
 	if len(body) == 0 {
 		return nil, &Error{Kind: KindMalformed, Detail: "empty body"}
 	}
-	m = new(dns.Msg)
-	if err := m.Unpack(body); err != nil {
+	m, err := dnswire.Parse(body)
+	if err != nil {
 		return nil, &Error{Kind: KindMalformed, Detail: "DNS message does not parse", Err: err}
 	}
 	switch {
 	case !m.Response:
 		return nil, &Error{Kind: KindMalformed, Detail: "QR bit not set: not a response"}
-	case m.Id != q.Id:
-		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("ID %d, want %d", m.Id, q.Id)}
+	case m.ID != q.ID:
+		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("ID %d, want %d", m.ID, q.ID)}
 	case m.Opcode != q.Opcode:
 		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("opcode %d, want %d", m.Opcode, q.Opcode)}
 	case len(m.Question) != 1:
 		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("%d questions, want 1", len(m.Question))}
 	}
 	got, want := m.Question[0], q.Question[0]
-	if !strings.EqualFold(got.Name, want.Name) || got.Qtype != want.Qtype || got.Qclass != want.Qclass {
+	if !strings.EqualFold(got.Name, want.Name) || got.Type != want.Type || got.Class != want.Class {
 		return nil, &Error{Kind: KindMalformed, Detail: fmt.Sprintf("question %s %s, want %s %s",
-			got.Name, typeString(got.Qtype), want.Name, typeString(want.Qtype))}
+			got.Name, got.Type, want.Name, want.Type)}
 	}
 	if m.Truncated {
-		return nil, &Error{Kind: KindTruncated, Rcode: dns.RcodeToString[m.Rcode], Detail: "TC bit set"}
+		return nil, &Error{Kind: KindTruncated, Rcode: m.Rcode.String(), Detail: "TC bit set"}
 	}
 	return m, nil
 }
 
 // resolved is the outcome of a lookup that followed CNAMEs.
 type resolved struct {
-	rrs []dns.RR // records of the requested type at the end of the chain
-	ad  bool     // every answer on the way had the AD bit
+	rrs []dnswire.RR // records of the requested type at the end of the chain
+	ad  bool         // every answer on the way had the AD bit
 }
 
 // resolve looks up (name, qtype), following CNAME chains inside each
 // answer (RFC 1034 §3.6.2) and querying the chain's target again when the
 // answer ends without the type. It turns RCODEs and empty answers into
 // errors.
-func (r *Resolver) resolve(ctx context.Context, name string, qtype uint16) (*resolved, error) {
+func (r *Resolver) resolve(ctx context.Context, name string, qtype dnswire.Type) (*resolved, error) {
 	fqdn, err := checkName(name)
 	if err != nil {
-		e := &Error{Kind: KindInvalidName, Name: strings.TrimSuffix(name, "."), Type: typeString(qtype), Detail: err.Error()}
-		r.record(ctx, dns.Fqdn(name), qtype, r.now(), nil, e)
+		e := &Error{Kind: KindInvalidName, Name: strings.TrimSuffix(name, "."), Type: qtype.String(), Detail: err.Error()}
+		r.record(ctx, dnswire.Fqdn(name), qtype, r.now(), nil, e)
 		return nil, e.dnsError()
 	}
 	res := &resolved{ad: true}
@@ -528,19 +514,19 @@ func (r *Resolver) resolve(ctx context.Context, name string, qtype uint16) (*res
 		m := ans.msg
 		res.ad = res.ad && m.AuthenticatedData
 		mk := func(k Kind, detail string) error {
-			return (&Error{Kind: k, Name: strings.TrimSuffix(fqdn, "."), Type: typeString(qtype),
-				Endpoint: ans.endpoint, Rcode: dns.RcodeToString[m.Rcode], Detail: detail}).dnsError()
+			return (&Error{Kind: k, Name: strings.TrimSuffix(fqdn, "."), Type: qtype.String(),
+				Endpoint: ans.endpoint, Rcode: m.Rcode.String(), Detail: detail}).dnsError()
 		}
 		switch m.Rcode {
-		case dns.RcodeSuccess:
-		case dns.RcodeNameError:
+		case dnswire.RcodeSuccess:
+		case dnswire.RcodeNameError:
 			// RFC 6604 §2.1: after a CNAME, NXDOMAIN is about the last
 			// name in the chain; either way the name has no data.
 			return nil, mk(KindNXDomain, "")
-		case dns.RcodeServerFailure:
+		case dnswire.RcodeServerFailure:
 			return nil, mk(KindServFail, "")
 		default:
-			return nil, mk(KindRcode, "RCODE "+rcodeString(m.Rcode))
+			return nil, mk(KindRcode, "RCODE "+m.Rcode.String())
 		}
 		rrs, next, loop := chase(m, cur, qtype, seen)
 		if loop {
@@ -555,26 +541,19 @@ func (r *Resolver) resolve(ctx context.Context, name string, qtype uint16) (*res
 		}
 		cur = next
 	}
-	return nil, (&Error{Kind: KindMalformed, Name: strings.TrimSuffix(fqdn, "."), Type: typeString(qtype),
+	return nil, (&Error{Kind: KindMalformed, Name: strings.TrimSuffix(fqdn, "."), Type: qtype.String(),
 		Detail: fmt.Sprintf("CNAME chain needs more than %d queries", maxRequeries)}).dnsError()
-}
-
-func rcodeString(rc int) string {
-	if s, ok := dns.RcodeToString[rc]; ok {
-		return s
-	}
-	return fmt.Sprint(rc)
 }
 
 // errorFor returns the *net.DNSError for an exchange error, with the
 // original name.
-func errorFor(err error, fqdn string, qtype uint16) error {
+func errorFor(err error, fqdn string, qtype dnswire.Type) error {
 	var e *Error
 	if !errors.As(err, &e) {
 		e = &Error{Kind: KindMalformed, Err: err}
 	}
 	c := *e
-	c.Name, c.Type = strings.TrimSuffix(fqdn, "."), typeString(qtype)
+	c.Name, c.Type = strings.TrimSuffix(fqdn, "."), qtype.String()
 	return c.dnsError()
 }
 
@@ -584,24 +563,23 @@ func errorFor(err error, fqdn string, qtype uint16) error {
 // none, next is the name the chain ended at if a CNAME was followed (to be
 // queried next), else "". loop is true for a chain that revisits a name or
 // is longer than maxCNAMEHops; next is then the offending name.
-func chase(m *dns.Msg, name string, qtype uint16, seen map[string]bool) (rrs []dns.RR, next string, loop bool) {
+func chase(m *dnswire.Msg, name string, qtype dnswire.Type, seen map[string]bool) (rrs []dnswire.RR, next string, loop bool) {
 	cur := strings.ToLower(name)
 	seen[cur] = true
 	followed := false
 	for hops := 0; ; hops++ {
 		var target string
 		for _, rr := range m.Answer {
-			h := rr.Header()
-			if strings.ToLower(h.Name) != cur || h.Class != dns.ClassINET {
+			if strings.ToLower(rr.Name) != cur || rr.Class != dnswire.ClassINET {
 				continue
 			}
-			if h.Rrtype == qtype {
+			if rr.Type == qtype {
 				rrs = append(rrs, rr)
-			} else if cn, ok := rr.(*dns.CNAME); ok && target == "" {
-				target = strings.ToLower(dns.Fqdn(cn.Target))
+			} else if cn, ok := rr.Data.(*dnswire.CNAME); ok && target == "" {
+				target = strings.ToLower(cn.Target)
 			}
 		}
-		if len(rrs) > 0 || qtype == dns.TypeCNAME {
+		if len(rrs) > 0 || qtype == dnswire.TypeCNAME {
 			return rrs, "", false
 		}
 		if target == "" {
@@ -637,18 +615,15 @@ func (r *Resolver) LookupTXT(ctx context.Context, name string) ([]string, error)
 // LookupTXTRaw returns the TXT records of name, each as its list of
 // character-strings (RFC 1035 §3.3.14) in raw bytes.
 func (r *Resolver) LookupTXTRaw(ctx context.Context, name string) ([][]string, error) {
-	res, err := r.resolve(ctx, name, dns.TypeTXT)
+	res, err := r.resolve(ctx, name, dnswire.TypeTXT)
 	if err != nil {
 		return nil, err
 	}
 	var out [][]string
 	for _, rr := range res.rrs {
-		if t, ok := rr.(*dns.TXT); ok {
-			strs := make([]string, len(t.Txt))
-			for i, s := range t.Txt {
-				strs[i] = unescapeTXT(s)
-			}
-			out = append(out, strs)
+		if t, ok := rr.Data.(*dnswire.TXT); ok {
+			// The answer may be shared with the cache: hand out a copy.
+			out = append(out, slices.Clone(t.Strings))
 		}
 	}
 	return out, nil
@@ -659,14 +634,14 @@ func (r *Resolver) LookupTXTRaw(ctx context.Context, name string) ([][]string, e
 // lookup succeeds if either query returns addresses. An IP literal is
 // returned as is.
 func (r *Resolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	var types []uint16
+	var types []dnswire.Type
 	switch network {
 	case "ip4":
-		types = []uint16{dns.TypeA}
+		types = []dnswire.Type{dnswire.TypeA}
 	case "ip6":
-		types = []uint16{dns.TypeAAAA}
+		types = []dnswire.Type{dnswire.TypeAAAA}
 	case "ip":
-		types = []uint16{dns.TypeA, dns.TypeAAAA}
+		types = []dnswire.Type{dnswire.TypeA, dnswire.TypeAAAA}
 	default:
 		return nil, &net.DNSError{Err: "unsupported network " + network, Name: host,
 			UnwrapErr: &Error{Kind: KindInvalidName, Name: host, Detail: "unsupported network " + network}}
@@ -695,15 +670,11 @@ func (r *Resolver) LookupNetIP(ctx context.Context, network, host string) ([]net
 				return
 			}
 			for _, rr := range res.rrs {
-				switch a := rr.(type) {
-				case *dns.A:
-					if ip, ok := netip.AddrFromSlice(a.A.To4()); ok {
-						addrs[i] = append(addrs[i], ip)
-					}
-				case *dns.AAAA:
-					if ip, ok := netip.AddrFromSlice(a.AAAA.To16()); ok {
-						addrs[i] = append(addrs[i], ip)
-					}
+				switch a := rr.Data.(type) {
+				case *dnswire.A:
+					addrs[i] = append(addrs[i], a.Addr)
+				case *dnswire.AAAA:
+					addrs[i] = append(addrs[i], a.Addr)
 				}
 			}
 		})
@@ -735,14 +706,14 @@ func (r *Resolver) LookupNetIP(ctx context.Context, network, host string) ([]net
 // §5.1), ties in answer order. Hosts keep their trailing dot, as
 // net.Resolver returns them; a null MX (RFC 7505) is returned as ".".
 func (r *Resolver) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
-	res, err := r.resolve(ctx, name, dns.TypeMX)
+	res, err := r.resolve(ctx, name, dnswire.TypeMX)
 	if err != nil {
 		return nil, err
 	}
 	var out []*net.MX
 	for _, rr := range res.rrs {
-		if mx, ok := rr.(*dns.MX); ok {
-			out = append(out, &net.MX{Host: dns.Fqdn(mx.Mx), Pref: mx.Preference})
+		if mx, ok := rr.Data.(*dnswire.MX); ok {
+			out = append(out, &net.MX{Host: mx.Host, Pref: mx.Preference})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *net.MX) int { return int(a.Pref) - int(b.Pref) })
@@ -758,19 +729,14 @@ func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error
 		e := &Error{Kind: KindInvalidName, Name: addr, Type: "PTR", Detail: "unrecognized address"}
 		return nil, e.dnsError()
 	}
-	rev, err := dns.ReverseAddr(ip.Unmap().WithZone("").String())
-	if err != nil {
-		e := &Error{Kind: KindInvalidName, Name: addr, Type: "PTR", Detail: err.Error()}
-		return nil, e.dnsError()
-	}
-	res, err := r.resolve(ctx, rev, dns.TypePTR)
+	res, err := r.resolve(ctx, reverseName(ip), dnswire.TypePTR)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, rr := range res.rrs {
-		if p, ok := rr.(*dns.PTR); ok {
-			out = append(out, dns.Fqdn(p.Ptr))
+		if p, ok := rr.Data.(*dnswire.PTR); ok {
+			out = append(out, p.Target)
 		}
 	}
 	return out, nil
@@ -781,42 +747,43 @@ func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error
 // had the AD bit set (RFC 4035 §3.2.3): DANE requires records validated by
 // DNSSEC (RFC 7672 §2.2). The AD bit is only as trustworthy as the DoH
 // server and the HTTPS connection to it (RFC 6840 §5.7).
-func (r *Resolver) LookupTLSA(ctx context.Context, name string) (records []*dns.TLSA, authenticated bool, err error) {
-	res, err := r.resolve(ctx, name, dns.TypeTLSA)
+func (r *Resolver) LookupTLSA(ctx context.Context, name string) (records []*dnswire.TLSA, authenticated bool, err error) {
+	res, err := r.resolve(ctx, name, dnswire.TypeTLSA)
 	if err != nil {
 		return nil, false, err
 	}
 	for _, rr := range res.rrs {
-		if t, ok := rr.(*dns.TLSA); ok {
-			records = append(records, t)
+		if t, ok := rr.Data.(*dnswire.TLSA); ok {
+			// The answer may be shared with the cache: hand out a copy.
+			c := *t
+			c.Data = slices.Clone(t.Data)
+			records = append(records, &c)
 		}
 	}
 	return records, res.ad, nil
 }
 
-// Exchange sends the question of q (exactly one, class IN) and returns the
-// validated answer, whatever its RCODE; the error is non-nil only when no
-// answer was obtained. The query actually sent is built as for every
-// lookup (ID 0, RD, AD, EDNS(0) with DO and padding): other header bits,
-// sections and options of q are ignored. The answer's ID is set to q's.
-// Answers go through the cache and the in-flight de-duplication; the
-// returned message is the caller's to modify.
-func (r *Resolver) Exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
-	if q == nil || len(q.Question) != 1 || q.Question[0].Qclass != dns.ClassINET {
-		e := &Error{Kind: KindInvalidName, Detail: "Exchange needs exactly one question of class IN"}
+// Exchange asks q (class IN) and returns the validated answer, whatever
+// its RCODE; the error is non-nil only when no answer was obtained. The
+// query sent is built as for every lookup (ID 0, RD, AD, EDNS(0) with DO
+// and padding). Answers go through the cache and the in-flight
+// de-duplication; the returned message is the caller's to modify.
+func (r *Resolver) Exchange(ctx context.Context, q dnswire.Question) (*dnswire.Msg, error) {
+	if q.Class != dnswire.ClassINET {
+		e := &Error{Kind: KindInvalidName, Name: strings.TrimSuffix(q.Name, "."), Type: q.Type.String(),
+			Detail: "Exchange needs a question of class IN"}
 		return nil, e.dnsError()
 	}
-	qu := q.Question[0]
-	fqdn, err := checkName(qu.Name)
+	fqdn, err := checkName(q.Name)
 	if err != nil {
-		e := &Error{Kind: KindInvalidName, Name: strings.TrimSuffix(qu.Name, "."), Type: typeString(qu.Qtype), Detail: err.Error()}
+		e := &Error{Kind: KindInvalidName, Name: strings.TrimSuffix(q.Name, "."), Type: q.Type.String(), Detail: err.Error()}
 		return nil, e.dnsError()
 	}
-	ans, err := r.exchange(ctx, fqdn, qu.Qtype)
+	ans, err := r.exchange(ctx, fqdn, q.Type)
 	if err != nil {
-		return nil, errorFor(err, fqdn, qu.Qtype)
+		return nil, errorFor(err, fqdn, q.Type)
 	}
-	m := ans.msg.Copy()
-	m.Id = q.Id
-	return m, nil
+	return ans.msg.Copy(), nil
 }
+
+var _ lookup.Exchanger = (*Resolver)(nil)

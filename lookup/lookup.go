@@ -23,17 +23,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
+	"headerlens/dnswire"
 )
 
 // Exchanger is a resolver that can ask a question of any type and return
-// the whole answer message. headerlens/dohresolver implements it; SPF uses
-// it, when given one, only to warn about records of the withdrawn SPF type
-// 99 (RFC 7208 §3.1). It is optional: checks work with a Resolver alone.
+// the whole answer message, decoded by headerlens/dnswire.
+// headerlens/dohresolver implements it; SPF uses it, when given one, only
+// to warn about records of the withdrawn SPF type 99 (RFC 7208 §3.1), and
+// the domain check for TLSA records and the AD bit (RFC 7672 §2.2). It is
+// optional: checks work with a Resolver alone.
 type Exchanger interface {
-	// Exchange sends the single question of q and returns the answer,
-	// whatever its RCODE; the error is non-nil only when no answer came.
-	Exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error)
+	// Exchange asks q (class IN, a fully qualified name) and returns the
+	// answer message, whatever its RCODE; the error is non-nil only when
+	// no answer came. The message is the caller's to keep and modify.
+	Exchange(ctx context.Context, q dnswire.Question) (*dnswire.Msg, error)
 }
 
 // Resolver is the set of DNS lookups the analyzer performs. The method set

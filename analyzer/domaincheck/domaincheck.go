@@ -16,14 +16,13 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/miekg/dns"
-
 	"headerlens/analyzer/dmarc"
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/dkimcore"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/mailtls"
 	"headerlens/analyzer/spf"
+	"headerlens/dnswire"
 	"headerlens/lookup"
 )
 
@@ -772,17 +771,14 @@ func checkDANE(ctx context.Context, x lookup.Exchanger, mx *MXCheck, c *DANEChec
 		dh := &c.Hosts[i]
 		guard.Go(&wg, func() {
 			// RFC 7672 §2.2: TLSA records at _25._tcp.<MX host>.
-			q := new(dns.Msg)
-			q.SetQuestion(dns.Fqdn("_25._tcp."+dh.Host), dns.TypeTLSA)
-			q.SetEdns0(1232, true)
-			resp, err := x.Exchange(ctx, q)
+			resp, err := x.Exchange(ctx, dnswire.NewQuestion("_25._tcp."+dh.Host, dnswire.TypeTLSA))
 			if err != nil || resp == nil {
 				return
 			}
 			dh.AD = resp.AuthenticatedData
 			for _, rr := range resp.Answer {
-				if t, ok := rr.(*dns.TLSA); ok && len(dh.TLSA) < 16 {
-					dh.TLSA = append(dh.TLSA, clip(fmt.Sprintf("%d %d %d %s", t.Usage, t.Selector, t.MatchingType, t.Certificate)))
+				if t, ok := rr.Data.(*dnswire.TLSA); ok && len(dh.TLSA) < 16 {
+					dh.TLSA = append(dh.TLSA, clip(fmt.Sprintf("%d %d %d %x", t.Usage, t.Selector, t.MatchingType, t.Data)))
 				}
 			}
 		}, func(error) {})

@@ -9,11 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/result"
+	"headerlens/dnswire"
 	"headerlens/lookup"
 )
 
@@ -795,9 +794,7 @@ func (c *checker) lookupType99(domain string) chan DNSQuery {
 	// closed either way.
 	guard.Go(&wg, func() {
 		defer close(ch)
-		m := new(dns.Msg)
-		m.SetQuestion(dns.Fqdn(domain), dns.TypeSPF)
-		resp, err := ex.Exchange(c.ctx, m)
+		resp, err := ex.Exchange(c.ctx, dnswire.NewQuestion(domain, dnswire.TypeSPF))
 		q := DNSQuery{Type: "SPF", Name: domain}
 		if err != nil {
 			setStatus(&q, err)
@@ -805,8 +802,8 @@ func (c *checker) lookupType99(domain string) chan DNSQuery {
 			return
 		}
 		for _, rr := range resp.Answer {
-			if spf, ok := rr.(*dns.SPF); ok {
-				q.Answers = appendAnswer(q.Answers, strings.Join(spf.Txt, ""))
+			if spf, ok := rr.Data.(*dnswire.SPF); ok {
+				q.Answers = appendAnswer(q.Answers, strings.Join(spf.Strings, ""))
 			}
 		}
 		q.Status = "ok"

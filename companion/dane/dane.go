@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/miekg/dns"
+	"headerlens/dnswire"
 )
 
 // MaxRecords is the number of distinct TLSA records Check lists and
@@ -104,7 +104,7 @@ const unauthenticatedReason = "the TLSA answer is not DNSSEC-authenticated (no A
 // established). Records of an unauthenticated answer are reported, marked
 // unusable, and never matched. When ctx ends, Check stops matching, sets
 // Canceled and, unless a record already matched, gives "not-checked".
-func Check(ctx context.Context, name string, tlsa []*dns.TLSA, authenticated bool, chain []*x509.Certificate, host string, now time.Time) *Result {
+func Check(ctx context.Context, name string, tlsa []*dnswire.TLSA, authenticated bool, chain []*x509.Certificate, host string, now time.Time) *Result {
 	res := &Result{Name: name, Authenticated: authenticated, Records: []Record{}}
 	if len(chain) > MaxChain {
 		// Bound the work per record: a real chain is a handful of
@@ -120,7 +120,7 @@ func Check(ctx context.Context, name string, tlsa []*dns.TLSA, authenticated boo
 		if t == nil {
 			continue
 		}
-		rec := Record{Usage: t.Usage, Selector: t.Selector, MatchingType: t.MatchingType, Data: strings.ToLower(t.Certificate), MatchedDepth: -1}
+		rec := Record{Usage: t.Usage, Selector: t.Selector, MatchingType: t.MatchingType, Data: hex.EncodeToString(t.Data), MatchedDepth: -1}
 		key := fmt.Sprintf("%d %d %d %s", rec.Usage, rec.Selector, rec.MatchingType, rec.Data)
 		if seen[key] {
 			res.DuplicateRecords++
@@ -175,7 +175,7 @@ func Check(ctx context.Context, name string, tlsa []*dns.TLSA, authenticated boo
 	return res
 }
 
-func usability(t *dns.TLSA) (bool, string) {
+func usability(t *dnswire.TLSA) (bool, string) {
 	switch t.Usage {
 	case 0, 1:
 		// RFC 7672 §3.1.3: PKIX-TA(0) and PKIX-EE(1) are not
@@ -193,13 +193,13 @@ func usability(t *dns.TLSA) (bool, string) {
 	if !ok {
 		return false, fmt.Sprintf("unknown matching type %d (RFC 6698 §2.1.3)", t.MatchingType)
 	}
-	data, err := hex.DecodeString(t.Certificate)
-	if err != nil || len(data) == 0 {
-		return false, "association data is not hexadecimal"
+	if len(t.Data) == 0 {
+		// RFC 6698 §2.1.4: the association data is what is matched.
+		return false, "association data is empty"
 	}
-	if n > 0 && len(data) != n {
+	if n > 0 && len(t.Data) != n {
 		// RFC 7672 §3.1.3 treats malformed records as unusable.
-		return false, fmt.Sprintf("digest is %d bytes, want %d for matching type %d", len(data), n, t.MatchingType)
+		return false, fmt.Sprintf("digest is %d bytes, want %d for matching type %d", len(t.Data), n, t.MatchingType)
 	}
 	return true, ""
 }

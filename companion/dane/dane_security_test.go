@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"headerlens/companion/dane"
 	"headerlens/companion/internal/testenv"
+	"headerlens/dnswire"
 )
 
 // TestSecurityDANETACost is the regression test for a bug (fixed): dane.Check
@@ -50,7 +49,7 @@ func TestSecurityDANETACost(t *testing.T) {
 		chain = append(chain, ta.Cert)
 	}
 	sum := sha256.Sum256(ta.Cert.Raw)
-	var recs []*dns.TLSA
+	var recs []*dnswire.TLSA
 	for range 40 {
 		recs = append(recs, tlsa(2, 0, 1, sum[:]))
 	}
@@ -92,7 +91,7 @@ func TestSecurityDANEManyDistinctRecords(t *testing.T) {
 	for range 20 {
 		chain = append(chain, testenv.NewCA(t, "Hostile TA").Cert)
 	}
-	var recs []*dns.TLSA
+	var recs []*dnswire.TLSA
 	for i := range 1300 {
 		c := chain[1+i%(len(chain)-1)]
 		d := sha256.Sum256(append([]byte{byte(i), byte(i >> 8)}, c.RawSubjectPublicKeyInfo...))
@@ -133,7 +132,7 @@ func TestSecurityDANEContext(t *testing.T) {
 	leaf := ca.Issue(t, testenv.CertOptions{DNSNames: []string{host}}).Leaf
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	res := dane.Check(ctx, dane.Name(host, 25), []*dns.TLSA{tlsa(2, 0, 1, dane.Associate(ca.Cert, 0, 1))}, true, []*x509.Certificate{leaf, ca.Cert}, host, time.Now())
+	res := dane.Check(ctx, dane.Name(host, 25), []*dnswire.TLSA{tlsa(2, 0, 1, dane.Associate(ca.Cert, 0, 1))}, true, []*x509.Certificate{leaf, ca.Cert}, host, time.Now())
 	if !res.Canceled || res.Checked || res.Matched || res.Verdict != "not-checked" {
 		t.Errorf("canceled context: got Canceled %v Checked %v Matched %v Verdict %q, want true false false not-checked", res.Canceled, res.Checked, res.Matched, res.Verdict)
 	}

@@ -2,19 +2,17 @@ package dane_test
 
 import (
 	"crypto/x509"
-	"encoding/hex"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"headerlens/companion/dane"
 	"headerlens/companion/internal/testenv"
+	"headerlens/dnswire"
 )
 
-func tlsa(usage, sel, mt uint8, data []byte) *dns.TLSA {
-	return &dns.TLSA{Usage: usage, Selector: sel, MatchingType: mt, Certificate: strings.ToUpper(hex.EncodeToString(data))}
+func tlsa(usage, sel, mt uint8, data []byte) *dnswire.TLSA {
+	return &dnswire.TLSA{Usage: usage, Selector: sel, MatchingType: mt, Data: data}
 }
 
 func TestCheck(t *testing.T) {
@@ -29,7 +27,7 @@ func TestCheck(t *testing.T) {
 
 	tests := []struct {
 		name        string
-		recs        []*dns.TLSA
+		recs        []*dnswire.TLSA
 		ad          bool
 		chain       []*x509.Certificate
 		host        string
@@ -38,29 +36,30 @@ func TestCheck(t *testing.T) {
 		wantMatched []bool
 		wantDepth   int
 	}{
-		{"EE SPKI SHA-256", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
-		{"EE cert full", []*dns.TLSA{tlsa(3, 0, 0, a(leaf, 0, 0))}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
-		{"EE SPKI SHA-512", []*dns.TLSA{tlsa(3, 1, 2, a(leaf, 1, 2))}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
-		{"EE ignores name and expiry", []*dns.TLSA{tlsa(3, 0, 1, a(expired, 0, 1))}, true, []*x509.Certificate{expired}, "wrong.example", "match", []bool{true}, []bool{true}, 0},
-		{"EE mismatch", []*dns.TLSA{tlsa(3, 1, 1, a(other, 1, 1))}, true, withTA, host, "mismatch", []bool{true}, []bool{false}, -1},
-		{"TA cert SHA-256", []*dns.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, withTA, host, "match", []bool{true}, []bool{true}, 1},
-		{"TA SPKI SHA-512", []*dns.TLSA{tlsa(2, 1, 2, a(ca.Cert, 1, 2))}, true, withTA, host, "match", []bool{true}, []bool{true}, 1},
-		{"TA wrong name", []*dns.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, withTA, "other.example.test", "mismatch", []bool{true}, []bool{false}, -1},
-		{"TA not in chain", []*dns.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, []*x509.Certificate{leaf}, host, "mismatch", []bool{true}, []bool{false}, -1},
-		{"TA expired leaf", []*dns.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, []*x509.Certificate{expired, ca.Cert}, host, "mismatch", []bool{true}, []bool{false}, -1},
-		{"second record matches", []*dns.TLSA{tlsa(3, 1, 1, a(other, 1, 1)), tlsa(3, 1, 1, a(leaf, 1, 1))}, true, withTA, host, "match", []bool{true, true}, []bool{false, true}, 0},
-		{"PKIX usages unusable", []*dns.TLSA{tlsa(0, 0, 1, a(ca.Cert, 0, 1)), tlsa(1, 1, 1, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false, false}, []bool{false, false}, -1},
-		{"unknown selector", []*dns.TLSA{tlsa(3, 2, 1, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
-		{"unknown matching type", []*dns.TLSA{tlsa(3, 1, 3, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
-		{"short digest", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1)[:16])}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
+		{"EE SPKI SHA-256", []*dnswire.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
+		{"EE cert full", []*dnswire.TLSA{tlsa(3, 0, 0, a(leaf, 0, 0))}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
+		{"EE SPKI SHA-512", []*dnswire.TLSA{tlsa(3, 1, 2, a(leaf, 1, 2))}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
+		{"EE ignores name and expiry", []*dnswire.TLSA{tlsa(3, 0, 1, a(expired, 0, 1))}, true, []*x509.Certificate{expired}, "wrong.example", "match", []bool{true}, []bool{true}, 0},
+		{"EE mismatch", []*dnswire.TLSA{tlsa(3, 1, 1, a(other, 1, 1))}, true, withTA, host, "mismatch", []bool{true}, []bool{false}, -1},
+		{"TA cert SHA-256", []*dnswire.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, withTA, host, "match", []bool{true}, []bool{true}, 1},
+		{"TA SPKI SHA-512", []*dnswire.TLSA{tlsa(2, 1, 2, a(ca.Cert, 1, 2))}, true, withTA, host, "match", []bool{true}, []bool{true}, 1},
+		{"TA wrong name", []*dnswire.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, withTA, "other.example.test", "mismatch", []bool{true}, []bool{false}, -1},
+		{"TA not in chain", []*dnswire.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, []*x509.Certificate{leaf}, host, "mismatch", []bool{true}, []bool{false}, -1},
+		{"TA expired leaf", []*dnswire.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1))}, true, []*x509.Certificate{expired, ca.Cert}, host, "mismatch", []bool{true}, []bool{false}, -1},
+		{"second record matches", []*dnswire.TLSA{tlsa(3, 1, 1, a(other, 1, 1)), tlsa(3, 1, 1, a(leaf, 1, 1))}, true, withTA, host, "match", []bool{true, true}, []bool{false, true}, 0},
+		{"PKIX usages unusable", []*dnswire.TLSA{tlsa(0, 0, 1, a(ca.Cert, 0, 1)), tlsa(1, 1, 1, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false, false}, []bool{false, false}, -1},
+		{"unknown selector", []*dnswire.TLSA{tlsa(3, 2, 1, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
+		{"unknown matching type", []*dnswire.TLSA{tlsa(3, 1, 3, a(leaf, 1, 1))}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
+		{"short digest", []*dnswire.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1)[:16])}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
+		{"empty association data", []*dnswire.TLSA{tlsa(3, 1, 0, nil)}, true, withTA, host, "no-usable-records", []bool{false}, []bool{false}, -1},
 		// RFC 7672 §2.2: records of an answer without the AD bit are
 		// reported but unusable, and never matched.
-		{"unauthenticated", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, false, withTA, host, "unauthenticated", []bool{false}, []bool{false}, -1},
-		{"unauthenticated TA", []*dns.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1)), tlsa(0, 0, 1, a(ca.Cert, 0, 1))}, false, withTA, host, "unauthenticated", []bool{false, false}, []bool{false, false}, -1},
-		{"duplicates listed once", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1)), tlsa(3, 1, 1, a(leaf, 1, 1)), {Usage: 3, Selector: 1, MatchingType: 1, Certificate: hex.EncodeToString(a(leaf, 1, 1))}}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
-		{"TA at depth 2", []*dns.TLSA{tlsa(2, 1, 1, a(ca.Cert, 1, 1))}, true, []*x509.Certificate{leaf, other, ca.Cert}, host, "match", []bool{true}, []bool{true}, 2},
+		{"unauthenticated", []*dnswire.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, false, withTA, host, "unauthenticated", []bool{false}, []bool{false}, -1},
+		{"unauthenticated TA", []*dnswire.TLSA{tlsa(2, 0, 1, a(ca.Cert, 0, 1)), tlsa(0, 0, 1, a(ca.Cert, 0, 1))}, false, withTA, host, "unauthenticated", []bool{false, false}, []bool{false, false}, -1},
+		{"duplicates listed once", []*dnswire.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1)), tlsa(3, 1, 1, a(leaf, 1, 1)), {Usage: 3, Selector: 1, MatchingType: 1, Data: slices.Clone(a(leaf, 1, 1))}}, true, withTA, host, "match", []bool{true}, []bool{true}, 0},
+		{"TA at depth 2", []*dnswire.TLSA{tlsa(2, 1, 1, a(ca.Cert, 1, 1))}, true, []*x509.Certificate{leaf, other, ca.Cert}, host, "match", []bool{true}, []bool{true}, 2},
 		{"no records", nil, true, withTA, host, "no-tlsa", nil, nil, -1},
-		{"no chain", []*dns.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, true, nil, host, "not-checked", []bool{true}, []bool{false}, -1},
+		{"no chain", []*dnswire.TLSA{tlsa(3, 1, 1, a(leaf, 1, 1))}, true, nil, host, "not-checked", []bool{true}, []bool{false}, -1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
