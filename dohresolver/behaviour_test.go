@@ -398,6 +398,19 @@ func TestNameValidation(t *testing.T) {
 	}
 }
 
+// TestSpecialCharacterNames: SPF macros can expand to names holding octets
+// that presentation form escapes (RFC 7208 §7.3, RFC 1035 §5.1); the
+// answer's question must still be recognized as the one asked.
+func TestSpecialCharacterNames(t *testing.T) {
+	_, r := newFixture(t, Config{})
+	for _, name := range []string{"o'brien.example.com", "a b@c.example.com", `q"u;o(t)e.example.com`} {
+		_, err := r.LookupTXT(context.Background(), name)
+		if got := KindOf(err); got != KindNXDomain {
+			t.Errorf("LookupTXT(%q): kind %v (%v), want NXDOMAIN", name, got, err)
+		}
+	}
+}
+
 func TestTLSHTTP2(t *testing.T) {
 	srv := dohtest.NewTLSServer(t, fixtureZones(t)...)
 	r, err := New(Config{Endpoints: []string{srv.URL()}, Transport: NewHTTPTransport(srv.Client())})

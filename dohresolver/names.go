@@ -47,17 +47,18 @@ func checkName(name string) (string, error) {
 
 // escapeName writes the characters that are special in presentation
 // format (RFC 1035 §5.1) with a backslash, the way headerlens/dnswire
-// presents names it parses. SPF macros can expand to names holding spaces
-// or "@" (RFC 7208 §7.3), which are valid octets in a label (RFC 2181 §11).
+// presents names it parses. SPF macros can expand to names holding spaces,
+// "@" or "'" (RFC 7208 §7.3), which are valid octets in a label (RFC 2181
+// §11).
 func escapeName(n string) string {
-	if !strings.ContainsAny(n, ` ()";@`) {
+	if !strings.ContainsAny(n, ` ()";@'`) {
 		return n
 	}
 	var b strings.Builder
 	b.Grow(len(n) + 8)
 	for i := 0; i < len(n); i++ {
 		switch c := n[i]; c {
-		case ' ', '(', ')', '"', ';', '@':
+		case ' ', '(', ')', '"', ';', '@', '\'':
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		default:
