@@ -13,7 +13,8 @@ import (
 // fit the header's 4 bits. Names must be valid in presentation form (see
 // the package documentation) and within the limits of RFC 1035 §2.3.4.
 func (m *Msg) Pack() ([]byte, error) {
-	return m.pack(nil)
+	b, _, err := m.pack()
+	return b, err
 }
 
 // PackPadded is Pack with an EDNS(0) Padding option (RFC 7830 §3) added to
@@ -27,22 +28,31 @@ func (m *Msg) PackPadded(block int) ([]byte, error) {
 	if block <= 0 || block > MaxMessageSize {
 		return nil, fmt.Errorf("dnswire: padding block %d out of range", block)
 	}
-	b, err := m.Pack()
+	b, optLen, err := m.pack()
 	if err != nil {
 		return nil, err
 	}
-	// The option adds its 4-octet header (RFC 7830 §3) and the padding.
+	// The OPT record is last: append the option to its RDATA. The option
+	// adds its 4-octet header (RFC 7830 §3) and the padding.
 	n := len(b) + 4
-	pad := Option{Code: OptionPadding, Data: make([]byte, (block-n%block)%block)}
-	return m.pack(&pad)
+	pad := (block - n%block) % block
+	if n+pad > MaxMessageSize {
+		return nil, fmt.Errorf("dnswire: padded message longer than %d octets", MaxMessageSize)
+	}
+	b = binary.BigEndian.AppendUint16(b, OptionPadding)
+	b = binary.BigEndian.AppendUint16(b, uint16(pad))
+	b = append(b, make([]byte, pad)...)
+	return setLength(b, optLen)
 }
 
-func (m *Msg) pack(extra *Option) ([]byte, error) {
+// pack returns the wire form of m and the offset of the OPT record's
+// RDLENGTH (0 without an OPT record).
+func (m *Msg) pack() (b []byte, optLen int, err error) {
 	if m.OPT == nil && m.Rcode > 0xF {
-		return nil, fmt.Errorf("dnswire: RCODE %d needs an OPT record (RFC 6891 §6.1.3)", m.Rcode)
+		return nil, 0, fmt.Errorf("dnswire: RCODE %d needs an OPT record (RFC 6891 §6.1.3)", m.Rcode)
 	}
 	if m.Rcode > 0xFFF {
-		return nil, fmt.Errorf("dnswire: RCODE %d does not fit 12 bits", m.Rcode)
+		return nil, 0, fmt.Errorf("dnswire: RCODE %d does not fit 12 bits", m.Rcode)
 	}
 	ar := len(m.Additional)
 	if m.OPT != nil {
@@ -50,7 +60,7 @@ func (m *Msg) pack(extra *Option) ([]byte, error) {
 	}
 	for _, n := range []int{len(m.Question), len(m.Answer), len(m.Authority), ar} {
 		if n > math.MaxUint16 {
-			return nil, errors.New("dnswire: section too long")
+			return nil, 0, errors.New("dnswire: section too long")
 		}
 	}
 	// RFC 1035 §4.1.1.
@@ -69,18 +79,17 @@ func (m *Msg) pack(extra *Option) ([]byte, error) {
 	set(m.AuthenticatedData, 1<<5)
 	set(m.CheckingDisabled, 1<<4)
 	flags |= uint16(m.Rcode & 0xF)
-	b := make([]byte, 12, 512)
+	b = make([]byte, 12, 512)
 	binary.BigEndian.PutUint16(b, m.ID)
 	binary.BigEndian.PutUint16(b[2:], flags)
 	binary.BigEndian.PutUint16(b[4:], uint16(len(m.Question)))
 	binary.BigEndian.PutUint16(b[6:], uint16(len(m.Answer)))
 	binary.BigEndian.PutUint16(b[8:], uint16(len(m.Authority)))
 	binary.BigEndian.PutUint16(b[10:], uint16(ar))
-	var err error
 	for _, q := range m.Question {
 		// RFC 1035 §4.1.2.
 		if b, err = appendName(b, q.Name); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		b = binary.BigEndian.AppendUint16(b, uint16(q.Type))
 		b = binary.BigEndian.AppendUint16(b, uint16(q.Class))
@@ -88,7 +97,7 @@ func (m *Msg) pack(extra *Option) ([]byte, error) {
 	for _, sec := range [][]RR{m.Answer, m.Authority, m.Additional} {
 		for _, rr := range sec {
 			if b, err = appendRR(b, rr); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 		}
 	}
@@ -103,28 +112,24 @@ func (m *Msg) pack(extra *Option) ([]byte, error) {
 			ttl |= 1 << 15
 		}
 		b = binary.BigEndian.AppendUint32(b, ttl)
-		lenAt := len(b)
+		optLen = len(b)
 		b = append(b, 0, 0)
-		opts := o.Options
-		if extra != nil {
-			opts = append(opts[:len(opts):len(opts)], *extra)
-		}
-		for _, op := range opts {
+		for _, op := range o.Options {
 			if len(op.Data) > math.MaxUint16 {
-				return nil, errors.New("dnswire: EDNS option too long")
+				return nil, 0, errors.New("dnswire: EDNS option too long")
 			}
 			b = binary.BigEndian.AppendUint16(b, op.Code)
 			b = binary.BigEndian.AppendUint16(b, uint16(len(op.Data)))
 			b = append(b, op.Data...)
 		}
-		if b, err = setLength(b, lenAt); err != nil {
-			return nil, err
+		if b, err = setLength(b, optLen); err != nil {
+			return nil, 0, err
 		}
 	}
 	if len(b) > MaxMessageSize {
-		return nil, fmt.Errorf("dnswire: message of %d octets, longer than %d", len(b), MaxMessageSize)
+		return nil, 0, fmt.Errorf("dnswire: message of %d octets, longer than %d", len(b), MaxMessageSize)
 	}
-	return b, nil
+	return b, optLen, nil
 }
 
 // setLength writes the length of b[at+2:] as a 16-bit RDLENGTH at b[at:].
