@@ -49,7 +49,7 @@ var miekgRRs = []string{
 	"example.com. 300 CH TXT \"chaos\"",
 }
 
-func mustRR(t *testing.T, s string) dns.RR {
+func mustRR(t testing.TB, s string) dns.RR {
 	t.Helper()
 	rr, err := dns.NewRR(s)
 	if err != nil {
@@ -60,7 +60,7 @@ func mustRR(t *testing.T, s string) dns.RR {
 
 // miekgCorpus returns messages packed by miekg, with and without
 // compression.
-func miekgCorpus(t *testing.T) map[string][]byte {
+func miekgCorpus(t testing.TB) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	add := func(name string, m *dns.Msg) {
@@ -492,6 +492,30 @@ func TestMiekgQueries(t *testing.T) {
 			if d := diff(m, theirs, true); d != "" {
 				t.Errorf("query %s %v: %s", name, qt, d)
 			}
+		}
+	}
+}
+
+// BenchmarkParse and BenchmarkMiekgUnpack decode the same answer: every
+// record type of the corpus in three sections, compressed, with EDNS(0).
+func BenchmarkParse(b *testing.B) {
+	msg := miekgCorpus(b)["everything (compress true)"]
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMiekgUnpack(b *testing.B) {
+	msg := miekgCorpus(b)["everything (compress true)"]
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := new(dns.Msg).Unpack(msg); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
