@@ -449,6 +449,20 @@ func checkMX(ctx context.Context, r lookup.Resolver, d string, c *MXCheck) {
 // matches it, so the evaluation walks the whole include tree.
 var spfProbe = netip.MustParseAddr("192.0.2.1")
 
+// probeResolver answers the reverse (PTR) lookup of spfProbe with no names
+// and no error: that lookup, made by "ptr" and %{p} (RFC 7208 §5.5,
+// §7.3), tells nothing about the domain, and its NXDOMAIN in real DNS
+// would otherwise count as one of the domain's void lookups (§4.6.4).
+type probeResolver struct{ lookup.Resolver }
+
+// LookupAddr implements lookup.Resolver.
+func (p probeResolver) LookupAddr(ctx context.Context, addr string) ([]string, error) {
+	if a, err := netip.ParseAddr(addr); err == nil && a == spfProbe {
+		return nil, nil
+	}
+	return p.Resolver.LookupAddr(ctx, addr)
+}
+
 func checkSPF(ctx context.Context, r lookup.Resolver, d string, c *SPFCheck) {
 	recs, err := txt(ctx, r, d, spf.IsRecord)
 	if err != nil {
@@ -474,7 +488,7 @@ func checkSPF(ctx context.Context, r lookup.Resolver, d string, c *SPFCheck) {
 	}
 	// The evaluation itself bounds the tree (RFC 7208 §4.6.4: 10 lookups,
 	// 2 void lookups, then permerror).
-	res := spf.CheckHost(ctx, r, spfProbe, d, "postmaster@"+d, d, spf.Options{})
+	res := spf.CheckHost(ctx, probeResolver{r}, spfProbe, d, "postmaster@"+d, d, spf.Options{})
 	c.Lookups, c.VoidLookups, c.Tree = res.Lookups, res.VoidLookups, res.Trace
 	if res.Result == "permerror" {
 		c.add(finding.Error, "spf-permerror", "Evaluation ends in permerror: "+res.Reason)

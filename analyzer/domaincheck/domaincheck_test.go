@@ -37,6 +37,11 @@ func fixtureOptions(t *testing.T) (Options, map[string]string, string) {
 		zones = append(zones, z)
 		byOrigin[strings.TrimSuffix(z.Origin(), ".")] = strings.TrimSuffix(f, ".zone")
 	}
+	// The parent zones answer NXDOMAIN for names outside the fixtures.
+	parents, _ := filepath.Glob(filepath.Join(fixtureDir, "parents", "*.zone"))
+	for _, f := range parents {
+		zones = append(zones, dohtest.ZoneFile(f))
+	}
 	srv := dohtest.NewServer(t, zones...)
 	srv.Handler.SetAD("good.example")
 	r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{srv.URL()}})

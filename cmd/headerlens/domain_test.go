@@ -23,6 +23,11 @@ func domainServer(t *testing.T) *dohtest.Server {
 	for _, f := range files {
 		zones = append(zones, dohtest.ZoneFile(f))
 	}
+	// The parent zones answer NXDOMAIN for names outside the fixtures.
+	parents, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "domain", "parents", "*.zone"))
+	for _, f := range parents {
+		zones = append(zones, dohtest.ZoneFile(f))
+	}
 	srv := dohtest.NewServer(t, zones...)
 	srv.SetAD("good.example")
 	return srv

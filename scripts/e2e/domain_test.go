@@ -28,6 +28,11 @@ func TestDomainTab(t *testing.T) {
 	for _, f := range files {
 		zones = append(zones, dohtest.ZoneFile(f))
 	}
+	// The parent zones answer NXDOMAIN for names outside the fixtures.
+	parents, _ := filepath.Glob(filepath.Join(root, "testdata", "domain", "parents", "*.zone"))
+	for _, f := range parents {
+		zones = append(zones, dohtest.ZoneFile(f))
+	}
 	doh := dohtest.NewServer(t, zones...)
 	doh.SetAD("good.example.")
 	base := serve(t, bin, dist, []string{doh.URL()})
