@@ -559,9 +559,54 @@ func checkDMARC(ctx context.Context, r lookup.Resolver, d string, c *DMARCCheck)
 	if rec.SubdomainPolicy == dmarc.Policy("none") && rec.Policy != dmarc.Policy("none") {
 		c.add(finding.Warning, "dmarc-sp-none", "sp=none leaves subdomains unprotected (RFC 7489 §6.3).")
 	}
+	checked := map[string]bool{}
 	for _, list := range [][]dmarc.ReportURI{rec.RUA, rec.RUF} {
 		for _, u := range list {
 			checkExternal(ctx, r, d, c.OrgDomainPSL, u, &c.CheckResult)
+			if dest := mailtoDomain(u); dest != "" && !checked[dest] && len(checked) < maxReportDomains {
+				checked[dest] = true
+				checkReportMailbox(ctx, r, dest, u.Address, &c.CheckResult)
+			}
+		}
+	}
+}
+
+// maxReportDomains bounds the report destination domains whose mail
+// servers are looked up.
+const maxReportDomains = 8
+
+// mailtoDomain returns the domain of a valid mailto: report URI, lower
+// case; "" for other URIs.
+func mailtoDomain(u dmarc.ReportURI) string {
+	if !u.Valid || u.Scheme != "mailto" {
+		return ""
+	}
+	at := strings.LastIndexByte(u.Address, '@')
+	if at < 0 {
+		return ""
+	}
+	dest := strings.ToLower(strings.TrimSuffix(u.Address[at+1:], "."))
+	if !dkimcore.ValidDomain(dest) {
+		return ""
+	}
+	return dest
+}
+
+// checkReportMailbox warns when reports to address cannot be delivered:
+// its domain publishes a null MX (RFC 7505 §3), or has neither an MX nor
+// an address to fall back to (RFC 5321 §5.1). Lookup failures add nothing:
+// they say nothing certain about the mailbox.
+func checkReportMailbox(ctx context.Context, r lookup.Resolver, dest, address string, c *CheckResult) {
+	mxs, err := r.LookupMX(ctx, dest)
+	switch {
+	case err == nil && len(mxs) == 1 && strings.Trim(mxs[0].Host, ".") == "":
+		c.add(finding.Warning, "dmarc-report-null-mx", "Reports to "+address+" cannot be delivered: "+dest+" publishes a null MX, so it accepts no mail (RFC 7505 §3).")
+	case err == nil && len(mxs) > 0:
+	case err == nil || lookup.IsNotFound(err):
+		// No MX: mail goes to the domain's own address (RFC 5321 §5.1).
+		addrs, aerr := r.LookupNetIP(ctx, "ip", dest)
+		if (aerr == nil && len(addrs) == 0) || lookup.IsNotFound(aerr) {
+			c.add(finding.Warning, "dmarc-report-undeliverable", "Reports to "+address+" cannot be delivered: "+dest+" has no MX record and no address (RFC 5321 §5.1).")
 		}
 	}
 }

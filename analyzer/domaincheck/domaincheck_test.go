@@ -105,7 +105,7 @@ func TestFixtureFindings(t *testing.T) {
 		{"mistakes.example", "Not protected:", []want{
 			{"mx", Error, []string{"mx-no-address"}},
 			{"spf", Error, []string{"spf-lookup-limit", "spf-plus-all", "spf-ptr", "spf-permerror"}},
-			{"dmarc", Warning, []string{"dmarc-p-none", "dmarc-external-unauthorized"}},
+			{"dmarc", Warning, []string{"dmarc-p-none", "dmarc-external-unauthorized", "dmarc-report-null-mx"}},
 			{"dkim", Error, []string{"dkim-weak-key", "dkim-testing", "dkim-revoked"}},
 			{"mtaSts", NotChecked, nil},
 			{"tlsRpt", Missing, []string{"tlsrpt-missing"}},
