@@ -1,7 +1,8 @@
-package mailtls
+package mailtls_test
 
 import (
 	"encoding/json"
+	"headerlens/analyzer/mailtls"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ func TestDecodeCompanionReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Decode(raw)
+	got, err := mailtls.Decode(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,12 +54,12 @@ func TestDecodeCompanionReport(t *testing.T) {
 }
 
 func TestDecodeRefuses(t *testing.T) {
-	if _, err := Decode([]byte(`{"hosts": 3}`)); err == nil {
+	if _, err := mailtls.Decode([]byte(`{"hosts": 3}`)); err == nil {
 		t.Error("Decode accepted hosts that are not a list")
 	}
-	big := append([]byte(`{"hosts":[],"x":"`), strings.Repeat("a", MaxJSON)...)
-	if _, err := Decode(append(big, `"}`...)); err == nil || !strings.Contains(err.Error(), "over") {
-		t.Errorf("Decode of an answer over MaxJSON: error %v, want the size refusal", err)
+	big := append([]byte(`{"hosts":[],"x":"`), strings.Repeat("a", mailtls.MaxJSON)...)
+	if _, err := mailtls.Decode(append(big, `"}`...)); err == nil || !strings.Contains(err.Error(), "over") {
+		t.Errorf("Decode of an answer over mailtls.MaxJSON: error %v, want the size refusal", err)
 	}
 }
 
@@ -79,7 +80,7 @@ func TestDecodeCompanionBIMI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := DecodeBIMI(raw)
+	got, err := mailtls.DecodeBIMI(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestDecodeCompanionBIMI(t *testing.T) {
 		!c.Logotype || !c.BIMIUsage || !c.ChainVerified || c.LogoMatches == nil || *c.LogoMatches || len(c.Problems) != 1 {
 		t.Errorf("certificate = %+v", c)
 	}
-	if _, err := DecodeBIMI([]byte(`{"logo": "x"}`)); err == nil {
+	if _, err := mailtls.DecodeBIMI([]byte(`{"logo": "x"}`)); err == nil {
 		t.Error("DecodeBIMI accepted a logo that is not an object")
 	}
 }
