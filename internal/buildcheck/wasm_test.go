@@ -55,8 +55,8 @@ func TestWasmDeps(t *testing.T) {
 // these are the sizes reached so far plus 3%, lowered as the module
 // shrinks, so that growth is a decision and not an accident.
 const (
-	BudgetRaw    = 10_420_000
-	BudgetBrotli = 2_020_000
+	BudgetRaw    = 8_360_000
+	BudgetBrotli = 1_663_000
 )
 
 // TestWasmSize checks the built module against Budget: the one make site
