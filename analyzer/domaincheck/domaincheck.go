@@ -549,7 +549,7 @@ func checkDMARC(ctx context.Context, r lookup.Resolver, d string, c *DMARCCheck)
 		c.add(finding.Warning, "dmarc-p-none", "p=none only monitors: spoofed mail is still delivered (RFC 7489 §6.3).")
 	case dmarc.Policy("quarantine"), dmarc.Policy("reject"):
 		c.Enforcing = rec.Percent == 100 && !rec.Testing
-		if rec.Percent < 100 {
+		if rec.Percent < 100 && !c.has("dmarc-pct-partial") {
 			c.add(finding.Warning, "dmarc-pct", fmt.Sprintf("pct=%d: the policy applies to part of the mail only (RFC 7489 §6.3).", rec.Percent))
 		}
 		if rec.Testing {

@@ -231,3 +231,32 @@ func TestPNoneOnce(t *testing.T) {
 		t.Errorf("dmarc-p-none findings: %d, want 1", n)
 	}
 }
+
+// TestDMARCPartialPolicy: pct under 100 is not enforcement, and is said
+// once (the record parser's finding, which cites RFC 9989's removal of
+// pct), not twice.
+func TestDMARCPartialPolicy(t *testing.T) {
+	srv := dohtest.NewServer(t, dohtest.ZoneText("pct.example.", `
+$TTL 300
+@       IN SOA ns.pct.example. h.pct.example. 1 7200 900 1209600 60
+@       IN TXT "v=spf1 -all"
+_dmarc  IN TXT "v=DMARC1; p=reject; pct=50"
+`))
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{srv.URL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Check(context.Background(), "pct.example", Options{Resolver: r})
+	if rep.DMARC.Enforcing || rep.DMARC.Status != Warning {
+		t.Errorf("pct=50: enforcing %v, status %q; want not enforcing, warning", rep.DMARC.Enforcing, rep.DMARC.Status)
+	}
+	n := 0
+	for _, f := range rep.DMARC.Findings {
+		if strings.HasPrefix(f.Code, "dmarc-pct") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d pct findings, want 1: %v", n, rep.DMARC.Findings)
+	}
+}
