@@ -100,6 +100,18 @@ func (c *CheckResult) has(code string) bool {
 	return false
 }
 
+// MainFinding is the finding that explains Status: the first error, or,
+// when Status is Warning, the first warning; nil when there is none (an
+// ok, missing or not-checked check, or findings of information only).
+func (c *CheckResult) MainFinding() *finding.Finding {
+	for i, f := range c.Findings {
+		if f.Severity == finding.Error || (c.Status == Warning && f.Severity == finding.Warning) {
+			return &c.Findings[i]
+		}
+	}
+	return nil
+}
+
 // settle derives Status from the findings when not already set.
 func (c *CheckResult) settle() {
 	if c.Status != "" {
@@ -862,34 +874,23 @@ func checkDANE(ctx context.Context, x lookup.Exchanger, mx *MXCheck, c *DANEChec
 func summarize(rep *Report) Summary {
 	var s Summary
 	bad, warn := 0, 0
-	note := func(name string, c *CheckResult) {
+	for _, nc := range rep.Checks() {
+		c := nc.Result
 		switch c.Status {
 		case Error:
 			bad++
 		case Warning:
 			warn++
 		}
-		line := name + ": " + string(c.Status)
-		for _, f := range c.Findings {
-			if f.Severity == finding.Error || (c.Status == Warning && f.Severity == finding.Warning) {
-				line += " — " + f.Message
-				break
-			}
+		line := nc.Name + ": " + string(c.Status)
+		if f := c.MainFinding(); f != nil {
+			line += " — " + f.Message
 		}
 		if c.Status == NotChecked && c.Reason != "" {
 			line += " (" + c.Reason + ")"
 		}
 		s.Points = append(s.Points, line)
 	}
-	note("MX", &rep.MX.CheckResult)
-	note("SPF", &rep.SPF.CheckResult)
-	note("DMARC", &rep.DMARC.CheckResult)
-	note("DKIM", &rep.DKIM.CheckResult)
-	note("MTA-STS", rep.MTASTS)
-	note("TLS-RPT", rep.TLSRPT)
-	note("BIMI", rep.BIMI)
-	note("DANE", &rep.DANE.CheckResult)
-	note("STARTTLS", rep.STARTTLS)
 	core := []Status{rep.SPF.Status, rep.DMARC.Status}
 	switch {
 	case rep.MX.NullMX && rep.SPF.Status != Missing && rep.DMARC.Status != Missing:

@@ -4,7 +4,6 @@ import (
 	"io"
 
 	"headerlens/analyzer/domaincheck"
-	"headerlens/analyzer/finding"
 )
 
 // WriteDomain writes a domain check report (headerlens domain, the page's
@@ -51,13 +50,11 @@ func WriteDomain(out io.Writer, r *domaincheck.Report) error {
 	return w.err
 }
 
-// mainFinding is what a check's row shows: its first error or warning,
-// else why it was not checked, else its first finding.
+// mainFinding is what a check's row shows: the finding that explains its
+// status, else why it was not checked, else its first finding.
 func mainFinding(c *domaincheck.CheckResult) string {
-	for _, f := range c.Findings {
-		if f.Severity != finding.Info {
-			return f.Message
-		}
+	if f := c.MainFinding(); f != nil {
+		return f.Message
 	}
 	if c.Reason != "" {
 		return c.Reason
