@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"headerlens/analyzer/domaincheck/domaintest"
 	"headerlens/analyzer/finding"
 	"headerlens/dohresolver"
 	"headerlens/dohresolver/dohtest"
@@ -27,23 +28,11 @@ func fixtureOptions(t *testing.T) (Options, map[string]string, string) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixture zones: %v", err)
 	}
-	zones := make([]dohtest.Zone, 0, len(files)+1)
 	byOrigin := map[string]string{}
 	for _, f := range files {
-		z := dohtest.ZoneFile(f)
-		if z.Err() != nil {
-			t.Fatal(z.Err())
-		}
-		zones = append(zones, z)
-		byOrigin[strings.TrimSuffix(z.Origin(), ".")] = strings.TrimSuffix(f, ".zone")
+		byOrigin[strings.TrimSuffix(dohtest.ZoneFile(f).Origin(), ".")] = strings.TrimSuffix(f, ".zone")
 	}
-	// The parent zones answer NXDOMAIN for names outside the fixtures.
-	parents, _ := filepath.Glob(filepath.Join(fixtureDir, "parents", "*.zone"))
-	for _, f := range parents {
-		zones = append(zones, dohtest.ZoneFile(f))
-	}
-	srv := dohtest.NewServer(t, zones...)
-	srv.Handler.SetAD("good.example")
+	srv := domaintest.Server(t, fixtureDir)
 	r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{srv.URL()}})
 	if err != nil {
 		t.Fatal(err)

@@ -9,28 +9,13 @@ import (
 	"testing"
 
 	"headerlens/analyzer/domaincheck"
+	"headerlens/analyzer/domaincheck/domaintest"
 	"headerlens/dohresolver/dohtest"
 )
 
 // domainServer serves the testdata/domain fixture zones.
 func domainServer(t *testing.T) *dohtest.Server {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "domain", "*.zone"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixture zones: %v", err)
-	}
-	var zones []dohtest.Zone
-	for _, f := range files {
-		zones = append(zones, dohtest.ZoneFile(f))
-	}
-	// The parent zones answer NXDOMAIN for names outside the fixtures.
-	parents, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "domain", "parents", "*.zone"))
-	for _, f := range parents {
-		zones = append(zones, dohtest.ZoneFile(f))
-	}
-	srv := dohtest.NewServer(t, zones...)
-	srv.SetAD("good.example")
-	return srv
+	return domaintest.Server(t, filepath.Join("..", "..", "testdata", "domain"))
 }
 
 func TestDomainCommand(t *testing.T) {

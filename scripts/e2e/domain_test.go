@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"headerlens/dohresolver/dohtest"
+	"headerlens/analyzer/domaincheck/domaintest"
 )
 
 // TestDomainTab runs the page's "Check a domain" tab against the domain
@@ -20,21 +20,7 @@ func TestDomainTab(t *testing.T) {
 	chromium := needChromium(t)
 	root := moduleRoot(t)
 	bin, dist := binary(t, root), site(t, root)
-	files, err := filepath.Glob(filepath.Join(root, "testdata", "domain", "*.zone"))
-	if err != nil || len(files) < 3 {
-		t.Fatalf("fixture zones: %v (%d)", err, len(files))
-	}
-	var zones []dohtest.Zone
-	for _, f := range files {
-		zones = append(zones, dohtest.ZoneFile(f))
-	}
-	// The parent zones answer NXDOMAIN for names outside the fixtures.
-	parents, _ := filepath.Glob(filepath.Join(root, "testdata", "domain", "parents", "*.zone"))
-	for _, f := range parents {
-		zones = append(zones, dohtest.ZoneFile(f))
-	}
-	doh := dohtest.NewServer(t, zones...)
-	doh.SetAD("good.example.")
+	doh := domaintest.Server(t, filepath.Join(root, "testdata", "domain"))
 	base := serve(t, bin, dist, []string{doh.URL()})
 	ctx := browser(t, chromium)
 	log := watch(ctx)
