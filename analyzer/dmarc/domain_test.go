@@ -130,7 +130,7 @@ func TestPSLOrgDomain(t *testing.T) {
 // TestPSLVectors runs the Public Suffix List test vectors
 // (testdata/dmarc/psl/tests.txt, public domain): "input registrable" with
 // "null" for none. Results depend on the list bundled with
-// golang.org/x/net/publicsuffix (see PSLVersion); rules removed from the
+// analyzer/internal/publicsuffix (see PSLVersion); rules removed from the
 // list after the vectors were written would show up here.
 func TestPSLVectors(t *testing.T) {
 	f, err := os.Open(filepath.Join(testdataDir(t), "psl", "tests.txt"))
