@@ -574,8 +574,12 @@ func checkDMARC(ctx context.Context, r lookup.Resolver, d string, c *DMARCCheck)
 	checked := map[string]bool{}
 	for _, list := range [][]dmarc.ReportURI{rec.RUA, rec.RUF} {
 		for _, u := range list {
-			checkExternal(ctx, r, d, c.OrgDomainPSL, u, &c.CheckResult)
-			if dest := mailtoDomain(u); dest != "" && !checked[dest] && len(checked) < maxReportDomains {
+			dest := mailtoDomain(u)
+			if dest == "" {
+				continue
+			}
+			checkExternal(ctx, r, d, c.OrgDomainPSL, dest, u.Address, &c.CheckResult)
+			if !checked[dest] && len(checked) < maxReportDomains {
 				checked[dest] = true
 				checkReportMailbox(ctx, r, dest, u.Address, &c.CheckResult)
 			}
@@ -623,20 +627,11 @@ func checkReportMailbox(ctx context.Context, r lookup.Resolver, dest, address st
 	}
 }
 
-// checkExternal verifies that an external report destination agreed to
-// receive reports: a TXT "v=DMARC1" at <domain>._report._dmarc.<dest>
-// (RFC 7489 §7.1).
-func checkExternal(ctx context.Context, r lookup.Resolver, d, org string, u dmarc.ReportURI, c *CheckResult) {
-	if !u.Valid || u.Scheme != "mailto" {
-		return
-	}
-	at := strings.LastIndexByte(u.Address, '@')
-	if at < 0 {
-		return
-	}
-	dest := strings.ToLower(strings.TrimSuffix(u.Address[at+1:], "."))
-	destOrg, err := dmarc.PSLOrgDomain(dest)
-	if err != nil || destOrg == org || !dkimcore.ValidDomain(dest) {
+// checkExternal verifies that the report destination address, whose
+// domain is dest, agreed to receive reports when it is outside org: a TXT
+// "v=DMARC1" at <domain>._report._dmarc.<dest> (RFC 7489 §7.1).
+func checkExternal(ctx context.Context, r lookup.Resolver, d, org, dest, address string, c *CheckResult) {
+	if destOrg, err := dmarc.PSLOrgDomain(dest); err != nil || destOrg == org {
 		return
 	}
 	recs, err := txt(ctx, r, d+"._report._dmarc."+dest, dmarc.IsDMARC)
@@ -645,7 +640,7 @@ func checkExternal(ctx context.Context, r lookup.Resolver, d, org string, u dmar
 		return
 	}
 	if len(recs) == 0 {
-		c.add(finding.Warning, "dmarc-external-unauthorized", "Report destination "+u.Address+" is outside the domain and has not authorized it: no v=DMARC1 record at "+d+"._report._dmarc."+dest+"; receivers will not send reports there (RFC 7489 §7.1).")
+		c.add(finding.Warning, "dmarc-external-unauthorized", "Report destination "+address+" is outside the domain and has not authorized it: no v=DMARC1 record at "+d+"._report._dmarc."+dest+"; receivers will not send reports there (RFC 7489 §7.1).")
 	}
 }
 
