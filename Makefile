@@ -16,7 +16,7 @@ WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 # there yet; add them here once their tests run under js.
 WASM_TEST_PKGS ?= ./wasm/ ./dohresolver/ ./analyzer/datetime ./analyzer/rules \
 	./analyzer/message ./analyzer/received ./analyzer/recorded ./analyzer/trail \
-	./analyzer/vendor
+	./analyzer/vendor ./analyzer/internal/dkimcore
 
 # make test builds the site and the binary first and hands them to the
 # browser test; tests that need chromium, nginx or postfix fail instead of

@@ -26,7 +26,9 @@ func moduleRoot(t *testing.T) string {
 // does it link regexp, whose Unicode tables weigh about 0.5 MB there; nor
 // github.com/miekg/dns (1.2 MB with what it pulls in), replaced by
 // headerlens/dnswire; nor crypto/x509 and the NIST curves it needs
-// (0.8 MB), replaced by dkimcore's own DER reader of DKIM keys.
+// (0.8 MB), replaced by dkimcore's own DER reader of DKIM keys; nor
+// crypto/rsa, which brings math/big's arithmetic and the FIPS RSA module
+// (0.3 MB), replaced by dkimcore's own RSASSA-PKCS1-v1_5 verification.
 func TestWasmDeps(t *testing.T) {
 	cmd := exec.Command("go", "list", "-deps", "./wasm")
 	cmd.Dir = moduleRoot(t)
@@ -43,7 +45,7 @@ func TestWasmDeps(t *testing.T) {
 		switch d {
 		case "net/http", "net/http/cookiejar", "golang.org/x/net/publicsuffix", "regexp",
 			"github.com/miekg/dns", "crypto/tls", "crypto/x509", "crypto/ecdsa", "encoding/asn1",
-			"crypto/internal/fips140/nistec":
+			"crypto/internal/fips140/nistec", "crypto/rsa", "crypto/internal/fips140/rsa":
 			t.Errorf("the WebAssembly build links %s", d)
 		}
 	}
@@ -55,8 +57,8 @@ func TestWasmDeps(t *testing.T) {
 // these are the sizes reached so far plus 3%, lowered as the module
 // shrinks, so that growth is a decision and not an accident.
 const (
-	BudgetRaw    = 8_360_000
-	BudgetBrotli = 1_663_000
+	BudgetRaw    = 8_011_000
+	BudgetBrotli = 1_594_000
 )
 
 // TestWasmSize checks the built module against Budget: the one make site

@@ -3,11 +3,8 @@ package dkimcore
 import (
 	"crypto"
 	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/subtle"
-	"math/big"
 	"strings"
 )
 
@@ -58,10 +55,9 @@ func (a Algorithm) HashData(data []byte) []byte {
 // the header hash input (HeaderHashInput) computed with alg.HashData, using
 // key (RFC 6376 §3.7 step 2, §6.1.3).
 //
-// rsa-*: RSASSA-PKCS1-v1_5 (RFC 8017 §8.2). RSA keys shorter than 1024 bits
-// are checked with a plain big-integer implementation, because the
-// standard library refuses them; the caller must still reject them (RFC
-// 8301 §3.2), and Key.Bits tells it.
+// rsa-*: RSASSA-PKCS1-v1_5 (RFC 8017 §8.2), by verifyRSA (rsaverify.go).
+// RSA keys shorter than 1024 bits are verified too; the caller must still
+// reject them (RFC 8301 §3.2), and Key.Bits tells it.
 //
 // ed25519-sha256: RFC 8463 §3: the Ed25519 signature is over the SHA-256
 // digest itself (PureEdDSA of the 32-byte hash), with the raw 32-byte key.
@@ -77,14 +73,8 @@ func VerifyHash(key *Key, alg Algorithm, digest, sig []byte) error {
 		return permErr("key type %q does not match algorithm %s", key.Type, alg.Name)
 	}
 	switch pub := key.Public.(type) {
-	case *rsa.PublicKey:
-		var err error
-		if pub.N.BitLen() < 1024 {
-			err = verifyPKCS1v15Small(pub, alg.Hash, digest, sig)
-		} else {
-			err = rsa.VerifyPKCS1v15(pub, alg.Hash, digest, sig)
-		}
-		if err != nil {
+	case *RSAPublicKey:
+		if err := verifyRSA(pub, alg.Hash, digest, sig); err != nil {
 			return failErr("signature does not verify with the RSA key")
 		}
 		return nil
@@ -95,50 +85,4 @@ func VerifyHash(key *Key, alg Algorithm, digest, sig []byte) error {
 		return nil
 	}
 	return permErr("unsupported public key")
-}
-
-// DigestInfo prefixes of RFC 8017 §9.2 note 1.
-var (
-	prefixSHA1   = []byte{0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14}
-	prefixSHA256 = []byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}
-)
-
-// verifyPKCS1v15Small is RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2)
-// for keys below the standard library's minimum. It runs on public data
-// only, so constant time does not matter.
-func verifyPKCS1v15Small(pub *rsa.PublicKey, h crypto.Hash, digest, sig []byte) error {
-	var prefix []byte
-	switch h {
-	case crypto.SHA1:
-		prefix = prefixSHA1
-	case crypto.SHA256:
-		prefix = prefixSHA256
-	default:
-		return permErr("unsupported hash")
-	}
-	k := (pub.N.BitLen() + 7) / 8
-	if len(sig) != k || pub.E < 2 {
-		return failErr("bad signature length")
-	}
-	tLen := len(prefix) + len(digest)
-	if k < tLen+11 {
-		return failErr("key too short for the hash")
-	}
-	s := new(big.Int).SetBytes(sig)
-	if s.Cmp(pub.N) >= 0 {
-		return failErr("signature representative out of range")
-	}
-	m := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N)
-	em := m.FillBytes(make([]byte, k))
-	want := make([]byte, k)
-	want[1] = 1
-	for i := 2; i < k-tLen-1; i++ {
-		want[i] = 0xff
-	}
-	copy(want[k-tLen:], prefix)
-	copy(want[k-len(digest):], digest)
-	if subtle.ConstantTimeCompare(em, want) != 1 {
-		return failErr("signature mismatch")
-	}
-	return nil
 }

@@ -17,6 +17,10 @@
 //     crypto/x509;
 //   - signature algorithms rsa-sha256, rsa-sha1 (RFC 6376 §3.3, restricted by
 //     RFC 8301) and ed25519-sha256 (RFC 8463): ParseAlgorithm, VerifyHash.
+//     RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) is written here too,
+//     with its own Montgomery exponentiation, so that the WebAssembly build
+//     does not link crypto/rsa and math/big (rsaverify.go says why it is
+//     safe).
 //
 // Nothing here decides a final result: failures are returned as *Error
 // values whose Kind says whether they are permanent (permerror), transient

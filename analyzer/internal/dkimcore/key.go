@@ -38,7 +38,7 @@ type Key struct {
 	Notes string
 	// Revoked is true when p= is empty (RFC 6376 §3.6.1).
 	Revoked bool
-	// Public is the public key: *rsa.PublicKey or ed25519.PublicKey.
+	// Public is the public key: *RSAPublicKey or ed25519.PublicKey.
 	Public crypto.PublicKey
 	// Bits is the key size: the RSA modulus length, or 256 for Ed25519.
 	Bits int
@@ -195,7 +195,7 @@ func ParseKey(record string) (*Key, error) {
 			return nil, permErr("key record p= is not an RSA public key")
 		}
 		k.Public = pub
-		k.Bits = pub.N.BitLen()
+		k.Bits = pub.BitLen()
 		if k.Bits > MaxRSAKeyBits {
 			return nil, permErr("RSA key of %d bits is larger than the %d bits headerlens verifies (RFC 8301 §3.2 requires verifiers to handle 1024 to 4096)", k.Bits, MaxRSAKeyBits)
 		}

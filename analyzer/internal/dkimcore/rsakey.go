@@ -2,10 +2,8 @@ package dkimcore
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"errors"
 	"math"
-	"math/big"
 )
 
 // This file reads the DER of a k=rsa key (RFC 6376 §3.6.1 p=) by hand, so
@@ -65,7 +63,7 @@ const maxPKCS1Exponent = 1<<31 - 1
 // SubjectPublicKeyInfo holding an RSA key, or else a bare RSAPublicKey. The
 // error is errNonRSAKey for a SubjectPublicKeyInfo of another algorithm,
 // otherwise errBadRSAKey.
-func parseRSAPublicKey(der []byte) (*rsa.PublicKey, error) {
+func parseRSAPublicKey(der []byte) (*RSAPublicKey, error) {
 	pub, err := parseRSASubjectPublicKeyInfo(der)
 	if err != errBadRSAKey {
 		return pub, err
@@ -86,7 +84,7 @@ func parseRSAPublicKey(der []byte) (*rsa.PublicKey, error) {
 //	AlgorithmIdentifier ::= SEQUENCE {             -- RFC 5280 §4.1.1.2
 //	     algorithm         OBJECT IDENTIFIER,
 //	     parameters        ANY DEFINED BY algorithm OPTIONAL }
-func parseRSASubjectPublicKeyInfo(der []byte) (*rsa.PublicKey, error) {
+func parseRSASubjectPublicKeyInfo(der []byte) (*RSAPublicKey, error) {
 	spki, rest, ok := readDER(der, derSequence)
 	if !ok || len(rest) != 0 {
 		// Nothing may follow the key (as x509.ParsePKIXPublicKey).
@@ -132,7 +130,7 @@ func parseRSASubjectPublicKeyInfo(der []byte) (*rsa.PublicKey, error) {
 
 // parsePKCS1RSAPublicKey reads a bare RSAPublicKey (RFC 8017 Appendix
 // A.1.1) with nothing after it; the exponent is at most 2^31-1.
-func parsePKCS1RSAPublicKey(der []byte) (*rsa.PublicKey, bool) {
+func parsePKCS1RSAPublicKey(der []byte) (*RSAPublicKey, bool) {
 	seq, rest, ok := readDER(der, derSequence)
 	if !ok || len(rest) != 0 {
 		return nil, false
@@ -148,7 +146,7 @@ func parsePKCS1RSAPublicKey(der []byte) (*rsa.PublicKey, bool) {
 //
 // Both must be positive (RFC 8017 §3.1) and e at most maxE. Elements after
 // e are ignored, as x509 did.
-func readRSAPublicKey(seq []byte, maxE uint64) (*rsa.PublicKey, bool) {
+func readRSAPublicKey(seq []byte, maxE uint64) (*RSAPublicKey, bool) {
 	n, seq, ok := readInteger(seq)
 	if !ok || n[0]&0x80 != 0 {
 		return nil, false
@@ -166,11 +164,12 @@ func readRSAPublicKey(seq []byte, maxE uint64) (*rsa.PublicKey, bool) {
 	if ev == 0 || ev > maxE || ev > math.MaxInt {
 		return nil, false
 	}
-	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(ev)}
-	if pub.N.Sign() == 0 {
+	// The modulus without its leading zero octets; zero is no modulus.
+	n = bytes.TrimLeft(n, "\x00")
+	if len(n) == 0 {
 		return nil, false
 	}
-	return pub, true
+	return &RSAPublicKey{N: n, E: ev}, true
 }
 
 // readDER reads one DER element of identifier octet tag from the front of
