@@ -10,6 +10,8 @@ FUZZTIME  ?= 5s
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 GOROOT    := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
+# The build flags of the page's module (scripts/wasm.flags says why).
+WASM_FLAGS := $(shell grep -v '^\s*\(\#\|$$\)' scripts/wasm.flags)
 
 # Packages whose tests also run as GOOS=js under Node. Packages whose tests
 # reach a dohtest server through the default (fetch) transport cannot run
@@ -35,7 +37,7 @@ all: site build
 ## wasm: the WebAssembly analyzer, dist/headerlens.wasm
 wasm:
 	@mkdir -p $(DIST)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION) -X headerlens/analyzer.Version=$(VERSION)" -o $(DIST)/headerlens.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -ldflags="-s -w -X main.version=$(VERSION) -X headerlens/analyzer.Version=$(VERSION)" -o $(DIST)/headerlens.wasm ./wasm
 
 ## site: dist/ with the page, wasm_exec.js, the wasm and .gz copies
 site:

@@ -9,8 +9,9 @@
 //	go run ./scripts/wasmsize [-top N] [-build] [FILE.wasm]
 //
 // With -build (the default when no file is given) it builds ./wasm for
-// GOOS=js GOARCH=wasm with -trimpath and the names kept, as scripts/build-site
-// builds it but for -s, and reads that.
+// GOOS=js GOARCH=wasm with the flags of scripts/wasm.flags and the names
+// kept, as scripts/build-site builds it but for -s, and reads that. Run it
+// from the module root.
 package main
 
 import (
@@ -23,6 +24,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"headerlens/internal/buildcheck"
 )
 
 func main() {
@@ -36,7 +39,11 @@ func main() {
 		}
 		defer os.RemoveAll(dir)
 		path = filepath.Join(dir, "headerlens.wasm")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", path, "./wasm")
+		flags, err := buildcheck.WasmFlags(".")
+		if err != nil {
+			fail(err)
+		}
+		cmd := exec.Command("go", append(append([]string{"build"}, flags...), "-o", path, "./wasm")...)
 		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {
