@@ -16,46 +16,46 @@ const (
 // Proofpoint: meanings follow the Proofpoint Protection Server / Email
 // Protection administration guides ("Spam Detection" — X-Proofpoint-Spam-
 // Details header, score ranges 0–100 per classifier).
-var proofpointKeys = map[string]string{
-	"rule":             "the filtering rule that decided what happened to the message",
-	"policy":           "the policy route the message was processed under",
-	"score":            "the score for the classifier named by classifier=",
-	"spamscore":        "spam classifier score, 0 (clean) to 100 (certainly spam)",
-	"phishscore":       "phishing classifier score, 0 to 100",
-	"malwarescore":     "malware classifier score, 0 to 100",
-	"suspectscore":     "suspect (possibly spam) classifier score, 0 to 100",
-	"adultscore":       "adult-content classifier score, 0 to 100",
-	"bulkscore":        "bulk mail classifier score, 0 to 100",
-	"lowpriorityscore": "low-priority mail classifier score, 0 to 100",
-	"impostorscore":    "impostor (business email compromise) classifier score, 0 to 100",
-	"clxscore":         "score from the CLX (content) engine",
-	"mlxscore":         "score from the MLX (machine learning) engine",
-	"mlxlogscore":      "detailed MLX engine score",
-	"priorityscore":    "priority classifier score",
-	"classifier":       "the classifier whose score decided",
-	"adjust":           "adjustment applied to the score",
-	"reason":           "the engine that produced the deciding score",
-	"scancount":        "how many times the message was scanned",
-	"engine":           "Proofpoint engine version",
-	"definitions":      "Proofpoint definitions (rules) version",
-	"vendor":           "anti-virus vendor",
-	"signatures":       "anti-virus signatures version",
+var proofpointKeys = meanings{
+	{"rule", "the filtering rule that decided what happened to the message"},
+	{"policy", "the policy route the message was processed under"},
+	{"score", "the score for the classifier named by classifier="},
+	{"spamscore", "spam classifier score, 0 (clean) to 100 (certainly spam)"},
+	{"phishscore", "phishing classifier score, 0 to 100"},
+	{"malwarescore", "malware classifier score, 0 to 100"},
+	{"suspectscore", "suspect (possibly spam) classifier score, 0 to 100"},
+	{"adultscore", "adult-content classifier score, 0 to 100"},
+	{"bulkscore", "bulk mail classifier score, 0 to 100"},
+	{"lowpriorityscore", "low-priority mail classifier score, 0 to 100"},
+	{"impostorscore", "impostor (business email compromise) classifier score, 0 to 100"},
+	{"clxscore", "score from the CLX (content) engine"},
+	{"mlxscore", "score from the MLX (machine learning) engine"},
+	{"mlxlogscore", "detailed MLX engine score"},
+	{"priorityscore", "priority classifier score"},
+	{"classifier", "the classifier whose score decided"},
+	{"adjust", "adjustment applied to the score"},
+	{"reason", "the engine that produced the deciding score"},
+	{"scancount", "how many times the message was scanned"},
+	{"engine", "Proofpoint engine version"},
+	{"definitions", "Proofpoint definitions (rules) version"},
+	{"vendor", "anti-virus vendor"},
+	{"signatures", "anti-virus signatures version"},
 }
 
 // Mimecast: "Mimecast Message Headers" knowledge base article.
-var mimecastImpersonation = map[string]string{
-	"POLICY":                            "the Impersonation Protection policy that was applied",
-	"SIMILAR INTERNAL DOMAIN":           "the sender's domain resembles one of the organization's domains",
-	"SIMILAR MONITORED EXTERNAL DOMAIN": "the sender's domain resembles a monitored external domain",
-	"CUSTOM EXTERNAL DOMAIN":            "the sender's domain is on the custom external domain list",
-	"MIMECAST EXTERNAL DOMAIN":          "the sender's domain resembles a domain on Mimecast's list of commonly impersonated domains",
-	"NEWLY OBSERVED DOMAIN":             "the sender's domain was registered or first seen recently",
-	"INTERNAL USER NAME":                "the display name matches a user of the organization",
-	"CUSTOM DISPLAY NAME LIST":          "the display name is on the custom display name list",
-	"REPLY-TO ADDRESS MISMATCH":         "the Reply-To address differs from the From address",
-	"TARGETED THREAT DICTIONARY":        "the message contains words from the targeted threat dictionary",
-	"MIMECAST THREAT DICTIONARY":        "the message contains words from Mimecast's threat dictionary",
-	"CUSTOM THREAT DICTIONARY":          "the message contains words from the custom threat dictionary",
+var mimecastImpersonation = meanings{
+	{"POLICY", "the Impersonation Protection policy that was applied"},
+	{"SIMILAR INTERNAL DOMAIN", "the sender's domain resembles one of the organization's domains"},
+	{"SIMILAR MONITORED EXTERNAL DOMAIN", "the sender's domain resembles a monitored external domain"},
+	{"CUSTOM EXTERNAL DOMAIN", "the sender's domain is on the custom external domain list"},
+	{"MIMECAST EXTERNAL DOMAIN", "the sender's domain resembles a domain on Mimecast's list of commonly impersonated domains"},
+	{"NEWLY OBSERVED DOMAIN", "the sender's domain was registered or first seen recently"},
+	{"INTERNAL USER NAME", "the display name matches a user of the organization"},
+	{"CUSTOM DISPLAY NAME LIST", "the display name is on the custom display name list"},
+	{"REPLY-TO ADDRESS MISMATCH", "the Reply-To address differs from the From address"},
+	{"TARGETED THREAT DICTIONARY", "the message contains words from the targeted threat dictionary"},
+	{"MIMECAST THREAT DICTIONARY", "the message contains words from Mimecast's threat dictionary"},
+	{"CUSTOM THREAT DICTIONARY", "the message contains words from the custom threat dictionary"},
 }
 
 // Cisco: "User Guide for AsyncOS for Cisco Secure Email Gateway" —
@@ -137,7 +137,7 @@ func decodeProofpointPairs(what string) decoder {
 		var sum []string
 		for _, p := range splitPairs(collapse(d.Raw), ";,") {
 			k, v := p[0], p[1]
-			m, ok := proofpointKeys[strings.ToLower(k)]
+			m, ok := proofpointKeys.get(strings.ToLower(k))
 			if !ok {
 				m = "not documented by Proofpoint"
 			}
@@ -180,7 +180,7 @@ func decodeMimecastImpersonation(d *Decoded) {
 		}
 		k, v, _ := strings.Cut(part, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		m, ok := mimecastImpersonation[strings.ToUpper(k)]
+		m, ok := mimecastImpersonation.get(strings.ToUpper(k))
 		if !ok {
 			m = "not documented by Mimecast"
 		}

@@ -14,85 +14,85 @@ const vendorMicrosoft = "Microsoft 365"
 // and the Exchange "Organization and cross-tenant headers" notes.
 
 // msSFV: spam filtering verdict (SFV field).
-var msSFV = map[string]string{
-	"BLK":  "filtering was skipped and the message was blocked because the sender is on the recipient's Blocked Senders list",
-	"NSPM": "spam filtering marked the message as not spam",
-	"SFE":  "filtering was skipped and the message was allowed because the sender is on the recipient's Safe Senders list",
-	"SKA":  "filtering was skipped and the message was delivered to the inbox because the sender is on an allowed senders or allowed domains list of an anti-spam policy",
-	"SKB":  "marked as spam because the sender matched a blocked senders or blocked domains list of an anti-spam policy",
-	"SKI":  "spam filtering was skipped for another reason, for example mail inside the same tenant",
-	"SKN":  "marked as not spam before spam filtering, for example by a mail flow rule that set SCL -1",
-	"SKQ":  "released from quarantine to the intended recipients",
-	"SKS":  "marked as spam before spam filtering, for example by a mail flow rule",
-	"SPM":  "spam filtering marked the message as spam",
+var msSFV = meanings{
+	{"BLK", "filtering was skipped and the message was blocked because the sender is on the recipient's Blocked Senders list"},
+	{"NSPM", "spam filtering marked the message as not spam"},
+	{"SFE", "filtering was skipped and the message was allowed because the sender is on the recipient's Safe Senders list"},
+	{"SKA", "filtering was skipped and the message was delivered to the inbox because the sender is on an allowed senders or allowed domains list of an anti-spam policy"},
+	{"SKB", "marked as spam because the sender matched a blocked senders or blocked domains list of an anti-spam policy"},
+	{"SKI", "spam filtering was skipped for another reason, for example mail inside the same tenant"},
+	{"SKN", "marked as not spam before spam filtering, for example by a mail flow rule that set SCL -1"},
+	{"SKQ", "released from quarantine to the intended recipients"},
+	{"SKS", "marked as spam before spam filtering, for example by a mail flow rule"},
+	{"SPM", "spam filtering marked the message as spam"},
 }
 
 // msCAT: category of protection policy applied (CAT field).
-var msCAT = map[string]string{
-	"AMP":    "anti-malware",
-	"BIMP":   "brand impersonation",
-	"BULK":   "bulk",
-	"DIMP":   "domain impersonation",
-	"FTBP":   "anti-malware common attachments filter (file type block)",
-	"GIMP":   "mailbox intelligence impersonation",
-	"HPHSH":  "high confidence phishing",
-	"HPHISH": "high confidence phishing",
-	"HSPM":   "high confidence spam",
-	"INTOS":  "intra-organization phishing",
-	"MALW":   "malware",
-	"OSPM":   "outbound spam",
-	"PHSH":   "phishing",
-	"SAP":    "Safe Attachments",
-	"SPM":    "spam",
-	"SPOOF":  "spoofing",
-	"UIMP":   "user impersonation",
-	"NONE":   "no protection category applied",
+var msCAT = meanings{
+	{"AMP", "anti-malware"},
+	{"BIMP", "brand impersonation"},
+	{"BULK", "bulk"},
+	{"DIMP", "domain impersonation"},
+	{"FTBP", "anti-malware common attachments filter (file type block)"},
+	{"GIMP", "mailbox intelligence impersonation"},
+	{"HPHSH", "high confidence phishing"},
+	{"HPHISH", "high confidence phishing"},
+	{"HSPM", "high confidence spam"},
+	{"INTOS", "intra-organization phishing"},
+	{"MALW", "malware"},
+	{"OSPM", "outbound spam"},
+	{"PHSH", "phishing"},
+	{"SAP", "Safe Attachments"},
+	{"SPM", "spam"},
+	{"SPOOF", "spoofing"},
+	{"UIMP", "user impersonation"},
+	{"NONE", "no protection category applied"},
 }
 
 // msCATVerdict maps categories to Decoded.Verdict.
-var msCATVerdict = map[string]string{
-	"BULK": "bulk", "HSPM": "spam", "SPM": "spam", "OSPM": "spam",
-	"PHSH": "phish", "HPHSH": "phish", "HPHISH": "phish", "SPOOF": "phish",
-	"DIMP": "phish", "UIMP": "phish", "GIMP": "phish", "BIMP": "phish", "INTOS": "phish",
-	"MALW": "malware", "AMP": "malware", "SAP": "malware", "FTBP": "malware",
+var msCATVerdict = meanings{
+	{"BULK", "bulk"}, {"HSPM", "spam"}, {"SPM", "spam"}, {"OSPM", "spam"},
+	{"PHSH", "phish"}, {"HPHSH", "phish"}, {"HPHISH", "phish"}, {"SPOOF", "phish"},
+	{"DIMP", "phish"}, {"UIMP", "phish"}, {"GIMP", "phish"}, {"BIMP", "phish"}, {"INTOS", "phish"},
+	{"MALW", "malware"}, {"AMP", "malware"}, {"SAP", "malware"}, {"FTBP", "malware"},
 }
 
 // msSFTY: the message was identified as phishing with this safety value.
-var msSFTY = map[string]string{
-	"9.19": "domain impersonation: the sending domain tries to impersonate a protected domain (a domain impersonation safety tip may be shown)",
-	"9.20": "user impersonation: the sender tries to impersonate a user of the recipient's organization or a protected user of an anti-phishing policy",
-	"9.25": "first contact safety tip: may indicate a suspicious or phishing message",
+var msSFTY = meanings{
+	{"9.19", "domain impersonation: the sending domain tries to impersonate a protected domain (a domain impersonation safety tip may be shown)"},
+	{"9.20", "user impersonation: the sender tries to impersonate a user of the recipient's organization or a protected user of an anti-phishing policy"},
+	{"9.25", "first contact safety tip: may indicate a suspicious or phishing message"},
 }
 
-var msIPV = map[string]string{
-	"CAL": "allowed through spam filtering because the source IP is on the IP Allow List of the connection filter policy",
-	"NLI": "the source IP is not listed on any IP reputation list",
+var msIPV = meanings{
+	{"CAL", "allowed through spam filtering because the source IP is on the IP Allow List of the connection filter policy"},
+	{"NLI", "the source IP is not listed on any IP reputation list"},
 }
 
-var msDIR = map[string]string{
-	"INB": "inbound: from outside the organization",
-	"OUT": "outbound: sent from the organization to outside",
-	"INT": "internal: between mailboxes of the organization",
+var msDIR = meanings{
+	{"INB", "inbound: from outside the organization"},
+	{"OUT", "outbound: sent from the organization to outside"},
+	{"INT", "internal: between mailboxes of the organization"},
 }
 
-var msSRV = map[string]string{
-	"BULK": "identified as bulk email by spam filtering and the bulk complaint level (BCL) threshold",
+var msSRV = meanings{
+	{"BULK", "identified as bulk email by spam filtering and the bulk complaint level (BCL) threshold"},
 }
 
-var msAuthAs = map[string]string{
-	"ANONYMOUS": "the sender was not authenticated (mail from the internet)",
-	"INTERNAL":  "the sender authenticated as a member of the organization",
-	"PARTNER":   "the sender authenticated as a partner (domain-secured, mutual TLS connector)",
+var msAuthAs = meanings{
+	{"ANONYMOUS", "the sender was not authenticated (mail from the internet)"},
+	{"INTERNAL", "the sender authenticated as a member of the organization"},
+	{"PARTNER", "the sender authenticated as a partner (domain-secured, mutual TLS connector)"},
 }
 
-var msFromEntity = map[string]string{
-	"INTERNET": "the message came from outside the tenant",
-	"HOSTED":   "the message came from a mailbox in the tenant",
+var msFromEntity = meanings{
+	{"INTERNET", "the message came from outside the tenant"},
+	{"HOSTED", "the message came from a mailbox in the tenant"},
 }
 
-var msDirectionality = map[string]string{
-	"INCOMING":    "the message entered the organization from outside",
-	"ORIGINATING": "the message was sent from inside the organization",
+var msDirectionality = meanings{
+	{"INCOMING", "the message entered the organization from outside"},
+	{"ORIGINATING", "the message was sent from inside the organization"},
 }
 
 // SCLMeaning explains a Microsoft spam confidence level ("Spam confidence
@@ -204,7 +204,7 @@ func decodeForefront(d *Decoded) {
 			d.add(k, v, "ARC information recorded by Microsoft 365 (AAR, AMS, AS, CV parts)", true)
 		case "CAT":
 			d.lookup(k, v, "protection category applied", msCAT)
-			if vd := msCATVerdict[strings.ToUpper(v)]; vd != "" {
+			if vd, _ := msCATVerdict.get(strings.ToUpper(v)); vd != "" {
 				d.Verdict = vd
 			}
 			if v != "" && !strings.EqualFold(v, "NONE") {
@@ -264,7 +264,7 @@ func decodeForefront(d *Decoded) {
 					d.Verdict = "not-spam"
 				}
 			}
-			if m, ok := msSFV[strings.ToUpper(v)]; ok {
+			if m, ok := msSFV.get(strings.ToUpper(v)); ok {
 				sum = append(sum, m)
 			} else {
 				sum = append(sum, "SFV "+v)

@@ -15,65 +15,65 @@ const vendorRspamd = "rspamd"
 // and header modules.
 
 // rspamdActions: the documented actions.
-var rspamdActions = map[string]string{
-	"NO ACTION":       "deliver normally",
-	"GREYLIST":        "temporarily reject to test the sender's retry behaviour",
-	"ADD HEADER":      "deliver with a spam header added (usually filed as junk)",
-	"REWRITE SUBJECT": "deliver with a marked Subject",
-	"SOFT REJECT":     "temporarily reject the message",
-	"REJECT":          "permanently reject the message",
+var rspamdActions = meanings{
+	{"NO ACTION", "deliver normally"},
+	{"GREYLIST", "temporarily reject to test the sender's retry behaviour"},
+	{"ADD HEADER", "deliver with a spam header added (usually filed as junk)"},
+	{"REWRITE SUBJECT", "deliver with a marked Subject"},
+	{"SOFT REJECT", "temporarily reject the message"},
+	{"REJECT", "permanently reject the message"},
 }
 
-var rspamdActionVerdict = map[string]string{
-	"NO ACTION": "not-spam", "ADD HEADER": "spam", "REWRITE SUBJECT": "spam",
-	"SOFT REJECT": "spam", "REJECT": "spam",
+var rspamdActionVerdict = meanings{
+	{"NO ACTION", "not-spam"}, {"ADD HEADER", "spam"}, {"REWRITE SUBJECT", "spam"},
+	{"SOFT REJECT", "spam"}, {"REJECT", "spam"},
 }
 
 // rspamdSymbols describes common rspamd symbols.
-var rspamdSymbols = map[string]string{
-	"R_SPF_ALLOW":                      "SPF verification allows sending",
-	"R_SPF_FAIL":                       "SPF verification failed",
-	"R_SPF_SOFTFAIL":                   "SPF verification soft-failed",
-	"R_SPF_NEUTRAL":                    "SPF policy is neutral",
-	"R_SPF_NA":                         "missing SPF record",
-	"R_SPF_DNSFAIL":                    "SPF DNS failure",
-	"R_SPF_PERMFAIL":                   "SPF record is malformed or persistent DNS error",
-	"R_DKIM_ALLOW":                     "DKIM verification succeeded",
-	"R_DKIM_REJECT":                    "DKIM verification failed",
-	"R_DKIM_NA":                        "missing DKIM signature",
-	"R_DKIM_TEMPFAIL":                  "DKIM verification soft-failed (temporary error)",
-	"R_DKIM_PERMFAIL":                  "DKIM verification hard-failed (invalid signature or key)",
-	"DKIM_TRACE":                       "DKIM trace: domains and results (+ pass, - fail, ? temporary, ~ permanent error)",
-	"DMARC_POLICY_ALLOW":               "DMARC permit policy",
-	"DMARC_POLICY_ALLOW_WITH_FAILURES": "DMARC permit policy with DKIM/SPF failure",
-	"DMARC_POLICY_REJECT":              "DMARC reject policy",
-	"DMARC_POLICY_QUARANTINE":          "DMARC quarantine policy",
-	"DMARC_POLICY_SOFTFAIL":            "DMARC failed",
-	"DMARC_NA":                         "no DMARC record",
-	"ARC_ALLOW":                        "ARC checks success",
-	"ARC_REJECT":                       "ARC checks failed",
-	"ARC_INVALID":                      "ARC structure invalid",
-	"ARC_DNSFAIL":                      "ARC DNS error",
-	"ARC_NA":                           "ARC signature absent",
-	"BAYES_SPAM":                       "message probably spam, probability shown as option",
-	"BAYES_HAM":                        "message probably ham, probability shown as option",
-	"FORGED_SENDER":                    "sender is forged (different From: header and SMTP MAIL FROM addresses)",
-	"FROM_HAS_DN":                      "From header has a display name",
-	"FROM_EQ_ENVFROM":                  "From address is the same as the envelope",
-	"FROM_NEQ_ENVFROM":                 "From address is different to the envelope",
-	"TO_DN_NONE":                       "none of the recipients have display names",
-	"TO_MATCH_ENVRCPT_ALL":             "all of the recipients match the envelope",
-	"RCPT_COUNT_ONE":                   "one recipient",
-	"RCVD_TLS_ALL":                     "all hops used encrypted transports",
-	"RCVD_TLS_LAST":                    "last hop used encrypted transports",
-	"RCVD_NO_TLS_LAST":                 "last hop did not use encrypted transports",
-	"MIME_GOOD":                        "known content-type",
-	"MID_RHS_MATCH_FROM":               "Message-ID right-hand side matches the From domain",
-	"MX_GOOD":                          "MX was ok",
-	"ASN":                              "information about the sender's autonomous system",
-	"PREVIOUSLY_DELIVERED":             "message for a recipient was already delivered",
-	"R_MIXED_CHARSET":                  "mixed characters in a message",
-	"FUZZY_DENIED":                     "matched a denied fuzzy hash (known spam)",
+var rspamdSymbols = meanings{
+	{"R_SPF_ALLOW", "SPF verification allows sending"},
+	{"R_SPF_FAIL", "SPF verification failed"},
+	{"R_SPF_SOFTFAIL", "SPF verification soft-failed"},
+	{"R_SPF_NEUTRAL", "SPF policy is neutral"},
+	{"R_SPF_NA", "missing SPF record"},
+	{"R_SPF_DNSFAIL", "SPF DNS failure"},
+	{"R_SPF_PERMFAIL", "SPF record is malformed or persistent DNS error"},
+	{"R_DKIM_ALLOW", "DKIM verification succeeded"},
+	{"R_DKIM_REJECT", "DKIM verification failed"},
+	{"R_DKIM_NA", "missing DKIM signature"},
+	{"R_DKIM_TEMPFAIL", "DKIM verification soft-failed (temporary error)"},
+	{"R_DKIM_PERMFAIL", "DKIM verification hard-failed (invalid signature or key)"},
+	{"DKIM_TRACE", "DKIM trace: domains and results (+ pass, - fail, ? temporary, ~ permanent error)"},
+	{"DMARC_POLICY_ALLOW", "DMARC permit policy"},
+	{"DMARC_POLICY_ALLOW_WITH_FAILURES", "DMARC permit policy with DKIM/SPF failure"},
+	{"DMARC_POLICY_REJECT", "DMARC reject policy"},
+	{"DMARC_POLICY_QUARANTINE", "DMARC quarantine policy"},
+	{"DMARC_POLICY_SOFTFAIL", "DMARC failed"},
+	{"DMARC_NA", "no DMARC record"},
+	{"ARC_ALLOW", "ARC checks success"},
+	{"ARC_REJECT", "ARC checks failed"},
+	{"ARC_INVALID", "ARC structure invalid"},
+	{"ARC_DNSFAIL", "ARC DNS error"},
+	{"ARC_NA", "ARC signature absent"},
+	{"BAYES_SPAM", "message probably spam, probability shown as option"},
+	{"BAYES_HAM", "message probably ham, probability shown as option"},
+	{"FORGED_SENDER", "sender is forged (different From: header and SMTP MAIL FROM addresses)"},
+	{"FROM_HAS_DN", "From header has a display name"},
+	{"FROM_EQ_ENVFROM", "From address is the same as the envelope"},
+	{"FROM_NEQ_ENVFROM", "From address is different to the envelope"},
+	{"TO_DN_NONE", "none of the recipients have display names"},
+	{"TO_MATCH_ENVRCPT_ALL", "all of the recipients match the envelope"},
+	{"RCPT_COUNT_ONE", "one recipient"},
+	{"RCVD_TLS_ALL", "all hops used encrypted transports"},
+	{"RCVD_TLS_LAST", "last hop used encrypted transports"},
+	{"RCVD_NO_TLS_LAST", "last hop did not use encrypted transports"},
+	{"MIME_GOOD", "known content-type"},
+	{"MID_RHS_MATCH_FROM", "Message-ID right-hand side matches the From domain"},
+	{"MX_GOOD", "MX was ok"},
+	{"ASN", "information about the sender's autonomous system"},
+	{"PREVIOUSLY_DELIVERED", "message for a recipient was already delivered"},
+	{"R_MIXED_CHARSET", "mixed characters in a message"},
+	{"FUZZY_DENIED", "matched a denied fuzzy hash (known spam)"},
 }
 
 func init() {
@@ -82,7 +82,7 @@ func init() {
 	register(vendorRspamd, func(d *Decoded) {
 		v := collapse(d.Raw)
 		d.lookup("action", v, "action chosen by rspamd", rspamdActions)
-		d.Verdict = rspamdActionVerdict[strings.ToUpper(v)]
+		d.Verdict, _ = rspamdActionVerdict.get(strings.ToUpper(v))
 		d.Summary = "rspamd action: " + v
 	}, "X-Rspamd-Action")
 	register(vendorRspamd, func(d *Decoded) {
@@ -161,7 +161,7 @@ func decodeSpamdResult(d *Decoded) {
 			continue
 		}
 		name, scoreS, opts := parseSymbol(p)
-		meaning, known := rspamdSymbols[strings.ToUpper(name)]
+		meaning, known := rspamdSymbols.get(strings.ToUpper(name))
 		if known {
 			meaning = "symbol: " + meaning
 		} else {

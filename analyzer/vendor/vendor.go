@@ -227,8 +227,8 @@ func (d *Decoded) add(key, value, meaning string, known bool) {
 
 // lookup appends key=value explained from table, Known false when the
 // value is not in the table.
-func (d *Decoded) lookup(key, value, what string, table map[string]string) {
-	if m, ok := table[strings.ToUpper(value)]; ok {
+func (d *Decoded) lookup(key, value, what string, table meanings) {
+	if m, ok := table.get(strings.ToUpper(value)); ok {
 		d.add(key, value, what+": "+m, true)
 		return
 	}
@@ -237,6 +237,24 @@ func (d *Decoded) lookup(key, value, what string, table map[string]string) {
 		return
 	}
 	d.add(key, value, what+": value not documented by the vendor", false)
+}
+
+// meanings is a table of a vendor's codes (in upper or lower case, as
+// looked up) and what they mean. It is a slice of pairs and not a map: a
+// package-level slice literal is static data in the binary, where a map
+// literal is code that builds the map when the program starts, in the
+// page's WebAssembly module too (issue 10). The tables hold at most a few
+// dozen codes, so a linear scan costs nothing.
+type meanings []struct{ code, meaning string }
+
+// get returns the meaning of code, and whether the table has it.
+func (t meanings) get(code string) (string, bool) {
+	for _, e := range t {
+		if e.code == code {
+			return e.meaning, true
+		}
+	}
+	return "", false
 }
 
 // opaque marks d as a value whose format the vendor does not document; it

@@ -610,3 +610,55 @@ func TestDecodeLimits(t *testing.T) {
 		t.Errorf("skipped = %d with %d decoded, want the %d fields accounted for", skipped, len(got), len(fields))
 	}
 }
+
+// TestMeaningsTables: no table gives a code twice (a map literal refused
+// that at compile time; the slices of pairs need this test), and every
+// code is in the case its lookup uses: lower case for Proofpoint's keys,
+// upper case elsewhere.
+func TestMeaningsTables(t *testing.T) {
+	tables := []struct {
+		name  string
+		table meanings
+		lower bool
+	}{
+		{"proofpointKeys", proofpointKeys, true},
+		{"mimecastImpersonation", mimecastImpersonation, false},
+		{"msSFV", msSFV, false},
+		{"msCAT", msCAT, false},
+		{"msCATVerdict", msCATVerdict, false},
+		{"msSFTY", msSFTY, false},
+		{"msIPV", msIPV, false},
+		{"msDIR", msDIR, false},
+		{"msSRV", msSRV, false},
+		{"msAuthAs", msAuthAs, false},
+		{"msFromEntity", msFromEntity, false},
+		{"msDirectionality", msDirectionality, false},
+		{"rspamdActions", rspamdActions, false},
+		{"rspamdActionVerdict", rspamdActionVerdict, false},
+		{"rspamdSymbols", rspamdSymbols, false},
+		{"saRules", saRules, false},
+		{"saAutolearn", saAutolearn, false},
+	}
+	for _, tt := range tables {
+		if len(tt.table) == 0 {
+			t.Errorf("%s is empty", tt.name)
+		}
+		seen := map[string]bool{}
+		for _, e := range tt.table {
+			if seen[e.code] {
+				t.Errorf("%s gives %q twice", tt.name, e.code)
+			}
+			seen[e.code] = true
+			want := strings.ToUpper(e.code)
+			if tt.lower {
+				want = strings.ToLower(e.code)
+			}
+			if e.code != want || e.meaning == "" {
+				t.Errorf("%s: code %q with meaning %q, want the code as %q and a meaning", tt.name, e.code, e.meaning, want)
+			}
+			if got, ok := tt.table.get(e.code); !ok || got != e.meaning {
+				t.Errorf("%s.get(%q) = %q, %v; want %q, true", tt.name, e.code, got, ok, e.meaning)
+			}
+		}
+	}
+}
