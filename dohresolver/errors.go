@@ -106,12 +106,12 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Unwrap returns the underlying error, so errors.Is(err,
-// context.DeadlineExceeded) holds for timeouts caused by a deadline.
 // NXDomain reports whether the error is an NXDOMAIN answer (RFC 1035
 // §4.1.1 rcode 3, RFC 8020) rather than NODATA; lookup.NXDomain uses it.
 func (e *Error) NXDomain() bool { return e.Kind == KindNXDomain }
 
+// Unwrap returns the underlying error, so errors.Is(err,
+// context.DeadlineExceeded) holds for timeouts caused by a deadline.
 func (e *Error) Unwrap() error { return e.Err }
 
 // dnsError wraps e the way lookups return it.

@@ -252,6 +252,7 @@ func TestReadOptions(t *testing.T) {
 		{"DoH list and timeout", map[string]any{"doh": []any{"https://a.example/dns-query", "https://b.example/dns-query"}, "timeoutMs": 5000}, true, "", 5 * time.Second, false},
 		{"companion", map[string]any{"companion": "https://companion.example"}, true, "", defaultTimeout, true},
 		{"companion ignored offline", map[string]any{"companion": "https://companion.example", "offline": true}, false, "", defaultTimeout, false},
+		{"warm-up, companion ignored", map[string]any{"warmUp": true, "companion": "https://companion.example"}, true, "", defaultTimeout, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -307,4 +308,69 @@ func TestCharsetThroughTextDecoder(t *testing.T) {
 			t.Errorf("%s: subject = %q, want %q", tt.charset, r.Summary.Subject, tt.want)
 		}
 	}
+}
+
+// TestAnalyzeWarmUp: with warmUp the live checks run (DNS queries are made
+// and logged) but every one is answered NXDOMAIN in the page: fetch is never
+// called, and the doh and companion options are ignored.
+func TestAnalyzeWarmUp(t *testing.T) {
+	global := safejs.Global()
+	fetch, err := global.Get("fetch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	spy, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		calls++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spy.Release()
+	if err := global.Set("fetch", spy.Value()); err != nil {
+		t.Fatal(err)
+	}
+	defer global.Set("fetch", fetch)
+
+	opts := map[string]any{"warmUp": true, "doh": "https://doh.example/dns-query", "companion": "https://companion.example"}
+	v, rej, rejected := settle(t, call(t, fixture, opts))
+	if rejected {
+		t.Fatalf("analyze rejected: %s", errMessage(t, rej))
+	}
+	if calls != 0 {
+		t.Errorf("fetch was called %d times during a warm-up, want 0", calls)
+	}
+	dns, err := v.Get("dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := dns.Length()
+	if err != nil || n == 0 {
+		t.Fatalf("report.dns has %d entries (%v), want the live queries", n, err)
+	}
+	for i := range n {
+		q, err := dns.Index(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := get(t, q, "endpoint"); got != warmUpEndpoint && !cachedQuery(t, q) {
+			t.Errorf("query %d went to %q, want %q", i, got, warmUpEndpoint)
+		}
+		if got := get(t, q, "rcode"); got != "NXDOMAIN" {
+			t.Errorf("query %d (%s %s): rcode %q, want NXDOMAIN", i, get(t, q, "name"), get(t, q, "type"), got)
+		}
+	}
+}
+
+// cachedQuery reports whether a report.dns entry was answered from the
+// resolver's cache (it then names no endpoint).
+func cachedQuery(t *testing.T, q safejs.Value) bool {
+	t.Helper()
+	c, err := q.Get("cached")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Bool()
+	return err == nil && b
 }

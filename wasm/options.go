@@ -97,18 +97,31 @@ func readInput(v safejs.Value) ([]byte, error) {
 	}
 }
 
+// warmUpEndpoint names the resolver of a warm-up analysis in its DNS log;
+// the .invalid name (RFC 2606 §2) is never reached: NXDomainTransport
+// answers in the page.
+const warmUpEndpoint = "https://warm-up.invalid/dns-query"
+
 // readOptions converts the options object. A missing or null object means
 // the defaults: DNS through dohresolver.DefaultEndpoints, no companion.
-// Offline, a companion option is ignored: nothing leaves the page.
+// Offline, a companion option is ignored: nothing leaves the page. With
+// warmUp, the analysis is live but its resolver answers every query
+// NXDOMAIN itself (dohresolver.NXDomainTransport), and doh and companion
+// are ignored: js/bridge.js runs one such analysis while the page is idle,
+// so that the browser compiles the code of a live analysis before the
+// reader's first one.
 func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 	var opts analyzer.Options
 	timeout := defaultTimeout
 	var doh []string
 	var companionURL string
-	offline := false
+	offline, warmUp := false, false
 	if o.Type() == safejs.TypeObject {
 		var err error
 		if offline, err = boolField(o, "offline"); err != nil {
+			return opts, 0, err
+		}
+		if warmUp, err = boolField(o, "warmUp"); err != nil {
 			return opts, 0, err
 		}
 		if doh, err = stringsField(o, "doh"); err != nil {
@@ -144,6 +157,17 @@ func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 	if offline {
 		// Offline: no resolver, so nothing leaves the page.
 		opts.Resolver = nil
+		opts.Timeout = timeout
+		return opts, timeout, nil
+	}
+	if warmUp {
+		// A warm-up (js/bridge.js): the live checks run, but every query
+		// is answered NXDOMAIN in the page; nothing leaves it.
+		r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{warmUpEndpoint}, Transport: dohresolver.NXDomainTransport(), Timeout: dohTimeout})
+		if err != nil {
+			return opts, 0, err
+		}
+		opts.Resolver = r
 		opts.Timeout = timeout
 		return opts, timeout, nil
 	}
