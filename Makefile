@@ -18,7 +18,7 @@ WASM_FLAGS := $(shell grep -v '^\s*\(\#\|$$\)' scripts/wasm.flags)
 # there yet; add them here once their tests run under js.
 WASM_TEST_PKGS ?= ./wasm/ ./dohresolver/ ./analyzer/datetime ./analyzer/rules \
 	./analyzer/message ./analyzer/received ./analyzer/recorded ./analyzer/trail \
-	./analyzer/vendor ./analyzer/internal/dkimcore
+	./analyzer/vendor ./analyzer/internal/dkimcore ./internal/jsonx
 
 # make test builds the site and the binary first and hands them to the
 # browser test; tests that need chromium, nginx or postfix fail instead of

@@ -2,13 +2,13 @@ package analyzer
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 
 	"headerlens/analyzer/address"
 	"headerlens/analyzer/internal/guard"
 	"headerlens/analyzer/message"
+	"headerlens/internal/jsonx"
 )
 
 // TransportChecker asks a companion server about the transport security of
@@ -17,7 +17,7 @@ import (
 // open SMTP connections, so this is the one check the analyzer delegates.
 // headerlens/companion/client implements it; only the domain is sent.
 type TransportChecker interface {
-	MailTLS(ctx context.Context, domain string) (json.RawMessage, error)
+	MailTLS(ctx context.Context, domain string) (jsonx.RawMessage, error)
 }
 
 // TransportCheck is the companion's answer about one domain.
@@ -28,7 +28,7 @@ type TransportCheck struct {
 	// "recipient" (a To or Cc domain).
 	Roles []string `json:"roles"`
 	// Result is the companion's mail-tls report (companion.MailTLSReport).
-	Result json.RawMessage `json:"result,omitempty"`
+	Result jsonx.RawMessage `json:"result,omitempty"`
 	// Error says why there is no result.
 	Error string `json:"error,omitempty"`
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"headerlens/analyzer/domaincheck"
 	"headerlens/companion/client"
 	"headerlens/dohresolver"
+	"headerlens/internal/jsonx"
 )
 
 // registerDomain adds headerlens.checkDomain(domain, options) to obj. It
@@ -120,5 +120,5 @@ func runDomainCheck(domain string, opts domaincheck.Options, timeout time.Durati
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return json.Marshal(domaincheck.Check(ctx, domain, opts))
+	return jsonx.Marshal(domaincheck.Check(ctx, domain, opts))
 }

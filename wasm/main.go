@@ -42,7 +42,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -52,6 +51,7 @@ import (
 
 	"headerlens/analyzer"
 	"headerlens/dohresolver"
+	"headerlens/internal/jsonx"
 )
 
 // version is the build's version, set by the Makefile with
@@ -226,7 +226,7 @@ func runAnalysis(input []byte, opts analyzer.Options, timeout time.Duration) (ou
 	if report == nil {
 		return nil, errors.New("headerlens: the analysis returned no report")
 	}
-	return json.Marshal(report)
+	return jsonx.Marshal(report)
 }
 
 // parseJSON turns JSON text into a JavaScript value with JSON.parse.

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"headerlens/analyzer"
 	"headerlens/analyzer/domaincheck"
+	"headerlens/internal/jsonx"
 	"headerlens/internal/markdown"
 )
 
@@ -29,14 +29,14 @@ func registerMarkdown(global, obj safejs.Value) error {
 	for name, write := range map[string]func(io.Writer, []byte) error{
 		"markdown": func(w io.Writer, raw []byte) error {
 			var r analyzer.Report
-			if err := json.Unmarshal(raw, &r); err != nil {
+			if err := jsonx.Unmarshal(raw, &r); err != nil {
 				return fmt.Errorf("headerlens: not a report: %w", err)
 			}
 			return markdown.Write(w, &r)
 		},
 		"domainMarkdown": func(w io.Writer, raw []byte) error {
 			var r domaincheck.Report
-			if err := json.Unmarshal(raw, &r); err != nil {
+			if err := jsonx.Unmarshal(raw, &r); err != nil {
 				return fmt.Errorf("headerlens: not a domain report: %w", err)
 			}
 			return markdown.WriteDomain(w, &r)

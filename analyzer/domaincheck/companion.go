@@ -2,12 +2,12 @@ package domaincheck
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"headerlens/analyzer/finding"
 	"headerlens/analyzer/mailtls"
+	"headerlens/internal/jsonx"
 )
 
 // Companion asks a headerlens companion server what a browser cannot
@@ -17,9 +17,9 @@ import (
 type Companion interface {
 	// MailTLS returns the companion's mail-tls report (GET
 	// /api/v1/mail-tls).
-	MailTLS(ctx context.Context, domain string) (json.RawMessage, error)
+	MailTLS(ctx context.Context, domain string) (jsonx.RawMessage, error)
 	// BIMI returns the companion's BIMI report (GET /api/v1/bimi).
-	BIMI(ctx context.Context, domain string) (json.RawMessage, error)
+	BIMI(ctx context.Context, domain string) (jsonx.RawMessage, error)
 }
 
 // askCompanion decodes the companion's answer; err says why there is none.

@@ -2,9 +2,10 @@ package domaincheck
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"testing"
+
+	"headerlens/internal/jsonx"
 )
 
 // companionAnswer is a Companion that returns a fixed mail-tls report, in
@@ -16,16 +17,16 @@ type companionAnswer struct {
 	got  []string
 }
 
-func (c *companionAnswer) MailTLS(_ context.Context, domain string) (json.RawMessage, error) {
+func (c *companionAnswer) MailTLS(_ context.Context, domain string) (jsonx.RawMessage, error) {
 	c.got = append(c.got, domain)
-	return json.RawMessage(c.json), c.err
+	return jsonx.RawMessage(c.json), c.err
 }
 
-func (c *companionAnswer) BIMI(_ context.Context, domain string) (json.RawMessage, error) {
+func (c *companionAnswer) BIMI(_ context.Context, domain string) (jsonx.RawMessage, error) {
 	if c.bimi == "" {
-		return json.RawMessage(`{"recordError":"no record"}`), c.err
+		return jsonx.RawMessage(`{"recordError":"no record"}`), c.err
 	}
-	return json.RawMessage(c.bimi), c.err
+	return jsonx.RawMessage(c.bimi), c.err
 }
 
 func TestCompanionChecks(t *testing.T) {

@@ -9,8 +9,9 @@
 package mailtls
 
 import (
-	"encoding/json"
 	"fmt"
+
+	"headerlens/internal/jsonx"
 )
 
 // MaxJSON bounds the answer decoded, in bytes.
@@ -78,7 +79,7 @@ func Decode(raw []byte) (*Report, error) {
 		return nil, fmt.Errorf("companion answer over %d bytes", MaxJSON)
 	}
 	var r Report
-	if err := json.Unmarshal(raw, &r); err != nil {
+	if err := jsonx.Unmarshal(raw, &r); err != nil {
 		return nil, fmt.Errorf("companion answer: %v", err)
 	}
 	return &r, nil
@@ -143,7 +144,7 @@ func DecodeBIMI(raw []byte) (*BIMI, error) {
 		return nil, fmt.Errorf("companion answer over %d bytes", MaxJSON)
 	}
 	var b BIMI
-	if err := json.Unmarshal(raw, &b); err != nil {
+	if err := jsonx.Unmarshal(raw, &b); err != nil {
 		return nil, fmt.Errorf("companion answer: %v", err)
 	}
 	return &b, nil

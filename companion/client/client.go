@@ -8,13 +8,13 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"headerlens/dohresolver"
+	"headerlens/internal/jsonx"
 )
 
 // MaxResponseSize bounds a companion answer. A mail-tls report for ten MX
@@ -56,18 +56,18 @@ func (e *Error) Error() string {
 // MailTLS asks GET /api/v1/mail-tls?domain=D: the STARTTLS probes of the
 // domain's MX hosts and its MTA-STS, TLS-RPT and DANE state, as the JSON
 // the companion returns (companion.MailTLSReport).
-func (c *Client) MailTLS(ctx context.Context, domain string) (json.RawMessage, error) {
+func (c *Client) MailTLS(ctx context.Context, domain string) (jsonx.RawMessage, error) {
 	return c.get(ctx, "/api/v1/mail-tls", url.Values{"domain": {domain}})
 }
 
 // BIMI asks GET /api/v1/bimi?domain=D: the logo and mark certificate
 // named by the domain's BIMI record, fetched and checked by the companion
 // (companion.BIMIReport, as JSON).
-func (c *Client) BIMI(ctx context.Context, domain string) (json.RawMessage, error) {
+func (c *Client) BIMI(ctx context.Context, domain string) (jsonx.RawMessage, error) {
 	return c.get(ctx, "/api/v1/bimi", url.Values{"domain": {domain}})
 }
 
-func (c *Client) get(ctx context.Context, path string, q url.Values) (json.RawMessage, error) {
+func (c *Client) get(ctx context.Context, path string, q url.Values) (jsonx.RawMessage, error) {
 	u := *c.base
 	u.Path += path
 	u.RawQuery = q.Encode()
@@ -92,13 +92,13 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (json.RawMe
 			Error string `json:"error"`
 			Code  string `json:"code"`
 		}
-		if json.Unmarshal(resp.Body, &e) != nil || e.Error == "" {
+		if jsonx.Unmarshal(resp.Body, &e) != nil || e.Error == "" {
 			e.Error, e.Code = "unexpected answer", "http-error"
 		}
 		return nil, &Error{Status: resp.Status, Code: e.Code, Message: e.Error}
 	}
-	if !json.Valid(resp.Body) {
+	if !jsonx.Valid(resp.Body) {
 		return nil, errors.New("companion: malformed JSON answer")
 	}
-	return json.RawMessage(resp.Body), nil
+	return jsonx.RawMessage(resp.Body), nil
 }
