@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,9 @@ func TestRFC8463Example(t *testing.T) {
 }
 
 func TestFetchKey(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("the dohtest server is reached through the default (fetch) transport, which cannot reach it under Node (see WASM_TEST_PKGS in the Makefile)")
+	}
 	srv := dohtest.NewServer(t)
 	srv.AddRR(". 300 IN SOA ns.invalid. hostmaster.invalid. 1 7200 3600 86400 300")
 	srv.AddRR(`sel._domainkey.example.com. 300 IN TXT "v=DKIM1; k=ed25519; p=` + ed25519Key + `"`)
