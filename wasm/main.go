@@ -30,6 +30,10 @@
 //	                              domain names are sent
 //	timeoutMs  number             limit on the whole analysis, DNS included
 //	                              (default analyzer.DefaultTimeout)
+//	warmUp     boolean            a warm-up: the live checks run, but every
+//	                              DNS query is answered NXDOMAIN inside the
+//	                              page (dohresolver.NXDomainTransport); doh
+//	                              and companion are ignored, nothing is sent
 //
 // markdown takes a report object as analyze returns it and returns a Promise
 // of the report as Markdown for a ticket (internal/markdown, the same text
