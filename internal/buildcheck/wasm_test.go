@@ -55,12 +55,13 @@ func TestWasmDeps(t *testing.T) {
 
 // Budget is the most the WebAssembly module may weigh, raw and brotli
 // compressed (what browsers download from headerlens serve and from nginx
-// with brotli_static). The goal of issue 10 is 7 MB raw and 1.4 MB brotli;
-// these are the sizes reached so far plus 3%, lowered as the module
-// shrinks, so that growth is a decision and not an accident.
+// with brotli_static), built with scripts/wasm.flags. The goal of issue 10
+// is 7 MB raw and 1.4 MB brotli. The brotli budget is that goal, which the
+// module meets; the raw budget is the size reached so far plus 3%, lowered
+// as the module shrinks, so that growth is a decision and not an accident.
 const (
-	BudgetRaw    = 7_797_000
-	BudgetBrotli = 1_438_000
+	BudgetRaw    = 7_531_000
+	BudgetBrotli = 1_400_000
 )
 
 // TestWasmSize checks the built module against Budget: the one make site
