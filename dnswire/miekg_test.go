@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -516,6 +517,36 @@ func BenchmarkMiekgUnpack(b *testing.B) {
 	for b.Loop() {
 		if err := new(dns.Msg).Unpack(msg); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestNamesMatchMiekg: every type and response code this package names is
+// named as github.com/miekg/dns names it, and every response code up to 23
+// that miekg names is named here too.
+func TestNamesMatchMiekg(t *testing.T) {
+	for v := range 1 << 16 {
+		got := Type(v).String()
+		if strings.HasPrefix(got, "TYPE") {
+			if got != "TYPE"+strconv.Itoa(v) {
+				t.Errorf("Type(%d).String() = %q, want TYPE%d", v, got, v)
+			}
+			continue
+		}
+		if want := dns.TypeToString[uint16(v)]; got != want {
+			t.Errorf("Type(%d).String() = %q, miekg names it %q", v, got, want)
+		}
+	}
+	for v := range 1 << 12 {
+		got := Rcode(v).String()
+		want, named := dns.RcodeToString[v]
+		switch {
+		case got == strconv.Itoa(v):
+			if named && v <= 23 {
+				t.Errorf("Rcode(%d) has no name, miekg names it %q", v, want)
+			}
+		case got != want:
+			t.Errorf("Rcode(%d).String() = %q, miekg names it %q", v, got, want)
 		}
 	}
 }

@@ -32,19 +32,54 @@ const (
 	TypeCAA    Type = 257 // RFC 8659 §4
 )
 
-var typeNames = map[Type]string{
-	TypeA: "A", TypeNS: "NS", TypeCNAME: "CNAME", TypeSOA: "SOA", TypePTR: "PTR",
-	TypeMX: "MX", TypeTXT: "TXT", TypeAAAA: "AAAA", TypeSRV: "SRV", TypeOPT: "OPT",
-	TypeDS: "DS", TypeRRSIG: "RRSIG", TypeNSEC: "NSEC", TypeDNSKEY: "DNSKEY",
-	TypeNSEC3: "NSEC3", TypeTLSA: "TLSA", TypeSVCB: "SVCB", TypeHTTPS: "HTTPS",
-	TypeSPF: "SPF", TypeANY: "ANY", TypeCAA: "CAA",
-}
-
 // String returns the mnemonic of t ("TXT"), or "TYPE" and its number for
-// a type without one here (RFC 3597 §5).
+// a type without one here (RFC 3597 §5). A switch, not a map: a map literal
+// is code that runs when the program starts, in the page's WebAssembly
+// module too (issue 10).
 func (t Type) String() string {
-	if s, ok := typeNames[t]; ok {
-		return s
+	switch t {
+	case TypeA:
+		return "A"
+	case TypeNS:
+		return "NS"
+	case TypeCNAME:
+		return "CNAME"
+	case TypeSOA:
+		return "SOA"
+	case TypePTR:
+		return "PTR"
+	case TypeMX:
+		return "MX"
+	case TypeTXT:
+		return "TXT"
+	case TypeAAAA:
+		return "AAAA"
+	case TypeSRV:
+		return "SRV"
+	case TypeOPT:
+		return "OPT"
+	case TypeDS:
+		return "DS"
+	case TypeRRSIG:
+		return "RRSIG"
+	case TypeNSEC:
+		return "NSEC"
+	case TypeDNSKEY:
+		return "DNSKEY"
+	case TypeNSEC3:
+		return "NSEC3"
+	case TypeTLSA:
+		return "TLSA"
+	case TypeSVCB:
+		return "SVCB"
+	case TypeHTTPS:
+		return "HTTPS"
+	case TypeSPF:
+		return "SPF"
+	case TypeANY:
+		return "ANY"
+	case TypeCAA:
+		return "CAA"
 	}
 	return "TYPE" + strconv.Itoa(int(t))
 }
@@ -87,7 +122,10 @@ const (
 	RcodeBadVers        Rcode = 16 // BADVERS (RFC 6891 §9), also BADSIG
 )
 
-var rcodeNames = map[Rcode]string{
+// rcodeNames are the mnemonics of the response codes 0 to 23 (RFC 6895
+// §2.3's registry), indexed by code; "" for the unassigned 12 to 15. An
+// array is static data, where a map literal is start-up code.
+var rcodeNames = [...]string{
 	0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP",
 	5: "REFUSED", 6: "YXDOMAIN", 7: "YXRRSET", 8: "NXRRSET", 9: "NOTAUTH",
 	10: "NOTZONE", 11: "DSOTYPENI", 16: "BADSIG", 17: "BADKEY", 18: "BADTIME",
@@ -97,8 +135,8 @@ var rcodeNames = map[Rcode]string{
 // String returns the mnemonic of rc ("NXDOMAIN"; 16 is "BADSIG", as
 // miekg/dns names it), or its decimal number when it has none.
 func (rc Rcode) String() string {
-	if s, ok := rcodeNames[rc]; ok {
-		return s
+	if int(rc) < len(rcodeNames) && rcodeNames[rc] != "" {
+		return rcodeNames[rc]
 	}
 	return strconv.Itoa(int(rc))
 }

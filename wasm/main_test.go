@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -373,4 +374,12 @@ func cachedQuery(t *testing.T, q safejs.Value) bool {
 	}
 	b, err := c.Bool()
 	return err == nil && b
+}
+
+// TestErrTooLargeNamesTheLimit: errTooLarge's text, written as a constant,
+// names MaxInputBytes.
+func TestErrTooLargeNamesTheLimit(t *testing.T) {
+	if got, want := errTooLarge.Error(), fmt.Sprintf("headerlens: the message is larger than %d MiB; paste the headers only", MaxInputBytes>>20); got != want {
+		t.Errorf("errTooLarge = %q, want %q", got, want)
+	}
 }

@@ -14,8 +14,10 @@ import (
 	"headerlens/dohresolver"
 )
 
-// errTooLarge is returned for an input over MaxInputBytes.
-var errTooLarge = fmt.Errorf("headerlens: the message is larger than %d MiB; paste the headers only", MaxInputBytes>>20)
+// errTooLarge is returned for an input over MaxInputBytes. Its text names
+// the limit as a constant (TestErrTooLargeNamesTheLimit keeps the two in
+// step), so that fmt does not run when the module starts.
+var errTooLarge = errors.New("headerlens: the message is larger than 10 MiB; paste the headers only")
 
 // dohTimeout bounds one DoH exchange.
 const dohTimeout = 10 * time.Second

@@ -116,21 +116,74 @@ func StripComments(s string) string {
 var monthNames = [...]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 var dayNames = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
-// rfcZones are the obs-zone names of RFC 5322 §4.3, in hours east of UTC.
-var rfcZones = map[string]int{
-	"UT": 0, "GMT": 0, "UTC": 0, "Z": 0,
-	"EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
-	"MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+// rfcZone returns the offset of an obs-zone name of RFC 5322 §4.3, in
+// hours east of UTC. The zone tables are switches, not maps: a map literal
+// is code that runs when the program starts, in the page's WebAssembly
+// module too.
+func rfcZone(u string) (hours int, ok bool) {
+	switch u {
+	case "UT", "GMT", "UTC", "Z":
+		return 0, true
+	case "EST", "CDT":
+		return -5, true
+	case "EDT":
+		return -4, true
+	case "CST", "MDT":
+		return -6, true
+	case "MST", "PDT":
+		return -7, true
+	case "PST":
+		return -8, true
+	}
+	return 0, false
 }
 
-// otherZones are common abbreviations no RFC defines, in minutes east of UTC.
-var otherZones = map[string]int{
-	"CET": 60, "CEST": 120, "MET": 60, "MEST": 120, "MESZ": 120, "MEZ": 60,
-	"WET": 0, "WEST": 60, "BST": 60, "EET": 120, "EEST": 180, "MSK": 180,
-	"JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "AWST": 480,
-	"ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660,
-	"NZST": 720, "NZDT": 780, "HST": -600, "AKST": -540, "AKDT": -480,
-	"AST": -240, "ADT": -180, "NST": -210, "NDT": -150, "IST": 330,
+// otherZone returns the offset of a common zone abbreviation that no RFC
+// defines, in minutes east of UTC.
+func otherZone(u string) (minutes int, ok bool) {
+	switch u {
+	case "CET", "MET", "MEZ", "WEST", "BST":
+		return 60, true
+	case "CEST", "MEST", "MESZ", "EET":
+		return 120, true
+	case "WET":
+		return 0, true
+	case "EEST", "MSK":
+		return 180, true
+	case "JST", "KST":
+		return 540, true
+	case "HKT", "SGT", "AWST":
+		return 480, true
+	case "ACST":
+		return 570, true
+	case "ACDT":
+		return 630, true
+	case "AEST":
+		return 600, true
+	case "AEDT":
+		return 660, true
+	case "NZST":
+		return 720, true
+	case "NZDT":
+		return 780, true
+	case "HST":
+		return -600, true
+	case "AKST":
+		return -540, true
+	case "AKDT":
+		return -480, true
+	case "AST":
+		return -240, true
+	case "ADT":
+		return -180, true
+	case "NST":
+		return -210, true
+	case "NDT":
+		return -150, true
+	case "IST":
+		return 330, true
+	}
+	return 0, false
 }
 
 var fullMonthNames = [...]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
@@ -312,11 +365,11 @@ func (st *state) namedZone(w string) bool {
 	u := strings.ToUpper(w)
 	if st.zoneNumeric {
 		// "+0000 UTC", "+0100 CET": the numeric zone wins.
-		_, a := rfcZones[u]
-		_, b := otherZones[u]
+		_, a := rfcZone(u)
+		_, b := otherZone(u)
 		return a || b || (len(u) <= 5 && st.hasTime && u == w)
 	}
-	if h, ok := rfcZones[u]; ok {
+	if h, ok := rfcZone(u); ok {
 		st.zoneSet, st.offset = true, h*3600
 		if u != "UTC" && u != "Z" {
 			// RFC 5322 §4.3 obs-zone.
@@ -326,7 +379,7 @@ func (st *state) namedZone(w string) bool {
 		}
 		return true
 	}
-	if m, ok := otherZones[u]; ok {
+	if m, ok := otherZone(u); ok {
 		st.zoneSet, st.offset = true, m*60
 		st.d.issue(IssueNonstandardZone)
 		return true
@@ -339,7 +392,7 @@ func (st *state) namedZone(w string) bool {
 	}
 	// "EST5EDT" (POSIX TZ) and other zone-looking words after the time.
 	if st.hasTime && len(u) >= 3 && len(u) <= 8 {
-		if h, ok := rfcZones[u[:3]]; ok && (len(u) == 3 || (u[3] >= '0' && u[3] <= '9')) {
+		if h, ok := rfcZone(u[:3]); ok && (len(u) == 3 || (u[3] >= '0' && u[3] <= '9')) {
 			st.zoneSet, st.offset = true, h*3600
 			st.d.issue(IssueNonstandardZone)
 			return true

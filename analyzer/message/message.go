@@ -63,8 +63,11 @@ var ErrEmpty = errors.New("the input is empty")
 // example for binary data or plain prose.
 var ErrNoHeader = errors.New("no header fields found: the input does not look like an email header (expected lines such as \"Received: ...\" or \"From: ...\")")
 
-// ErrTooLarge is returned for input over MaxInputSize.
-var ErrTooLarge = fmt.Errorf("the input is larger than %d MiB", MaxInputSize>>20)
+// ErrTooLarge is returned for input over MaxInputSize. Its text names the
+// limit as a constant (TestErrTooLargeNamesTheLimit keeps the two in step):
+// formatting it with fmt would run fmt when the program starts, in the
+// page's WebAssembly module too.
+var ErrTooLarge = errors.New("the input is larger than 64 MiB")
 
 // Field is one header field, in the order it appeared.
 type Field struct {

@@ -3,6 +3,7 @@ package message
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -320,4 +321,12 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestErrTooLargeNamesTheLimit: ErrTooLarge's text, written as a constant,
+// names MaxInputSize.
+func TestErrTooLargeNamesTheLimit(t *testing.T) {
+	if got, want := ErrTooLarge.Error(), fmt.Sprintf("the input is larger than %d MiB", MaxInputSize>>20); got != want {
+		t.Errorf("ErrTooLarge = %q, want %q", got, want)
+	}
 }

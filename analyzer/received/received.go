@@ -805,15 +805,19 @@ func (r *Received) withExtra(c *clause) {
 	}
 }
 
-// rfc3848 lists the "with" protocol keywords of RFC 3848 §2 and the IANA
-// Mail Transmission Types registry, plus forms seen in the wild.
-var rfc3848 = map[string]bool{
-	"SMTP": true, "ESMTP": true, "ESMTPA": true, "ESMTPS": true, "ESMTPSA": true,
-	"LMTP": true, "LMTPA": true, "LMTPS": true, "LMTPSA": true,
-	"UTF8SMTP": true, "UTF8SMTPA": true, "UTF8SMTPS": true, "UTF8SMTPSA": true,
-	"UTF8LMTP": true, "UTF8LMTPA": true, "UTF8LMTPS": true, "UTF8LMTPSA": true,
-	"SMTPS": true, "HTTP": true, "HTTPS": true, "IMAP": true, "POP3": true,
-	"MAPI": true, "LOCAL": true,
+// isMailProtocol reports whether w is one of the "with" protocol keywords
+// of RFC 3848 §2 and the IANA Mail Transmission Types registry, or a form
+// seen in the wild. A switch, not a map: a map literal is code that runs
+// when the program starts, in the page's WebAssembly module too.
+func isMailProtocol(w string) bool {
+	switch w {
+	case "SMTP", "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA", "LMTP", "LMTPA",
+		"LMTPS", "LMTPSA", "UTF8SMTP", "UTF8SMTPA", "UTF8SMTPS",
+		"UTF8SMTPSA", "UTF8LMTP", "UTF8LMTPA", "UTF8LMTPS", "UTF8LMTPSA",
+		"SMTPS", "HTTP", "HTTPS", "IMAP", "POP3", "MAPI", "LOCAL":
+		return true
+	}
+	return false
 }
 
 func normProtocol(with string) string {
@@ -828,7 +832,7 @@ func normProtocol(with string) string {
 	if strings.HasPrefix(u, "[") {
 		// XMail: "[XMail 1.20 ESMTP Server]".
 		for _, w := range strings.Fields(strings.Trim(u, "[]")) {
-			if rfc3848[w] {
+			if isMailProtocol(w) {
 				return w
 			}
 		}
@@ -853,13 +857,13 @@ func normProtocol(with string) string {
 		// CommuniGate Pro: ESMTP over STARTTLS, RFC 3848's ESMTPS.
 		return "ESMTPS"
 	}
-	if rfc3848[first] {
+	if isMailProtocol(first) {
 		return first
 	}
 	// "MailEnable ESMTP", "AES256-GCM-SHA384 encrypted SMTP" (MessageLabs).
 	words := strings.Fields(u) // may be empty: "\f" is no space to IndexAny
 	for i := 1; i < len(words); i++ {
-		if rfc3848[words[i]] {
+		if isMailProtocol(words[i]) {
 			return words[i]
 		}
 	}

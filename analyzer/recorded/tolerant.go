@@ -145,23 +145,33 @@ func (s *scanner) value() string {
 	return s.s[start:s.i]
 }
 
-// knownMethods are the registered Email Authentication Methods (IANA,
-// RFC 8601 §6.2 and later registrations) plus Microsoft's compauth. They
-// let the tolerant parser split results that lack the separating ";".
-var knownMethods = map[string]bool{
-	"auth": true, "dkim": true, "dkim-adsp": true, "dkim-atps": true,
-	"domainkeys": true, "iprev": true, "sender-id": true, "spf": true,
-	"vbr": true, "rrvs": true, "smime": true, "dmarc": true, "arc": true,
-	"dnswl": true, "bimi": true, "compauth": true,
+// knownMethod reports whether w is a registered Email Authentication
+// Method (IANA, RFC 8601 §6.2 and later registrations) or Microsoft's
+// compauth. With knownResult it lets the tolerant parser split results that
+// lack the separating ";". Both are switches, not maps: a map literal is
+// code that runs when the program starts, in the page's WebAssembly module
+// too.
+func knownMethod(w string) bool {
+	switch w {
+	case "auth", "dkim", "dkim-adsp", "dkim-atps", "domainkeys", "iprev",
+		"sender-id", "spf", "vbr", "rrvs", "smime", "dmarc", "arc", "dnswl",
+		"bimi", "compauth":
+		return true
+	}
+	return false
 }
 
-// knownResults are the result words of RFC 8601 §2.7 and of the methods
-// above (RFC 7208 §2.6, RFC 8617 §4.4, Microsoft compauth softpass).
-var knownResults = map[string]bool{
-	"none": true, "pass": true, "fail": true, "softfail": true,
-	"hardfail": true, "neutral": true, "temperror": true, "permerror": true,
-	"policy": true, "nxdomain": true, "signed": true, "unknown": true,
-	"discard": true, "softpass": true, "bestguesspass": true,
+// knownResult reports whether w is a result word of RFC 8601 §2.7 or of the
+// methods above (RFC 7208 §2.6, RFC 8617 §4.4, Microsoft compauth
+// softpass).
+func knownResult(w string) bool {
+	switch w {
+	case "none", "pass", "fail", "softfail", "hardfail", "neutral",
+		"temperror", "permerror", "policy", "nxdomain", "signed", "unknown",
+		"discard", "softpass", "bestguesspass":
+		return true
+	}
+	return false
 }
 
 // maxComments bounds the comments, and the values of one repeated
@@ -287,7 +297,7 @@ func parseTolerant(payload string) tolerantResult {
 		// is a ptype.property.
 		isResult := !strings.Contains(lk, ".") && lk != "reason" && isKeyword(method) && isKeyword(v)
 		startNew := (cur == nil && isResult) ||
-			(isResult && knownMethods[method] && knownResults[strings.ToLower(v)])
+			(isResult && knownMethod(method) && knownResult(strings.ToLower(v)))
 		if startNew {
 			finish()
 			cur = &Verdict{

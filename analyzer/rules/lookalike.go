@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/net/idna"
@@ -12,25 +13,64 @@ import (
 	"headerlens/analyzer/finding"
 )
 
-// confusables maps characters that render like an ASCII letter or digit to
-// that character. A small hand-written subset of the Unicode confusables
-// data (Unicode TS #39 §4), covering the Cyrillic, Greek, Armenian and
-// Latin-extension letters seen in homograph attacks.
-var confusables = map[rune]rune{
-	// Cyrillic
-	'а': 'a', 'в': 'b', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
-	'ӏ': 'l', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'ԛ': 'q', 'г': 'r',
-	'ѕ': 's', 'т': 't', 'ѵ': 'v', 'ԝ': 'w', 'х': 'x', 'у': 'y',
-	'ԁ': 'd', 'ɡ': 'g', 'ԍ': 'g', 'ь': 'b', 'п': 'n', 'ո': 'n',
-	// Greek
-	'α': 'a', 'β': 'b', 'ε': 'e', 'η': 'n', 'ι': 'i', 'κ': 'k', 'ν': 'v',
-	'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ϲ': 'c', 'ϳ': 'j',
-	'γ': 'y', 'ω': 'w',
-	// Armenian
-	'օ': 'o', 'ս': 'u', 'հ': 'h', 'ց': 'g', 'զ': 'q',
-	// Latin letters outside ASCII that read as ASCII ones (accented
-	// letters are visibly different and are not mapped)
-	'ı': 'i', 'ɑ': 'a', 'ℓ': 'l', 'ǀ': 'l', 'ɩ': 'i', 'ʋ': 'u', 'ɒ': 'a',
+// confusable returns the ASCII letter that r renders like, for the
+// characters of a small hand-written subset of the Unicode confusables data
+// (Unicode TS #39 §4): the Cyrillic, Greek, Armenian and Latin-extension
+// letters seen in homograph attacks (accented letters are visibly different
+// and are not mapped). A switch, not a map: a map literal is code that runs
+// when the program starts, in the page's WebAssembly module too.
+func confusable(r rune) (rune, bool) {
+	switch r {
+	case 'а', 'α', 'ɑ', 'ɒ':
+		return 'a', true
+	case 'в', 'ь', 'β':
+		return 'b', true
+	case 'ϲ':
+		return 'c', true
+	case 'ԁ':
+		return 'd', true
+	case 'е', 'ε':
+		return 'e', true
+	case 'ɡ', 'ԍ', 'ց':
+		return 'g', true
+	case 'һ', 'н', 'հ':
+		return 'h', true
+	case 'і', 'ι', 'ı', 'ɩ':
+		return 'i', true
+	case 'ј', 'ϳ':
+		return 'j', true
+	case 'к', 'κ':
+		return 'k', true
+	case 'ӏ', 'ℓ', 'ǀ':
+		return 'l', true
+	case 'м':
+		return 'm', true
+	case 'п', 'ո', 'η':
+		return 'n', true
+	case 'о', 'ο', 'օ':
+		return 'o', true
+	case 'р', 'ρ':
+		return 'p', true
+	case 'ԛ', 'զ':
+		return 'q', true
+	case 'г':
+		return 'r', true
+	case 'ѕ':
+		return 's', true
+	case 'т', 'τ':
+		return 't', true
+	case 'υ', 'ս', 'ʋ':
+		return 'u', true
+	case 'ѵ', 'ν':
+		return 'v', true
+	case 'ԝ', 'ω':
+		return 'w', true
+	case 'х', 'χ':
+		return 'x', true
+	case 'у', 'γ':
+		return 'y', true
+	}
+	return r, false
 }
 
 // skeleton maps a label to the ASCII string it is likely to be read as:
@@ -45,17 +85,18 @@ func skeleton(s string) string {
 		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
 			r = unicode.ToLower(r - 0xFF01 + 0x21)
 		default:
-			if c, ok := confusables[r]; ok {
-				r = c
-			}
+			r, _ = confusable(r)
 		}
 		b.WriteRune(r)
 	}
-	return asciiConfusables.Replace(b.String())
+	return asciiConfusables().Replace(b.String())
 }
 
-// asciiConfusables maps the ASCII sequences readers confuse.
-var asciiConfusables = strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l")
+// asciiConfusables maps the ASCII sequences readers confuse; it is made on
+// first use, not when the program starts.
+var asciiConfusables = sync.OnceValue(func() *strings.Replacer {
+	return strings.NewReplacer("rn", "m", "vv", "w", "0", "o", "1", "l")
+})
 
 // scriptTables are the scripts a label is checked against.
 var scriptTables = []struct {

@@ -340,23 +340,6 @@ func duration(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Second).String()
 }
 
-// operators maps the organizational domains of large mail operators'
-// internal hosts to one name, so that a chain of hops inside one operator
-// is not cut where its host names change domain: Exchange Online mixes
-// *.outlook.office365.com, *.prod.outlook.com and
-// *.protection.outlook.com hosts in one delivery.
-var operators = map[string]string{
-	"office365.com":    "outlook.com",
-	"exchangelabs.com": "outlook.com",
-	"outlook.com":      "outlook.com",
-	"googlemail.com":   "google.com",
-	"gmail.com":        "google.com",
-	"google.com":       "google.com",
-	"yahoodns.net":     "yahoo.com",
-	"yahoo.net":        "yahoo.com",
-	"yahoo.com":        "yahoo.com",
-}
-
 // OperatorDomain returns the organizational domain of host, with the
 // internal domains of large mail operators folded into one (Exchange
 // Online's office365.com into outlook.com, and so on): two hosts with the
@@ -364,10 +347,21 @@ var operators = map[string]string{
 func OperatorDomain(host string) string { return operator(OrgDomain(host)) }
 
 // operator returns the operator name for an organizational domain, or org
-// itself.
+// itself. It folds the organizational domains of large mail operators'
+// internal hosts into one name, so that a chain of hops inside one operator
+// is not cut where its host names change domain: Exchange Online mixes
+// *.outlook.office365.com, *.prod.outlook.com and
+// *.protection.outlook.com hosts in one delivery. A switch, not a map: a
+// map literal is code that runs when the program starts, in the page's
+// WebAssembly module too.
 func operator(org string) string {
-	if o, ok := operators[org]; ok {
-		return o
+	switch org {
+	case "office365.com", "exchangelabs.com", "outlook.com":
+		return "outlook.com"
+	case "googlemail.com", "gmail.com", "google.com":
+		return "google.com"
+	case "yahoodns.net", "yahoo.net", "yahoo.com":
+		return "yahoo.com"
 	}
 	return org
 }
