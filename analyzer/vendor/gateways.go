@@ -61,51 +61,52 @@ var mimecastImpersonation = meanings{
 // Cisco: "User Guide for AsyncOS for Cisco Secure Email Gateway" —
 // SenderBase Reputation Score, anti-spam and anti-virus headers.
 
-func init() {
-	register(vendorProofpoint, decodeProofpointPairs("spam details"), "X-Proofpoint-Spam-Details")
-	register(vendorProofpoint, decodeProofpointPairs("anti-virus versions"), "X-Proofpoint-Virus-Version")
-	register(vendorProofpoint, func(d *Decoded) {
+// registerGateways adds this file's decoders to t.
+func registerGateways(t decoderTable) {
+	t.register(vendorProofpoint, decodeProofpointPairs("spam details"), "X-Proofpoint-Spam-Details")
+	t.register(vendorProofpoint, decodeProofpointPairs("anti-virus versions"), "X-Proofpoint-Virus-Version")
+	t.register(vendorProofpoint, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		d.add("guid", v, "Proofpoint message identifier, used to find the message in Proofpoint logs", true)
 		d.Summary = "Proofpoint message ID " + v
 	}, "X-Proofpoint-GUID", "X-Proofpoint-ORIG-GUID")
-	register(vendorProofpoint, func(d *Decoded) {
+	t.register(vendorProofpoint, func(d *Decoded) {
 		v := collapse(d.Raw)
 		d.add("reason", v, "why Proofpoint classified the message (e.g. safe, orgsafe, mlx)", true)
 		d.Summary = "Proofpoint spam reason: " + v
 	}, "X-Proofpoint-Spam-Reason")
 
-	register(vendorMimecast, func(d *Decoded) {
+	t.register(vendorMimecast, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		_, err := strconv.ParseFloat(v, 64)
 		d.add("score", v, "Mimecast spam score: higher means more likely spam", err == nil)
 		d.Summary = "Mimecast spam score " + v
 	}, "X-Mimecast-Spam-Score")
-	register(vendorMimecast, decodeMimecastImpersonation, "X-Mimecast-Impersonation-Protect")
-	register(vendorMimecast, func(d *Decoded) {
+	t.register(vendorMimecast, decodeMimecastImpersonation, "X-Mimecast-Impersonation-Protect")
+	t.register(vendorMimecast, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		d.add("id", v, "Mimecast aggregate identifier for the message flow; used by Mimecast support and logs", true)
 		d.Summary = "Mimecast flow ID " + v
 	}, "X-Mimecast-MFC-AGG-ID")
 
-	register(vendorBarracuda, decodeSpamScore, "X-Barracuda-Spam-Score")
-	register(vendorBarracuda, decodeBarracudaStatus, "X-Barracuda-Spam-Status")
-	register(vendorBarracuda, decodeSpamReport, "X-Barracuda-Spam-Report")
-	register(vendorBarracuda, decodeSpamFlag, "X-Barracuda-Spam-Flag")
-	register(vendorBarracuda, text("envelope-from", "the envelope sender (SMTP MAIL FROM) seen by the Barracuda appliance"), "X-Barracuda-Envelope-From")
-	register(vendorBarracuda, text("id", "the Barracuda message log ID"), "X-ASG-Debug-ID")
-	register(vendorBarracuda, text("connect", "the host and IP address that connected to the Barracuda appliance"), "X-Barracuda-Connect")
-	register(vendorBarracuda, func(d *Decoded) {
+	t.register(vendorBarracuda, decodeSpamScore, "X-Barracuda-Spam-Score")
+	t.register(vendorBarracuda, decodeBarracudaStatus, "X-Barracuda-Spam-Status")
+	t.register(vendorBarracuda, decodeSpamReport, "X-Barracuda-Spam-Report")
+	t.register(vendorBarracuda, decodeSpamFlag, "X-Barracuda-Spam-Flag")
+	t.register(vendorBarracuda, text("envelope-from", "the envelope sender (SMTP MAIL FROM) seen by the Barracuda appliance"), "X-Barracuda-Envelope-From")
+	t.register(vendorBarracuda, text("id", "the Barracuda message log ID"), "X-ASG-Debug-ID")
+	t.register(vendorBarracuda, text("connect", "the host and IP address that connected to the Barracuda appliance"), "X-Barracuda-Connect")
+	t.register(vendorBarracuda, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		_, err := strconv.ParseInt(v, 10, 64)
 		d.add("start-time", v, "when the Barracuda appliance started processing the message (Unix time)", err == nil)
 		d.Summary = "Barracuda start time " + v
 	}, "X-Barracuda-Start-Time")
-	register(vendorBarracuda, text("subject", "the original Subject before the appliance tagged it"), "X-ASG-Orig-Subj")
-	register(vendorBarracuda, text("scanner", "the appliance that scanned the message for viruses"), "X-Barracuda-Virus-Scanned")
+	t.register(vendorBarracuda, text("subject", "the original Subject before the appliance tagged it"), "X-ASG-Orig-Subj")
+	t.register(vendorBarracuda, text("scanner", "the appliance that scanned the message for viruses"), "X-Barracuda-Virus-Scanned")
 
-	register(vendorIronPort, decodeIronPortAV, "X-IronPort-AV")
-	register(vendorIronPort, func(d *Decoded) {
+	t.register(vendorIronPort, decodeIronPortAV, "X-IronPort-AV")
+	t.register(vendorIronPort, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		if strings.EqualFold(v, "true") {
 			d.add("filtered", v, "the message was scanned by IronPort anti-spam", true)
@@ -114,13 +115,13 @@ func init() {
 		}
 		d.Summary = "IronPort anti-spam scanned: " + v
 	}, "X-IronPort-Anti-Spam-Filtered")
-	register(vendorIronPort, func(d *Decoded) { d.opaque("encoded IronPort anti-spam result") }, "X-IronPort-Anti-Spam-Result", "X-IPAS-Result")
-	register(vendorIronPort, decodeSBRS, "X-SBRS", "X-IronPort-Reputation")
-	register(vendorIronPort, text("remote-ip", "the IP address that connected to the gateway"), "X-IronPort-RemoteIP")
-	register(vendorIronPort, text("mid", "the gateway's message ID, used in its message tracking"), "X-IronPort-MID")
-	register(vendorIronPort, text("sender-group", "the host access table sender group the connection matched"), "X-IronPort-SenderGroup")
-	register(vendorIronPort, text("mail-flow-policy", "the mail flow policy applied to the connection"), "X-IronPort-MailFlowPolicy")
-	register(vendorIronPort, text("listener", "the gateway listener that accepted the message"), "X-IronPort-Listener")
+	t.register(vendorIronPort, func(d *Decoded) { d.opaque("encoded IronPort anti-spam result") }, "X-IronPort-Anti-Spam-Result", "X-IPAS-Result")
+	t.register(vendorIronPort, decodeSBRS, "X-SBRS", "X-IronPort-Reputation")
+	t.register(vendorIronPort, text("remote-ip", "the IP address that connected to the gateway"), "X-IronPort-RemoteIP")
+	t.register(vendorIronPort, text("mid", "the gateway's message ID, used in its message tracking"), "X-IronPort-MID")
+	t.register(vendorIronPort, text("sender-group", "the host access table sender group the connection matched"), "X-IronPort-SenderGroup")
+	t.register(vendorIronPort, text("mail-flow-policy", "the mail flow policy applied to the connection"), "X-IronPort-MailFlowPolicy")
+	t.register(vendorIronPort, text("listener", "the gateway listener that accepted the message"), "X-IronPort-Listener")
 }
 
 // text decodes a documented single value.

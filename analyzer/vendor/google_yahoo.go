@@ -16,37 +16,38 @@ const (
 // trace. Gmail Help "Trace an email with its full headers" shows how to
 // read headers but does not explain these fields.
 
-func init() {
-	register(vendorGoogle, func(d *Decoded) {
+// registerGoogleYahoo adds this file's decoders to t.
+func registerGoogleYahoo(t decoderTable) {
+	t.register(vendorGoogle, func(d *Decoded) {
 		v := collapse(d.Raw)
 		d.Trace = v
 		d.add("trace", v, "a hop inside Google's systems, written like a Received field (RFC 5321 §4.4)", true)
 		d.Summary = "Google internal hop: " + firstWords(v, 8)
 	}, "X-Received")
-	register(vendorGoogle, func(d *Decoded) { d.opaque("Gmail message state used by Google's systems") }, "X-Gm-Message-State")
-	register(vendorGoogle, func(d *Decoded) { d.opaque("encoded information about the Google SMTP source that sent the message") }, "X-Google-Smtp-Source")
-	register(vendorGoogle, func(d *Decoded) { d.opaque("Google Groups / Gmail internal data") }, "X-Gm-Gg")
-	register(vendorGoogle, func(d *Decoded) { d.opaque("Gmail feature flags") }, "X-Gm-Features")
-	register(vendorGoogle, func(d *Decoded) {
+	t.register(vendorGoogle, func(d *Decoded) { d.opaque("Gmail message state used by Google's systems") }, "X-Gm-Message-State")
+	t.register(vendorGoogle, func(d *Decoded) { d.opaque("encoded information about the Google SMTP source that sent the message") }, "X-Google-Smtp-Source")
+	t.register(vendorGoogle, func(d *Decoded) { d.opaque("Google Groups / Gmail internal data") }, "X-Gm-Gg")
+	t.register(vendorGoogle, func(d *Decoded) { d.opaque("Gmail feature flags") }, "X-Gm-Features")
+	t.register(vendorGoogle, func(d *Decoded) {
 		d.Opaque = true
 		d.add("present", "yes", "Google signed the message internally with a DKIM-style signature; it is not meant for verification by other receivers", true)
 		d.add("signature", collapse(d.Raw), "the signature as written", true)
 		d.Summary = "Google internal DKIM-style signature present"
 	}, "X-Google-DKIM-Signature")
 
-	register(vendorYahoo, func(d *Decoded) { d.opaque("Yahoo internal tracking data added when the message was submitted") }, "X-YMail-OSG", "X-YMailISG")
-	register(vendorYahoo, func(d *Decoded) {
+	t.register(vendorYahoo, func(d *Decoded) { d.opaque("Yahoo internal tracking data added when the message was submitted") }, "X-YMail-OSG", "X-YMailISG")
+	t.register(vendorYahoo, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		d.add("property", v, "the Yahoo property (service) that handled the message", true)
 		d.Summary = "Yahoo property " + v
 	}, "X-Yahoo-Newman-Property")
-	register(vendorYahoo, func(d *Decoded) {
+	t.register(vendorYahoo, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		d.add("id", v, "Yahoo internal message identifier", true)
 		d.Summary = "Yahoo message ID " + v
 	}, "X-Yahoo-Newman-Id")
-	register(vendorYahoo, decodeApparentlyTo, "X-Apparently-To")
-	register(vendorYahoo, func(d *Decoded) {
+	t.register(vendorYahoo, decodeApparentlyTo, "X-Apparently-To")
+	t.register(vendorYahoo, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		known := net.ParseIP(v) != nil
 		d.add("ip", v, "Yahoo filed the message as bulk; the value is the sending IP address", known)

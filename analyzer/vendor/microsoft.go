@@ -148,20 +148,21 @@ func PCLMeaning(v string) (string, bool) {
 	return "", false
 }
 
-func init() {
-	register(vendorMicrosoft, decodeForefront, "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted")
-	register(vendorMicrosoft, decodeMicrosoftAntispam, "X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted")
-	register(vendorMicrosoft, decodeSCLHeader, "X-MS-Exchange-Organization-SCL")
-	register(vendorMicrosoft, decodeAuthAs, "X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-CrossTenant-AuthAs")
-	register(vendorMicrosoft, simple("AuthSource", "the Exchange server (FQDN) that authenticated the sender; it names the organization that accepted the message"), "X-MS-Exchange-Organization-AuthSource", "X-MS-Exchange-CrossTenant-AuthSource")
-	register(vendorMicrosoft, simple("TenantId", "the Microsoft 365 tenant (organization) GUID"), "X-MS-Exchange-CrossTenant-Id")
-	register(vendorMicrosoft, simple("OriginalArrivalTime", "when the message first arrived in Exchange Online"), "X-MS-Exchange-CrossTenant-OriginalArrivalTime")
-	register(vendorMicrosoft, simple("NetworkMessageId", "the Exchange Online message ID used in message trace"), "X-MS-Exchange-CrossTenant-Network-Message-Id", "X-MS-Exchange-Organization-Network-Message-Id", "X-MS-Office365-Filtering-Correlation-Id")
-	register(vendorMicrosoft, func(d *Decoded) {
+// registerMicrosoft adds this file's decoders to t.
+func registerMicrosoft(t decoderTable) {
+	t.register(vendorMicrosoft, decodeForefront, "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted")
+	t.register(vendorMicrosoft, decodeMicrosoftAntispam, "X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted")
+	t.register(vendorMicrosoft, decodeSCLHeader, "X-MS-Exchange-Organization-SCL")
+	t.register(vendorMicrosoft, decodeAuthAs, "X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-CrossTenant-AuthAs")
+	t.register(vendorMicrosoft, simple("AuthSource", "the Exchange server (FQDN) that authenticated the sender; it names the organization that accepted the message"), "X-MS-Exchange-Organization-AuthSource", "X-MS-Exchange-CrossTenant-AuthSource")
+	t.register(vendorMicrosoft, simple("TenantId", "the Microsoft 365 tenant (organization) GUID"), "X-MS-Exchange-CrossTenant-Id")
+	t.register(vendorMicrosoft, simple("OriginalArrivalTime", "when the message first arrived in Exchange Online"), "X-MS-Exchange-CrossTenant-OriginalArrivalTime")
+	t.register(vendorMicrosoft, simple("NetworkMessageId", "the Exchange Online message ID used in message trace"), "X-MS-Exchange-CrossTenant-Network-Message-Id", "X-MS-Exchange-Organization-Network-Message-Id", "X-MS-Office365-Filtering-Correlation-Id")
+	t.register(vendorMicrosoft, func(d *Decoded) {
 		d.lookup("FromEntityHeader", strings.TrimSpace(d.Raw), "origin", msFromEntity)
 		d.Summary = "Microsoft 365 origin: " + strings.TrimSpace(d.Raw)
 	}, "X-MS-Exchange-CrossTenant-FromEntityHeader")
-	register(vendorMicrosoft, func(d *Decoded) {
+	t.register(vendorMicrosoft, func(d *Decoded) {
 		d.lookup("MessageDirectionality", strings.TrimSpace(d.Raw), "direction", msDirectionality)
 		d.Summary = "Microsoft 365 direction: " + strings.TrimSpace(d.Raw)
 	}, "X-MS-Exchange-Organization-MessageDirectionality")

@@ -76,26 +76,27 @@ var rspamdSymbols = meanings{
 	{"FUZZY_DENIED", "matched a denied fuzzy hash (known spam)"},
 }
 
-func init() {
-	register(vendorRspamd, decodeSpamdResult, "X-Spamd-Result")
-	register(vendorRspamd, decodeSpamScore, "X-Rspamd-Score")
-	register(vendorRspamd, func(d *Decoded) {
+// registerRspamd adds this file's decoders to t.
+func registerRspamd(t decoderTable) {
+	t.register(vendorRspamd, decodeSpamdResult, "X-Spamd-Result")
+	t.register(vendorRspamd, decodeSpamScore, "X-Rspamd-Score")
+	t.register(vendorRspamd, func(d *Decoded) {
 		v := collapse(d.Raw)
 		d.lookup("action", v, "action chosen by rspamd", rspamdActions)
 		d.Verdict, _ = rspamdActionVerdict.get(strings.ToUpper(v))
 		d.Summary = "rspamd action: " + v
 	}, "X-Rspamd-Action")
-	register(vendorRspamd, func(d *Decoded) {
+	t.register(vendorRspamd, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		d.add("server", v, "host name of the rspamd scanner", true)
 		d.Summary = "scanned by rspamd on " + v
 	}, "X-Rspamd-Server")
-	register(vendorRspamd, func(d *Decoded) {
+	t.register(vendorRspamd, func(d *Decoded) {
 		v := strings.TrimSpace(d.Raw)
 		d.add("queue-id", v, "the MTA queue ID of the scanned message", true)
 		d.Summary = "rspamd queue ID " + v
 	}, "X-Rspamd-Queue-Id")
-	register(vendorRspamd, decodeSpamdBar, "X-Spamd-Bar")
+	t.register(vendorRspamd, decodeSpamdBar, "X-Spamd-Bar")
 }
 
 // splitTop splits s on sep outside brackets and parentheses.

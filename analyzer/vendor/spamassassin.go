@@ -98,19 +98,20 @@ var saAutolearn = meanings{
 	{"UNAVAILABLE", "learning was not possible (no Bayes database)"},
 }
 
-func init() {
-	register(vendorSpamAssassin, decodeSpamStatus, "X-Spam-Status")
-	register(vendorSpamAssassin, decodeSpamFlag, "X-Spam-Flag")
-	register(vendorSpamAssassin, decodeSpamLevel, "X-Spam-Level")
-	register(vendorSpamAssassin, decodeSpamReport, "X-Spam-Report")
-	register(vendorSpamFilter, decodeSpamScore, "X-Spam-Score")
-	register(vendorSpamAssassin, func(d *Decoded) {
+// registerSpamAssassin adds this file's decoders to t.
+func registerSpamAssassin(t decoderTable) {
+	t.register(vendorSpamAssassin, decodeSpamStatus, "X-Spam-Status")
+	t.register(vendorSpamAssassin, decodeSpamFlag, "X-Spam-Flag")
+	t.register(vendorSpamAssassin, decodeSpamLevel, "X-Spam-Level")
+	t.register(vendorSpamAssassin, decodeSpamReport, "X-Spam-Report")
+	t.register(vendorSpamFilter, decodeSpamScore, "X-Spam-Score")
+	t.register(vendorSpamAssassin, func(d *Decoded) {
 		v := collapse(d.Raw)
 		d.add("checker", v, "the SpamAssassin version and the host that ran it", true)
 		d.Summary = "checked by " + v
 	}, "X-Spam-Checker-Version")
 	// rspamd and others write "X-Spam: Yes" when the add-header action applies.
-	register(vendorSpamFilter, decodeSpamFlag, "X-Spam")
+	t.register(vendorSpamFilter, decodeSpamFlag, "X-Spam")
 }
 
 // decodeSpamStatus decodes "Yes, score=7.1 required=5.0 tests=A,B

@@ -70,14 +70,30 @@ type entry struct {
 	fn     decoder
 }
 
-// decoders maps lower-case field names to their decoder.
-var decoders = map[string]entry{}
+// decoderTable maps lower-case field names to their decoder.
+type decoderTable map[string]entry
 
-func register(vendor string, fn decoder, names ...string) {
+// register adds fn as the decoder of the fields names, for vendor.
+func (t decoderTable) register(vendor string, fn decoder, names ...string) {
 	for _, n := range names {
-		decoders[strings.ToLower(n)] = entry{vendor, fn}
+		t[strings.ToLower(n)] = entry{vendor, fn}
 	}
 }
+
+// decoders returns the table of every decoder, made on first use rather
+// than by init functions, which would run when the program starts, in the
+// page's WebAssembly module too (issue 10).
+var decoders = sync.OnceValue(func() decoderTable {
+	t := decoderTable{}
+	// The order of the files, as their init functions ran: a later
+	// registration of the same name would win.
+	registerGateways(t)
+	registerGoogleYahoo(t)
+	registerMicrosoft(t)
+	registerRspamd(t)
+	registerSpamAssassin(t)
+	return t
+})
 
 // prefixes name vendors by field-name prefix for fields without a decoder;
 // such fields are kept, marked Opaque.
@@ -104,7 +120,7 @@ var prefixes = []struct{ prefix, vendor string }{
 // "x-", so that DecodeField can turn other fields away without
 // lower-casing their names.
 var onlyXNames = sync.OnceValue(func() bool {
-	for n := range decoders {
+	for n := range decoders() {
 		if !strings.HasPrefix(n, "x-") {
 			return false
 		}
@@ -135,7 +151,7 @@ func DecodeField(name, value string) (Decoded, bool) {
 		value = value[:maxValueLen]
 	}
 	for _, n := range [2]string{lname, base} {
-		if e, found := decoders[n]; found {
+		if e, found := decoders()[n]; found {
 			d := Decoded{Header: name, Raw: raw, Vendor: e.vendor}
 			e.fn(&d)
 			if len(d.Fields) > maxFields {

@@ -553,7 +553,7 @@ func TestDecodeMessages(t *testing.T) {
 
 func FuzzDecodeField(f *testing.F) {
 	names := []string{}
-	for n := range decoders {
+	for n := range decoders() {
 		names = append(names, n)
 	}
 	seeds := []string{
