@@ -247,12 +247,7 @@ func (d *decoder) object(v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.Interface:
 		if v.NumMethod() == 0 {
-			x, err := d.anyValue()
-			if err != nil {
-				return err
-			}
-			v.Set(reflect.ValueOf(x))
-			return nil
+			return d.intoEmptyInterface(v)
 		}
 	case reflect.Map:
 		t := v.Type()
@@ -321,12 +316,7 @@ func (d *decoder) array(v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.Interface:
 		if v.NumMethod() == 0 {
-			x, err := d.anyValue()
-			if err != nil {
-				return err
-			}
-			v.Set(reflect.ValueOf(x))
-			return nil
+			return d.intoEmptyInterface(v)
 		}
 	case reflect.Slice, reflect.Array:
 		isSlice := v.Kind() == reflect.Slice
@@ -362,6 +352,17 @@ func (d *decoder) array(v reflect.Value) error {
 		return nil
 	}
 	return d.typeError("array", v.Type())
+}
+
+// intoEmptyInterface decodes the next value as anyValue does and stores it
+// in v, an empty interface.
+func (d *decoder) intoEmptyInterface(v reflect.Value) error {
+	x, err := d.anyValue()
+	if err != nil {
+		return err
+	}
+	v.Set(reflect.ValueOf(x))
+	return nil
 }
 
 // anyValue decodes the next value as an empty interface holds it.
