@@ -55,6 +55,10 @@ func (fetchTransport) RoundTrip(ctx context.Context, req *Request) (*Response, e
 		"credentials": "omit",
 		"redirect":    "error",
 		"mode":        "cors",
+		// A GET answer is not written to the browser's HTTP cache: the
+		// names a message made the page look up stay out of the
+		// profile, and the resolver's own cache follows the TTLs.
+		"cache": "no-store",
 	}
 	if req.Body != nil {
 		headers["Content-Type"] = mediaType

@@ -94,7 +94,7 @@ func domainArgs(args []safejs.Value) (string, domaincheck.Options, time.Duration
 	if len(doh) == 0 {
 		doh = dohresolver.DefaultEndpoints
 	}
-	r, err := dohresolver.New(dohresolver.Config{Endpoints: doh, Timeout: dohTimeout})
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: doh, Method: dohMethod, Timeout: dohTimeout})
 	if err != nil {
 		return "", opts, 0, err
 	}

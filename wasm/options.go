@@ -19,6 +19,14 @@ import (
 // step), so that fmt does not run when the module starts.
 var errTooLarge = errors.New("headerlens: the message is larger than 10 MiB; paste the headers only")
 
+// dohMethod is the HTTP method of the page's DoH queries. RFC 8484 §4.1
+// allows GET and POST and servers must answer both. A cross-origin POST
+// with Content-Type application/dns-message needs a CORS preflight (Fetch
+// Standard §3.2.2), one more round trip to the resolver before the first
+// analysis's first answer; a GET, which carries only the safelisted Accept
+// header, needs none.
+const dohMethod = "GET"
+
 // dohTimeout bounds one DoH exchange.
 const dohTimeout = 10 * time.Second
 
@@ -176,7 +184,7 @@ func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 	if len(doh) == 0 {
 		doh = dohresolver.DefaultEndpoints
 	}
-	r, err := dohresolver.New(dohresolver.Config{Endpoints: doh, Timeout: dohTimeout})
+	r, err := dohresolver.New(dohresolver.Config{Endpoints: doh, Method: dohMethod, Timeout: dohTimeout})
 	if err != nil {
 		return opts, 0, err
 	}

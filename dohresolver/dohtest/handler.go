@@ -129,8 +129,10 @@ type Handler struct {
 	adSuffix []string
 	noChase  bool
 	log      []Query
-	closed   chan struct{}
-	once     sync.Once
+	// preflights counts the CORS preflight (OPTIONS) requests.
+	preflights int
+	closed     chan struct{}
+	once       sync.Once
 }
 
 type zoneData struct {
@@ -277,6 +279,16 @@ func (h *Handler) Queries() []Query {
 	return append([]Query(nil), h.log...)
 }
 
+// Preflights returns how many CORS preflight requests (OPTIONS, Fetch
+// Standard §3.2.2) have been received so far: a browser sends one before a
+// POST query, whose Content-Type is not a CORS-safelisted one, and none
+// before a GET query, which carries only a safelisted Accept header.
+func (h *Handler) Preflights() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.preflights
+}
+
 // Count returns how many DNS queries have been received so far.
 func (h *Handler) Count() int {
 	h.mu.Lock()
@@ -332,6 +344,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var wire []byte
 	switch r.Method {
 	case http.MethodOptions:
+		h.mu.Lock()
+		h.preflights++
+		h.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 		return
 	case http.MethodGet:

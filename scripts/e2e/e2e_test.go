@@ -432,6 +432,18 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("no DoH request from the page to %s, want the live checks to query it", dohURL)
 		}
 		t.Logf("%d requests checked, %d of them DoH queries", len(reqs), dohRequests)
+		// The page queries by GET (wasm/options.go dohMethod), which
+		// needs no CORS preflight: no extra round trip before the first
+		// answer.
+		for _, q := range doh.Queries() {
+			if q.Method != "GET" {
+				t.Errorf("DoH query %s type %d came by %s, want GET", q.Name, q.Type, q.Method)
+				break
+			}
+		}
+		if n := doh.Preflights(); n != 0 {
+			t.Errorf("the DoH server received %d CORS preflight requests, want none", n)
+		}
 	})
 
 	t.Run("hostile header is text", func(t *testing.T) {
