@@ -91,6 +91,7 @@ class App {
           if (total) { progress.max = total; progress.value = Math.min(loaded, total); }
           this.setStatus("Loading the analyzer… " + mib(loaded) + (total ? " of " + mib(total) : ""));
         },
+        onWarmUp: (report) => this.warmRender(report),
         onExit: () => {
           this.analyzer = null;
           this.$("analyze").disabled = true;
@@ -362,6 +363,28 @@ class App {
       this.busy = false;
       this.$("analyze").disabled = false;
       this.results.removeAttribute("aria-busy");
+    }
+  }
+
+  // warmRender lays out the warm-up analysis's report (js/bridge.js) once,
+  // hidden and off-screen, and removes it in the same task, so nothing is
+  // painted or announced. The browser then has the rendering code compiled
+  // and its style caches filled before the reader's first report. The
+  // companion section is left out: it would look for a companion server.
+  // Skipped once the reader has a report or an analysis runs.
+  warmRender(report) {
+    if (this.busy || !this.results.hidden) return;
+    try {
+      const box = el("div", { class: "warm-up", "aria-hidden": "true" });
+      box.inert = true;
+      box.style.width = this.results.parentElement.clientWidth + "px";
+      box.append(renderReport(report, this, { companion: false }));
+      this.results.after(box);
+      void box.offsetHeight;
+      box.remove();
+      performance.mark("headerlens:warm-render");
+    } catch {
+      // A warm-up that fails changes nothing.
     }
   }
 }

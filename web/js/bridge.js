@@ -29,6 +29,8 @@ let loading = null;
 //   net         the Net that fetches (and logs) the module
 //   onProgress  optional (loaded, total) callback; total 0 when unknown
 //   onExit      optional callback when the Go program stops
+//   onWarmUp    optional callback with the report of the warm-up analysis
+//               (see warmUp), once, while the page is idle
 export function loadAnalyzer(opts) {
   if (!loading) loading = load(opts);
   return loading;
@@ -67,7 +69,7 @@ async function load(opts) {
   performance.mark("headerlens:go-started");
   if (!globalThis.headerlens) await ready;
   performance.mark("headerlens:ready");
-  warmUp(globalThis.headerlens);
+  warmUp(globalThis.headerlens, opts.onWarmUp);
   return globalThis.headerlens;
 }
 
@@ -112,8 +114,13 @@ const WARM_UP = [
 // It is a live analysis (the DNS, SPF, DKIM, DMARC and ARC code runs) whose
 // resolver answers every query NXDOMAIN inside the page (the warmUp option
 // of wasm/options.go): it sends nothing and shows nothing.
-function warmUp(hl) {
-  const run = () => hl.analyze(WARM_UP, { warmUp: true }).then(() => performance.mark("headerlens:warm"), () => {});
+// onWarm, when given, gets the warm-up's report, so that the page can warm
+// its rendering too.
+function warmUp(hl, onWarm) {
+  const run = () => hl.analyze(WARM_UP, { warmUp: true }).then((report) => {
+    performance.mark("headerlens:warm");
+    if (onWarm) onWarm(report);
+  }, () => {});
   if (typeof requestIdleCallback === "function") requestIdleCallback(run, { timeout: 2000 });
   else setTimeout(run, 0);
 }

@@ -18,8 +18,9 @@ const DNS_COLUMNS = [["name", "type", "rcode", "answers", "durationMs", "cached"
 
 // renderReport returns the report's sections as one fragment. ctx is the
 // instance (see app.js): its companion section is created here, one per
-// report.
-export function renderReport(report, ctx) {
+// report, unless opts.companion is false (the warm-up render of app.js,
+// which must not look for a companion).
+export function renderReport(report, ctx, opts = {}) {
   if (!report || typeof report !== "object") throw new Error("the analyzer returned no report");
   const frag = document.createDocumentFragment();
   const add = (key, content, count) => { if (content && !(content instanceof Element && !content.hasChildNodes())) frag.append(section(key, content, count)); };
@@ -41,8 +42,10 @@ export function renderReport(report, ctx) {
   }
   add("recorded", renderRecorded(report), Array.isArray(report.recorded) ? report.recorded.length : 0);
   if (Array.isArray(report.vendor) && report.vendor.length) add("vendor", renderVendor(report.vendor), report.vendor.length);
-  ctx.companion = new Companion(ctx);
-  frag.append(ctx.companion.section(report));
+  if (opts.companion !== false) {
+    ctx.companion = new Companion(ctx);
+    frag.append(ctx.companion.section(report));
+  }
   if (Array.isArray(report.dns) && report.dns.length) {
     const [prefer, hide] = DNS_COLUMNS;
     add("dns", table(report.dns, 0, { number: true, caption: "DNS queries", columns: pick(report.dns, prefer, hide) }), report.dns.length);
