@@ -11,7 +11,7 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 GOROOT    := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 # The build flags of the page's module (scripts/wasm.flags says why).
-WASM_FLAGS := $(shell grep -v '^\s*\(\#\|$$\)' scripts/wasm.flags)
+WASM_FLAGS := $(shell scripts/wasm-flags)
 
 # Packages whose tests also run as GOOS=js under Node. Packages whose tests
 # reach a dohtest server through the default (fetch) transport cannot run

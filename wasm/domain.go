@@ -11,8 +11,6 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"headerlens/analyzer/domaincheck"
-	"headerlens/companion/client"
-	"headerlens/dohresolver"
 	"headerlens/internal/jsonx"
 )
 
@@ -75,35 +73,22 @@ func domainArgs(args []safejs.Value) (string, domaincheck.Options, time.Duration
 		if companionURL, err = stringField(o, "companion"); err != nil {
 			return "", opts, 0, err
 		}
-		ms, err := o.Get("timeoutMs")
-		if err != nil {
+		if timeout, err = timeoutField(o, timeout); err != nil {
 			return "", opts, 0, err
-		}
-		if ms.Type() == safejs.TypeNumber {
-			f, err := ms.Float()
-			if err != nil {
-				return "", opts, 0, err
-			}
-			if f > 0 && f < float64(time.Hour/time.Millisecond) {
-				timeout = time.Duration(f * float64(time.Millisecond))
-			}
 		}
 	} else if len(args) > 1 && !args[1].IsUndefined() && !args[1].IsNull() {
 		return "", opts, 0, errors.New("headerlens: options must be an object")
 	}
-	if len(doh) == 0 {
-		doh = dohresolver.DefaultEndpoints
-	}
-	r, err := dohresolver.New(dohresolver.Config{Endpoints: doh, Method: dohMethod, Timeout: dohTimeout})
+	r, err := pageResolver(doh)
 	if err != nil {
 		return "", opts, 0, err
 	}
 	opts.Resolver, opts.Exchanger = r, r
 	if companionURL != "" {
 		// Only the domain name is sent to the companion.
-		c, err := client.New(companionURL, nil)
+		c, err := companionClient(companionURL)
 		if err != nil {
-			return "", opts, 0, fmt.Errorf("headerlens: option companion: %w", err)
+			return "", opts, 0, err
 		}
 		opts.Companion = c
 	}

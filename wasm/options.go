@@ -148,43 +148,27 @@ func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 				return opts, 0, err
 			}
 		}
-		ms, err := o.Get("timeoutMs")
-		if err != nil {
+		if timeout, err = timeoutField(o, timeout); err != nil {
 			return opts, 0, err
-		}
-		if ms.Type() == safejs.TypeNumber {
-			f, err := ms.Float()
-			if err != nil {
-				return opts, 0, err
-			}
-			if f > 0 && f < float64(time.Hour/time.Millisecond) {
-				timeout = time.Duration(f * float64(time.Millisecond))
-			}
 		}
 	} else if !o.IsUndefined() && !o.IsNull() {
 		return opts, 0, errors.New("headerlens: options must be an object")
 	}
+	opts.Timeout = timeout
 	if offline {
 		// Offline: no resolver, so nothing leaves the page.
-		opts.Resolver = nil
-		opts.Timeout = timeout
 		return opts, timeout, nil
 	}
+	var r *dohresolver.Resolver
+	var err error
 	if warmUp {
 		// A warm-up (js/bridge.js): the live checks run, but every query
 		// is answered NXDOMAIN in the page; nothing leaves it.
-		r, err := dohresolver.New(dohresolver.Config{Endpoints: []string{warmUpEndpoint}, Transport: dohresolver.NXDomainTransport(), Timeout: dohTimeout})
-		if err != nil {
-			return opts, 0, err
-		}
-		opts.Resolver = r
-		opts.Timeout = timeout
-		return opts, timeout, nil
+		r, err = dohresolver.New(dohresolver.Config{Endpoints: []string{warmUpEndpoint}, Transport: dohresolver.NXDomainTransport(), Timeout: dohTimeout})
+		companionURL = ""
+	} else {
+		r, err = pageResolver(doh)
 	}
-	if len(doh) == 0 {
-		doh = dohresolver.DefaultEndpoints
-	}
-	r, err := dohresolver.New(dohresolver.Config{Endpoints: doh, Method: dohMethod, Timeout: dohTimeout})
 	if err != nil {
 		return opts, 0, err
 	}
@@ -192,14 +176,53 @@ func readOptions(o safejs.Value) (analyzer.Options, time.Duration, error) {
 	if companionURL != "" {
 		// The companion is asked about the From and recipient domains
 		// (report.transport); only those names are sent.
-		c, err := client.New(companionURL, nil)
+		c, err := companionClient(companionURL)
 		if err != nil {
-			return opts, 0, fmt.Errorf("headerlens: option companion: %w", err)
+			return opts, 0, err
 		}
 		opts.Transport = c
 	}
 	opts.Timeout = timeout
 	return opts, timeout, nil
+}
+
+// pageResolver is the resolver of the page's live checks: DoH through
+// endpoints, dohresolver.DefaultEndpoints when there are none, by dohMethod.
+func pageResolver(endpoints []string) (*dohresolver.Resolver, error) {
+	if len(endpoints) == 0 {
+		endpoints = dohresolver.DefaultEndpoints
+	}
+	return dohresolver.New(dohresolver.Config{Endpoints: endpoints, Method: dohMethod, Timeout: dohTimeout})
+}
+
+// companionClient is the client of the companion at url, the option
+// companion.
+func companionClient(url string) (*client.Client, error) {
+	c, err := client.New(url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("headerlens: option companion: %w", err)
+	}
+	return c, nil
+}
+
+// timeoutField reads the optional timeoutMs property: a limit in
+// milliseconds above 0 and below an hour, else def.
+func timeoutField(o safejs.Value, def time.Duration) (time.Duration, error) {
+	ms, err := o.Get("timeoutMs")
+	if err != nil {
+		return 0, err
+	}
+	if ms.Type() != safejs.TypeNumber {
+		return def, nil
+	}
+	f, err := ms.Float()
+	if err != nil {
+		return 0, err
+	}
+	if f > 0 && f < float64(time.Hour/time.Millisecond) {
+		return time.Duration(f * float64(time.Millisecond)), nil
+	}
+	return def, nil
 }
 
 // stringField reads an optional string property.

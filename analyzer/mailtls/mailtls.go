@@ -75,14 +75,22 @@ type MTASTS struct {
 
 // Decode reads a companion answer of at most MaxJSON bytes.
 func Decode(raw []byte) (*Report, error) {
-	if len(raw) > MaxJSON {
-		return nil, fmt.Errorf("companion answer over %d bytes", MaxJSON)
-	}
 	var r Report
-	if err := jsonx.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("companion answer: %v", err)
+	if err := decodeAnswer(raw, &r); err != nil {
+		return nil, err
 	}
 	return &r, nil
+}
+
+// decodeAnswer reads a companion answer of at most MaxJSON bytes into v.
+func decodeAnswer(raw []byte, v any) error {
+	if len(raw) > MaxJSON {
+		return fmt.Errorf("companion answer over %d bytes", MaxJSON)
+	}
+	if err := jsonx.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("companion answer: %v", err)
+	}
+	return nil
 }
 
 // BIMI is the read part of companion.BIMIReport, the answer of GET
@@ -140,12 +148,9 @@ type BIMICertificate struct {
 
 // DecodeBIMI reads an answer of GET /api/v1/bimi of at most MaxJSON bytes.
 func DecodeBIMI(raw []byte) (*BIMI, error) {
-	if len(raw) > MaxJSON {
-		return nil, fmt.Errorf("companion answer over %d bytes", MaxJSON)
-	}
 	var b BIMI
-	if err := jsonx.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("companion answer: %v", err)
+	if err := decodeAnswer(raw, &b); err != nil {
+		return nil, err
 	}
 	return &b, nil
 }

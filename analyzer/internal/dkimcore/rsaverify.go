@@ -117,8 +117,7 @@ type modulus struct {
 }
 
 func newModulus(be []byte) *modulus {
-	m := &modulus{}
-	m.n = m.limbs(be)
+	m := &modulus{n: toLimbs(be, (len(be)+3)/4)}
 	// Newton's iteration for n[0]^-1 mod 2^32: x = n0 is right in its low
 	// 3 bits for odd n0 (n0·n0 ≡ 1 mod 8), and each step doubles that.
 	n0 := m.n[0]
@@ -130,13 +129,13 @@ func newModulus(be []byte) *modulus {
 	return m
 }
 
-// limbs converts big-endian octets, at most as long as the modulus in
-// limbs, to little-endian limbs of the modulus's length.
-func (m *modulus) limbs(be []byte) []uint32 {
-	size := (len(be) + 3) / 4
-	if m.n != nil {
-		size = len(m.n)
-	}
+// limbs converts big-endian octets, at most as long as the modulus, to
+// little-endian limbs of the modulus's length.
+func (m *modulus) limbs(be []byte) []uint32 { return toLimbs(be, len(m.n)) }
+
+// toLimbs converts big-endian octets, at most 4·size of them, to size
+// little-endian 32-bit limbs.
+func toLimbs(be []byte, size int) []uint32 {
 	out := make([]uint32, size)
 	for i := range be {
 		b := be[len(be)-1-i]
